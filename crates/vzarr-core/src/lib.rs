@@ -1,0 +1,17 @@
+//! vzarr-core: the pure-Rust heart of vzarr.
+//!
+//! Chunk manifests and the operations on them, sans-IO scanners that find where every chunk
+//! of a netCDF/HDF5/GRIB file lives, and the codecs that decode those chunks. No I/O and no
+//! binding code lives here: the Node addon and the wasm module are thin shims over this crate,
+//! which builds with rustc 1.63 and has no dependencies.
+
+pub mod error;
+pub mod formats;
+pub mod handles;
+pub mod json;
+pub mod manifest;
+pub mod sansio;
+pub mod scan;
+
+pub use error::{Error, ErrorKind, Result};
+pub use manifest::{ChunkEntry, ChunkManifest};

@@ -1,0 +1,292 @@
+//! The sans-IO protocol shared by every scanner.
+//!
+//! A scanner never reads a file. It is handed a [`ByteCache`] holding whatever bytes the
+//! host has fed so far, advances as far as those allow, and answers with the byte ranges it
+//! still needs. The host (TypeScript: local file, HTTP, S3, a browser `File`) fetches those
+//! ranges — coalesced and in parallel — feeds them, and calls again, until nothing is needed.
+//!
+//! Inside a scanner, reads go through [`ByteCache::read`], which yields a [`Stop`] when the
+//! bytes are absent; `?` propagates it. Work is organised as small tasks that each need one
+//! range (a B-tree node, an object header), so a stopped task is simply retried after the
+//! next feed, and all the ranges of one tree level are requested together.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+
+/// A half-open byte range `[offset, offset + length)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl ByteRange {
+    pub fn new(offset: u64, length: u64) -> ByteRange {
+        ByteRange { offset, length }
+    }
+
+    pub fn end(&self) -> u64 {
+        self.offset + self.length
+    }
+}
+
+/// Why a task could not finish: it needs bytes, or the input is bad.
+#[derive(Debug)]
+pub enum Stop {
+    Need(ByteRange),
+    Fail(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Fail(e)
+    }
+}
+
+/// The result type of scanner tasks.
+pub type Step<T> = std::result::Result<T, Stop>;
+
+/// No single read may exceed this; larger requests come from corrupt lengths.
+pub const MAX_READ: u64 = 1 << 30;
+
+/// Bytes of one file fed so far, merged into disjoint segments.
+#[derive(Debug)]
+pub struct ByteCache {
+    file_size: u64,
+    segments: BTreeMap<u64, Vec<u8>>,
+    held: usize,
+}
+
+impl ByteCache {
+    pub fn new(file_size: u64) -> ByteCache {
+        ByteCache {
+            file_size,
+            segments: BTreeMap::new(),
+            held: 0,
+        }
+    }
+
+    /// A cache holding a whole file that is already in memory.
+    pub fn from_bytes(bytes: Vec<u8>) -> ByteCache {
+        let mut cache = ByteCache::new(bytes.len() as u64);
+        cache.insert(0, bytes);
+        cache
+    }
+
+    pub fn file_size(&self) -> u64 {
+        self.file_size
+    }
+
+    /// Bytes currently held.
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
+    /// Adds bytes at `offset`, merging with any segment they touch or overlap.
+    pub fn insert(&mut self, offset: u64, bytes: Vec<u8>) {
+        if bytes.is_empty() {
+            return;
+        }
+        let mut start = offset;
+        let mut end = offset + bytes.len() as u64;
+        // Collect the segments that touch [start, end].
+        let mut touching: Vec<u64> = Vec::new();
+        if let Some((&s, seg)) = self.segments.range(..=start).next_back() {
+            if s + seg.len() as u64 >= start {
+                touching.push(s);
+            }
+        }
+        for (&s, _) in self.segments.range(start..=end) {
+            if touching.last() != Some(&s) {
+                touching.push(s);
+            }
+        }
+        if touching.is_empty() {
+            self.held += bytes.len();
+            self.segments.insert(offset, bytes);
+            return;
+        }
+        for &s in &touching {
+            let seg_end = s + self.segments[&s].len() as u64;
+            start = start.min(s);
+            end = end.max(seg_end);
+        }
+        let mut merged = vec![0u8; (end - start) as usize];
+        for s in touching {
+            let seg = self.segments.remove(&s).unwrap_or_default();
+            self.held -= seg.len();
+            let at = (s - start) as usize;
+            merged[at..at + seg.len()].copy_from_slice(&seg);
+        }
+        let at = (offset - start) as usize;
+        merged[at..at + bytes.len()].copy_from_slice(&bytes);
+        self.held += merged.len();
+        self.segments.insert(start, merged);
+    }
+
+    /// Drops every held byte (between independent phases of a scan).
+    pub fn clear(&mut self) {
+        self.segments.clear();
+        self.held = 0;
+    }
+
+    /// `length` bytes at `offset`: the slice, a [`Stop::Need`] when not fed yet, or a
+    /// [`Stop::Fail`] when the range lies outside the file or is absurdly large.
+    pub fn read(&self, offset: u64, length: u64) -> Step<&[u8]> {
+        if length > MAX_READ {
+            return Err(Stop::Fail(
+                Error::limit(format!(
+                    "a read of {} bytes exceeds the limit of {}",
+                    length, MAX_READ
+                ))
+                .at_offset(offset),
+            ));
+        }
+        let end = offset.saturating_add(length);
+        if end > self.file_size {
+            return Err(Stop::Fail(
+                Error::corrupt(format!(
+                    "bytes {}..{} lie beyond the end of the file ({} bytes)",
+                    offset, end, self.file_size
+                ))
+                .at_offset(offset),
+            ));
+        }
+        if let Some((&s, seg)) = self.segments.range(..=offset).next_back() {
+            if s + seg.len() as u64 >= end {
+                let at = (offset - s) as usize;
+                return Ok(&seg[at..at + length as usize]);
+            }
+        }
+        Err(Stop::Need(ByteRange::new(offset, length)))
+    }
+
+    /// Like [`ByteCache::read`] but clipped to the end of the file: for speculative reads
+    /// of "up to n bytes" (object headers, message prefixes) near the end of a file.
+    pub fn read_up_to(&self, offset: u64, length: u64) -> Step<&[u8]> {
+        let available = self.file_size.saturating_sub(offset);
+        self.read(offset, length.min(available))
+    }
+}
+
+/// Sorts and merges needed ranges so the host sees each byte once.
+pub fn normalize_needs(mut needs: Vec<ByteRange>) -> Vec<ByteRange> {
+    needs.sort();
+    let mut out: Vec<ByteRange> = Vec::with_capacity(needs.len());
+    for r in needs {
+        if r.length == 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if r.offset <= last.end() => {
+                let end = last.end().max(r.end());
+                last.length = end - last.offset;
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Runs `tasks` until each has finished or stopped for bytes. A finished task may push
+/// follow-up tasks into its `spawn` list; those run in the same call (their bytes may already
+/// be held). Stopped tasks are kept in `tasks` for the next call, after the host has fed the
+/// returned ranges. An empty result with `tasks` empty means the work is done. A failure
+/// aborts the run. Scanners must not spawn a task for an address they already visited
+/// (cyclic structures in hostile files).
+pub fn drain_tasks<T>(
+    tasks: &mut Vec<T>,
+    mut run: impl FnMut(&T, &mut Vec<T>) -> Step<()>,
+) -> Result<Vec<ByteRange>> {
+    let mut needs = Vec::new();
+    let mut waiting = Vec::new();
+    let mut queue = std::mem::take(tasks);
+    while !queue.is_empty() {
+        let mut spawned = Vec::new();
+        for task in queue {
+            match run(&task, &mut spawned) {
+                Ok(()) => {}
+                Err(Stop::Need(r)) => {
+                    needs.push(r);
+                    waiting.push(task);
+                }
+                Err(Stop::Fail(e)) => return Err(e),
+            }
+        }
+        queue = spawned;
+    }
+    *tasks = waiting;
+    Ok(normalize_needs(needs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_fed_segments() {
+        let mut c = ByteCache::new(100);
+        c.insert(10, vec![1; 10]);
+        c.insert(30, vec![3; 10]);
+        assert!(matches!(c.read(15, 10), Err(Stop::Need(_))));
+        c.insert(20, vec![2; 10]);
+        assert_eq!(c.held(), 30);
+        let bytes = c.read(15, 20).ok().unwrap();
+        assert_eq!(&bytes[..6], &[1, 1, 1, 1, 1, 2]);
+        c.insert(5, vec![9; 40]);
+        assert_eq!(c.held(), 40);
+        assert_eq!(c.read(5, 40).ok().unwrap(), &[9; 40][..]);
+    }
+
+    #[test]
+    fn refuses_reads_outside_the_file() {
+        let c = ByteCache::from_bytes(vec![0; 8]);
+        assert!(matches!(c.read(4, 8), Err(Stop::Fail(_))));
+        assert!(matches!(c.read(u64::MAX, 2), Err(Stop::Fail(_))));
+        assert!(matches!(c.read(0, MAX_READ + 1), Err(Stop::Fail(_))));
+        assert_eq!(c.read_up_to(4, 100).ok().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn drains_tasks_level_by_level() {
+        // A tiny "tree": task n at byte n needs byte n and spawns 2n+1, 2n+2 below 7.
+        let mut cache = ByteCache::new(7);
+        let mut tasks = vec![0u64];
+        let mut seen = Vec::new();
+        let mut rounds = 0;
+        loop {
+            let needs = drain_tasks(&mut tasks, |&n, spawn| {
+                cache.read(n, 1)?;
+                seen.push(n);
+                for child in [2 * n + 1, 2 * n + 2] {
+                    if child < 7 {
+                        spawn.push(child);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+            if needs.is_empty() {
+                break;
+            }
+            rounds += 1;
+            for r in needs {
+                cache.insert(r.offset, vec![0; r.length as usize]);
+            }
+        }
+        assert_eq!(rounds, 3);
+        seen.sort();
+        assert_eq!(seen, [0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn normalizes_overlapping_needs() {
+        let n = normalize_needs(vec![
+            ByteRange::new(10, 5),
+            ByteRange::new(0, 4),
+            ByteRange::new(12, 10),
+            ByteRange::new(4, 0),
+        ]);
+        assert_eq!(n, [ByteRange::new(0, 4), ByteRange::new(10, 12)]);
+    }
+}

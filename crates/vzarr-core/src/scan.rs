@@ -1,0 +1,291 @@
+//! What a scanner produces, and the session a binding drives.
+//!
+//! Every format scanner (HDF5/netCDF4, netCDF3, GRIB) returns the same [`ScannedFile`]: a
+//! group tree whose variables carry Zarr v3 array metadata plus a [`ChunkManifest`] whose
+//! paths are the URL the host gave. The TypeScript layer turns it into a VirtualDataset.
+
+use crate::error::{Error, Result};
+use crate::json::Json;
+use crate::manifest::ChunkManifest;
+use crate::sansio::{ByteCache, ByteRange};
+
+/// One format's scanner. `advance` does as much as the held bytes allow and returns the
+/// ranges still needed; an empty list means the scan is complete and `finish` may be called.
+pub trait FormatScanner {
+    fn advance(&mut self, bytes: &ByteCache) -> Result<Vec<ByteRange>>;
+    fn finish(self: Box<Self>) -> Result<ScannedFile>;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScannedFile {
+    /// `"hdf5"`, `"netcdf4"`, `"netcdf3"`, `"grib"`, ...
+    pub format: String,
+    pub root: ScannedGroup,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ScannedGroup {
+    /// Name within the parent (`""` for the root).
+    pub name: String,
+    pub attrs: Vec<(String, Json)>,
+    /// Dimensions defined in this group, in definition order.
+    pub dims: Vec<(String, u64)>,
+    pub variables: Vec<ScannedVariable>,
+    pub groups: Vec<ScannedGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScannedVariable {
+    pub name: String,
+    /// One name per axis (`phony_dim_N` when the file names none).
+    pub dims: Vec<String>,
+    pub shape: Vec<u64>,
+    /// Chunk shape; for an unchunked (contiguous) variable it equals `shape`.
+    pub chunks: Vec<u64>,
+    /// NumPy-style dtype of the *stored* bytes, with byte order: `<f4`, `>i2`, `|u1`,
+    /// `|b1`, `|S8`. Zarr v3 `data_type` is derived from it in one place (TypeScript).
+    pub dtype: String,
+    /// Zarr v3 codecs in order: array→array, exactly one array→bytes (`bytes` with
+    /// `endian`, or a format codec such as `grib`), then bytes→bytes.
+    pub codecs: Vec<Json>,
+    /// Zarr v3 form (`"NaN"`, integers, ...); `Json::Null` when the file defines none.
+    pub fill_value: Json,
+    pub attrs: Vec<(String, Json)>,
+    /// Where each chunk lives. `None` for variables whose values are given in `values`.
+    pub manifest: Option<ChunkManifest>,
+    /// Values decoded during the scan (variable-length strings, which have no byte
+    /// range a Zarr reader could decode). JSON array in C order.
+    pub values: Option<Json>,
+}
+
+impl ScannedFile {
+    /// Metadata as JSON, with each manifest replaced by its position in `manifests()` order
+    /// (`"manifest": 3`). Bindings register the manifests and pass the handles alongside.
+    pub fn to_json(&self) -> Json {
+        let mut counter = 0usize;
+        Json::object(vec![
+            ("format", Json::from(self.format.as_str())),
+            ("root", group_json(&self.root, &mut counter)),
+        ])
+    }
+
+    /// Moves the manifests out, in the order `to_json` numbered them (depth-first: a
+    /// group's variables, then its subgroups).
+    pub fn take_manifests(&mut self) -> Vec<ChunkManifest> {
+        let mut out = Vec::new();
+        take_group_manifests(&mut self.root, &mut out);
+        out
+    }
+}
+
+fn attrs_json(attrs: &[(String, Json)]) -> Json {
+    Json::Object(attrs.to_vec())
+}
+
+fn group_json(g: &ScannedGroup, counter: &mut usize) -> Json {
+    let variables = g
+        .variables
+        .iter()
+        .map(|v| (v.name.clone(), variable_json(v, counter)))
+        .collect();
+    let groups = g
+        .groups
+        .iter()
+        .map(|sub| (sub.name.clone(), group_json(sub, counter)))
+        .collect();
+    Json::object(vec![
+        ("attrs", attrs_json(&g.attrs)),
+        (
+            "dims",
+            Json::Object(
+                g.dims
+                    .iter()
+                    .map(|(n, l)| (n.clone(), Json::UInt(*l)))
+                    .collect(),
+            ),
+        ),
+        ("variables", Json::Object(variables)),
+        ("groups", Json::Object(groups)),
+    ])
+}
+
+fn u64s(v: &[u64]) -> Json {
+    Json::Array(v.iter().map(|&x| Json::UInt(x)).collect())
+}
+
+fn variable_json(v: &ScannedVariable, counter: &mut usize) -> Json {
+    let mut fields = vec![
+        (
+            "dims",
+            Json::Array(v.dims.iter().map(|d| Json::from(d.as_str())).collect()),
+        ),
+        ("shape", u64s(&v.shape)),
+        ("chunks", u64s(&v.chunks)),
+        ("dtype", Json::from(v.dtype.as_str())),
+        ("codecs", Json::Array(v.codecs.clone())),
+        ("fill_value", v.fill_value.clone()),
+        ("attrs", attrs_json(&v.attrs)),
+    ];
+    if v.manifest.is_some() {
+        fields.push(("manifest", Json::UInt(*counter as u64)));
+        *counter += 1;
+    }
+    if let Some(values) = &v.values {
+        fields.push(("values", values.clone()));
+    }
+    Json::object(fields)
+}
+
+fn take_group_manifests(g: &mut ScannedGroup, out: &mut Vec<ChunkManifest>) {
+    for v in &mut g.variables {
+        if let Some(m) = v.manifest.take() {
+            out.push(m);
+        }
+    }
+    for sub in &mut g.groups {
+        take_group_manifests(sub, out);
+    }
+}
+
+/// Which scanner to use; `Auto` decides from the first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Hdf5,
+    NetCdf3,
+    Grib,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Result<Format> {
+        match name {
+            "" | "auto" => Ok(Format::Auto),
+            "hdf5" | "netcdf4" | "nc4" | "h5" => Ok(Format::Hdf5),
+            "netcdf3" | "nc3" => Ok(Format::NetCdf3),
+            "grib" | "grib1" | "grib2" => Ok(Format::Grib),
+            other => Err(Error::invalid(format!(
+                "unknown format {:?} (expected auto, hdf5, netcdf3 or grib)",
+                other
+            ))),
+        }
+    }
+}
+
+/// Options every scanner understands.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Only this group (path like `forecast/member_01`) and below; empty = everything.
+    pub group: String,
+    /// Variables (full paths or bare names) to leave out.
+    pub drop_variables: Vec<String>,
+}
+
+/// The object a binding holds while a scan runs: bytes fed so far plus the scanner.
+pub struct ScanSession {
+    url: String,
+    format: Format,
+    options: ScanOptions,
+    cache: ByteCache,
+    scanner: Option<Box<dyn FormatScanner>>,
+    done: bool,
+}
+
+/// How many leading bytes `Format::Auto` needs to decide (HDF5 may start at 512, 1024, ...).
+const SNIFF_BYTES: u64 = 8;
+
+impl ScanSession {
+    pub fn new(url: &str, file_size: u64, format: Format, options: ScanOptions) -> ScanSession {
+        ScanSession {
+            url: url.to_string(),
+            format,
+            options,
+            cache: ByteCache::new(file_size),
+            scanner: None,
+            done: false,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn feed(&mut self, offset: u64, bytes: Vec<u8>) {
+        self.cache.insert(offset, bytes);
+    }
+
+    /// Advances the scan; returns the ranges to feed next, or an empty list when done.
+    pub fn advance(&mut self) -> Result<Vec<ByteRange>> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        if self.scanner.is_none() {
+            match self.create_scanner()? {
+                Some(s) => self.scanner = Some(s),
+                None => {
+                    let n = SNIFF_BYTES.min(self.cache.file_size());
+                    return Ok(vec![ByteRange::new(0, n.max(1))]);
+                }
+            }
+        }
+        let url = self.url.clone();
+        let scanner = self.scanner.as_mut().expect("scanner was just created");
+        let needs = scanner
+            .advance(&self.cache)
+            .map_err(|e| e.with_file(url.clone()))?;
+        if needs.is_empty() {
+            self.done = true;
+        }
+        Ok(needs)
+    }
+
+    fn create_scanner(&mut self) -> Result<Option<Box<dyn FormatScanner>>> {
+        let format = match self.format {
+            Format::Auto => match self.sniff()? {
+                Some(f) => f,
+                None => return Ok(None),
+            },
+            f => f,
+        };
+        crate::formats::create_scanner(format, &self.url, self.cache.file_size(), &self.options)
+            .map(Some)
+    }
+
+    fn sniff(&self) -> Result<Option<Format>> {
+        let size = self.cache.file_size();
+        if size < 4 {
+            return Err(Error::corrupt(format!(
+                "the file is {} bytes long, too short for any supported format",
+                size
+            ))
+            .with_file(self.url.clone()));
+        }
+        let n = SNIFF_BYTES.min(size);
+        let head = match self.cache.read(0, n) {
+            Ok(b) => b,
+            Err(_) => return Ok(None),
+        };
+        crate::formats::detect(head)
+            .map(Some)
+            .map_err(|e| e.with_file(self.url.clone()))
+    }
+
+    /// The scan's result; an error if the scan is not complete.
+    pub fn finish(&mut self) -> Result<ScannedFile> {
+        if !self.done {
+            return Err(Error::invalid(
+                "the scan has not finished: feed the requested bytes first",
+            )
+            .with_file(self.url.clone()));
+        }
+        let scanner = self
+            .scanner
+            .take()
+            .ok_or_else(|| Error::invalid("the scan result was already taken"))?;
+        scanner.finish().map_err(|e| e.with_file(self.url.clone()))
+    }
+
+    /// Bytes currently held by the session's cache.
+    pub fn held_bytes(&self) -> usize {
+        self.cache.held()
+    }
+}
