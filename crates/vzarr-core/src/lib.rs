@@ -5,6 +5,7 @@
 //! binding code lives here: the Node addon and the wasm module are thin shims over this crate,
 //! which builds with rustc 1.63 and has no dependencies.
 
+pub mod api;
 pub mod codecs;
 pub mod error;
 pub mod formats;

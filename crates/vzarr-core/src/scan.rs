@@ -11,7 +11,7 @@ use crate::sansio::{ByteCache, ByteRange};
 
 /// One format's scanner. `advance` does as much as the held bytes allow and returns the
 /// ranges still needed; an empty list means the scan is complete and `finish` may be called.
-pub trait FormatScanner {
+pub trait FormatScanner: Send {
     fn advance(&mut self, bytes: &ByteCache) -> Result<Vec<ByteRange>>;
     fn finish(self: Box<Self>) -> Result<ScannedFile>;
 }

@@ -1,1 +1,212 @@
+//! Node-API addon: each export converts JavaScript values, calls `vzarr_core::api`, and
+//! converts back. Errors become JavaScript errors whose message is the core's tagged JSON
+//! behind a `vzarr:` marker, which the TypeScript backend turns into error classes.
 
+use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint32Array, Uint8Array};
+use napi_derive::napi;
+use vzarr_core::api;
+
+// Manifests are large, short-lived column allocations; glibc returns them to the OS each
+// time (mmap threshold) and pays page faults on every rebuild. mimalloc keeps them warm.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn js(e: vzarr_core::Error) -> napi::Error {
+    napi::Error::from_reason(format!("vzarr:{}", e.to_json()))
+}
+
+// Exports must spell their return type `Result<..>`: napi-derive recognises fallible
+// functions by that name, and an alias would make errors come back as values.
+use napi::Result;
+
+#[napi]
+pub fn version() -> String {
+    api::version()
+}
+
+#[napi]
+pub fn manifest_from_columns(
+    shape: Float64Array,
+    table: Vec<String>,
+    ids: Uint32Array,
+    offsets: BigUint64Array,
+    lengths: BigUint64Array,
+) -> Result<u32> {
+    api::manifest_from_columns(
+        &shape,
+        table,
+        ids.to_vec(),
+        offsets.to_vec(),
+        lengths.to_vec(),
+    )
+    .map_err(js)
+}
+
+#[napi]
+pub fn manifest_empty(shape: Float64Array) -> Result<u32> {
+    api::manifest_empty(&shape).map_err(js)
+}
+
+#[napi]
+pub fn manifest_free(handle: u32) -> Result<()> {
+    api::manifest_free(handle).map_err(js)
+}
+
+#[napi]
+pub fn manifest_live_count() -> u32 {
+    api::manifest_live_count() as u32
+}
+
+#[napi]
+pub fn manifest_shape(handle: u32) -> Result<Vec<f64>> {
+    api::manifest_shape(handle).map_err(js)
+}
+
+#[napi(object)]
+pub struct EntryParts {
+    pub kind: u32,
+    pub path: String,
+    pub offset: f64,
+    pub length: f64,
+    pub data: Uint8Array,
+}
+
+#[napi]
+pub fn manifest_entry(handle: u32, index: f64) -> Result<EntryParts> {
+    let (kind, path, offset, length, data) = api::manifest_entry(handle, index).map_err(js)?;
+    Ok(EntryParts {
+        kind,
+        path,
+        offset: offset as f64,
+        length: length as f64,
+        data: data.into(),
+    })
+}
+
+#[napi(object)]
+pub struct Columns {
+    pub table: Vec<String>,
+    pub ids: Uint32Array,
+    pub offsets: BigUint64Array,
+    pub lengths: BigUint64Array,
+}
+
+#[napi]
+pub fn manifest_columns(handle: u32) -> Result<Columns> {
+    let (table, ids, offsets, lengths) = api::manifest_columns(handle).map_err(js)?;
+    Ok(Columns {
+        table,
+        ids: ids.into(),
+        offsets: offsets.into(),
+        lengths: lengths.into(),
+    })
+}
+
+#[napi(object)]
+pub struct Inlined {
+    pub indices: Float64Array,
+    pub data: Uint8Array,
+    pub lengths: Uint32Array,
+}
+
+#[napi]
+pub fn manifest_inlined(handle: u32) -> Result<Inlined> {
+    let (indices, data, lengths) = api::manifest_inlined(handle).map_err(js)?;
+    Ok(Inlined {
+        indices: indices.into(),
+        data: data.into(),
+        lengths: lengths.into(),
+    })
+}
+
+#[napi]
+pub fn manifest_set_inlined(handle: u32, index: f64, bytes: Uint8Array) -> Result<()> {
+    api::manifest_set_inlined(handle, index, bytes.to_vec()).map_err(js)
+}
+
+#[napi]
+pub fn manifest_concat(handles: Uint32Array, axis: u32) -> Result<u32> {
+    api::manifest_concat(&handles, axis).map_err(js)
+}
+
+#[napi]
+pub fn manifest_stack(handles: Uint32Array, axis: u32) -> Result<u32> {
+    api::manifest_stack(&handles, axis).map_err(js)
+}
+
+#[napi]
+pub fn manifest_broadcast(handle: u32, shape: Float64Array) -> Result<u32> {
+    api::manifest_broadcast(handle, &shape).map_err(js)
+}
+
+#[napi]
+pub fn manifest_slice(handle: u32, starts: Float64Array, stops: Float64Array) -> Result<u32> {
+    api::manifest_slice(handle, &starts, &stops).map_err(js)
+}
+
+#[napi]
+pub fn manifest_map_paths(handle: u32, table: Vec<String>) -> Result<u32> {
+    api::manifest_map_paths(handle, table).map_err(js)
+}
+
+#[napi]
+pub fn manifest_equals(a: u32, b: u32) -> Result<bool> {
+    api::manifest_equals(a, b).map_err(js)
+}
+
+#[napi]
+pub fn manifest_stats(handle: u32) -> Result<Vec<f64>> {
+    api::manifest_stats(handle).map_err(js)
+}
+
+#[napi]
+pub fn scan_open(url: String, file_size: f64, format: String, options_json: String) -> Result<u32> {
+    api::scan_open(&url, file_size, &format, &options_json).map_err(js)
+}
+
+#[napi]
+pub fn scan_advance(handle: u32) -> Result<Float64Array> {
+    api::scan_advance(handle).map(Into::into).map_err(js)
+}
+
+#[napi]
+pub fn scan_feed(handle: u32, offset: f64, bytes: Uint8Array) -> Result<()> {
+    api::scan_feed(handle, offset, bytes.to_vec()).map_err(js)
+}
+
+#[napi(object)]
+pub struct ScanResult {
+    pub json: String,
+    pub manifests: Uint32Array,
+}
+
+#[napi]
+pub fn scan_finish(handle: u32) -> Result<ScanResult> {
+    let (json, manifests) = api::scan_finish(handle).map_err(js)?;
+    Ok(ScanResult {
+        json,
+        manifests: manifests.into(),
+    })
+}
+
+#[napi]
+pub fn scan_free(handle: u32) -> Result<()> {
+    api::scan_free(handle).map_err(js)
+}
+
+#[napi]
+pub fn codec_decode(
+    codec_json: String,
+    input: Uint8Array,
+    dtype: String,
+    chunk_shape: Float64Array,
+) -> Result<Uint8Array> {
+    api::codec_decode(&codec_json, &input, &dtype, &chunk_shape)
+        .map(Into::into)
+        .map_err(js)
+}
+
+#[napi]
+pub fn codec_supported() -> Vec<String> {
+    api::codec_supported()
+}

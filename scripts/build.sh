@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the native addon, the wasm module and the TypeScript into dist/.
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p dist/native dist/wasm
+
+log "building the native addon (napi-rs, rustup stable)"
+cargo build --quiet --release -p vzarr-node
+cp target/release/libvzarr_node.so dist/native/vzarr.node
+
+log "building the wasm module (Debian rustc 1.63, wasm32-unknown-unknown)"
+(cd crates/vzarr-wasm && RUSTC="$DEBIAN_RUSTC" "$DEBIAN_CARGO" build --quiet --offline --release --target wasm32-unknown-unknown)
+wasm=crates/vzarr-wasm/target/wasm32-unknown-unknown/release/vzarr_wasm.wasm
+if command -v wasm-opt >/dev/null; then
+  wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals "$wasm" -o dist/wasm/vzarr.wasm
+else
+  cp "$wasm" dist/wasm/vzarr.wasm
+fi
+
+log "compiling TypeScript"
+npx tsc -p tsconfig.build.json
+chmod +x dist/cli/main.js 2>/dev/null || true
+log "built: native $(stat -c %s dist/native/vzarr.node) bytes, wasm $(stat -c %s dist/wasm/vzarr.wasm) bytes"

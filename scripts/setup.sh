@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the build and tests need on a fresh machine (Debian 12, Node 20,
+# rustup stable, Python 3.11), then builds. Idempotent: fast when nothing changed.
+source "$(dirname "$0")/lib.sh"
+
+APT_PACKAGES=(rustc cargo libstd-rust-dev-wasm32 lld binaryen)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/build.sh

@@ -1,0 +1,81 @@
+/**
+ * The one interface over the Rust core. `native.ts` (N-API addon) and `wasm.ts`
+ * (WebAssembly) each implement it with `satisfies Core`; everything above `backend/` talks
+ * only to this. Objects owned by the core are named by numeric handles and must be freed.
+ */
+
+export type Handle = number;
+
+export type BackendKind = "native" | "wasm";
+
+/** A manifest's columns, copied out of the core. */
+export interface ManifestColumns {
+  /** Deduplicated paths; `ids` index into this. */
+  table: string[];
+  /** One per chunk in C order; `MISSING_ID` or `INLINED_ID` for chunks without a path. */
+  ids: Uint32Array;
+  offsets: BigUint64Array;
+  lengths: BigUint64Array;
+}
+
+/** One chunk: kind 0 = missing, 1 = inlined (`data`), 2 = reference (`path`, `offset`, `length`). */
+export interface RawEntry {
+  kind: number;
+  path: string;
+  offset: number;
+  length: number;
+  data: Uint8Array;
+}
+
+/** Inlined chunks: flat chunk indices, their bytes concatenated, and each one's length. */
+export interface InlinedChunks {
+  indices: Float64Array;
+  data: Uint8Array;
+  lengths: Uint32Array;
+}
+
+export interface ScanOutput {
+  /** The scanned file's metadata (see `parsers/scanned-file.ts`). */
+  json: string;
+  /** Manifest handles, numbered as the JSON's `"manifest": i` fields. */
+  manifests: Uint32Array;
+}
+
+/** Path id of a chunk that has no bytes (reads give the fill value). */
+export const MISSING_ID = 0xffffffff;
+/** Path id of a chunk whose bytes the manifest holds. */
+export const INLINED_ID = 0xfffffffe;
+
+export interface Core {
+  readonly kind: BackendKind;
+  version(): string;
+
+  manifestFromColumns(shape: Float64Array, table: string[], ids: Uint32Array, offsets: BigUint64Array, lengths: BigUint64Array): Handle;
+  manifestEmpty(shape: Float64Array): Handle;
+  manifestFree(handle: Handle): void;
+  manifestLiveCount(): number;
+  manifestShape(handle: Handle): number[];
+  manifestEntry(handle: Handle, index: number): RawEntry;
+  manifestColumns(handle: Handle): ManifestColumns;
+  manifestInlined(handle: Handle): InlinedChunks;
+  manifestSetInlined(handle: Handle, index: number, bytes: Uint8Array): void;
+  manifestConcat(handles: Uint32Array, axis: number): Handle;
+  manifestStack(handles: Uint32Array, axis: number): Handle;
+  manifestBroadcast(handle: Handle, shape: Float64Array): Handle;
+  manifestSlice(handle: Handle, starts: Float64Array, stops: Float64Array): Handle;
+  manifestMapPaths(handle: Handle, table: string[]): Handle;
+  manifestEquals(a: Handle, b: Handle): boolean;
+  /** `[nbytes, chunks, present chunks, referenced bytes]`. */
+  manifestStats(handle: Handle): number[];
+
+  scanOpen(url: string, fileSize: number, format: string, optionsJson: string): Handle;
+  /** Needed ranges as `[offset0, length0, offset1, length1, ...]`; empty when done. */
+  scanAdvance(handle: Handle): Float64Array;
+  scanFeed(handle: Handle, offset: number, bytes: Uint8Array): void;
+  /** Finishes (and frees) the scan. */
+  scanFinish(handle: Handle): ScanOutput;
+  scanFree(handle: Handle): void;
+
+  codecDecode(codecJson: string, input: Uint8Array, dtype: string, chunkShape: Float64Array): Uint8Array;
+  codecSupported(): string[];
+}
