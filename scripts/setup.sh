@@ -14,7 +14,10 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry reachable here does not serve other platforms' optional
+  # packages (@biomejs/cli-android-*, @rollup/rollup-darwin-*), so the lockfile cannot list
+  # them and `npm ci` refuses it. `npm install` installs exactly the locked versions anyway.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 bash scripts/build.sh
