@@ -2,7 +2,7 @@
 // 10,000 manifests of 1,000 chunks, on the native and the wasm backend, beside a memcpy
 // baseline (Buffer.concat of the same column bytes), all in one run. Run after the build:
 //   npm run bench            (VZARR_BENCH_SCALE=0.1 for a quick run)
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { Bench } from "tinybench";
@@ -17,10 +17,7 @@ const PARTS = Math.round(10_000 * scale);
 const PART_CHUNKS = 1_000;
 
 const require = createRequire(import.meta.url);
-const cores = [
-  createNativeCore(require(nativeAddonPath())),
-  createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath()))),
-];
+const cores = [createNativeCore(require(nativeAddonPath())), createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath())))];
 
 function columns(n, fileCount, seed) {
   const ids = new Uint32Array(n);
@@ -37,22 +34,26 @@ function columns(n, fileCount, seed) {
 
 const big = columns(BIG, 1000, 0);
 const parts = Array.from({ length: PARTS }, (_, k) => columns(PART_CHUNKS, 1, k));
-const partBytes = parts.flatMap((p) => [
-  Buffer.from(p.ids.buffer),
-  Buffer.from(p.offsets.buffer),
-  Buffer.from(p.lengths.buffer),
-]);
+const partBytes = parts.flatMap((p) => [Buffer.from(p.ids.buffer), Buffer.from(p.offsets.buffer), Buffer.from(p.lengths.buffer)]);
 
 const bench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 });
 const bytesPerChunk = {};
 for (const core of cores) {
-  const bigManifest = ChunkManifest.fromArrays({ shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths }, core);
+  const bigManifest = ChunkManifest.fromArrays(
+    { shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths },
+    core,
+  );
   bytesPerChunk[core.kind] = bigManifest.nbytes / BIG;
   bigManifest.free();
   bench.add(`${core.kind}: build a ${BIG.toLocaleString()}-chunk manifest`, () => {
-    ChunkManifest.fromArrays({ shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths }, core).free();
+    ChunkManifest.fromArrays(
+      { shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths },
+      core,
+    ).free();
   });
-  const manifests = parts.map((p) => ChunkManifest.fromArrays({ shape: [PART_CHUNKS], paths: { table: p.table, ids: p.ids }, offsets: p.offsets, lengths: p.lengths }, core));
+  const manifests = parts.map((p) =>
+    ChunkManifest.fromArrays({ shape: [PART_CHUNKS], paths: { table: p.table, ids: p.ids }, offsets: p.offsets, lengths: p.lengths }, core),
+  );
   bench.add(`${core.kind}: concat ${PARTS.toLocaleString()} manifests of ${PART_CHUNKS} chunks`, () => {
     ChunkManifest.concat(manifests, 0).free();
   });
@@ -73,7 +74,12 @@ bench.add("memcpy into a reused buffer (warm pages)", () => {
 });
 
 await bench.run();
-const rows = bench.tasks.map((t) => ({ task: t.name, median_ms: t.result.latency.p50, min_ms: t.result.latency.min, max_ms: t.result.latency.max }));
+const rows = bench.tasks.map((t) => ({
+  task: t.name,
+  median_ms: t.result.latency.p50,
+  min_ms: t.result.latency.min,
+  max_ms: t.result.latency.max,
+}));
 const get = (prefix) => rows.find((r) => r.task.startsWith(prefix))?.median_ms ?? NaN;
 const memcpy = get("memcpy baseline");
 const warm = get("memcpy into");

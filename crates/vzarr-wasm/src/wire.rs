@@ -61,7 +61,7 @@ impl<'a> Reader<'a> {
 
     pub fn u32s(&mut self) -> Result<Vec<u32>> {
         let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(4).unwrap_or(usize::MAX))?;
+        let b = self.take(n.saturating_mul(4))?;
         Ok(b.chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect())
@@ -69,7 +69,7 @@ impl<'a> Reader<'a> {
 
     pub fn u64s(&mut self) -> Result<Vec<u64>> {
         let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(8).unwrap_or(usize::MAX))?;
+        let b = self.take(n.saturating_mul(8))?;
         Ok(b.chunks_exact(8)
             .map(|c| {
                 let mut a = [0u8; 8];
@@ -81,7 +81,7 @@ impl<'a> Reader<'a> {
 
     pub fn f64s(&mut self) -> Result<Vec<f64>> {
         let n = self.u32()? as usize;
-        let b = self.take(n.checked_mul(8).unwrap_or(usize::MAX))?;
+        let b = self.take(n.saturating_mul(8))?;
         Ok(b.chunks_exact(8)
             .map(|c| {
                 let mut a = [0u8; 8];

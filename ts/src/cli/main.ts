@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The `vzarr` command. Errors print one line (`vzarr: <Kind>: message`) and exit non-zero;
+ * a stack trace is only printed with VZARR_DEBUG=1.
+ */
+import { VzarrError } from "../errors/vzarr-error.js";
+import { infoCommand, infoUsage } from "./info.js";
+
+const usage = `vzarr — virtual Zarr stores from netCDF, HDF5 and GRIB
+
+usage:
+  ${infoUsage}
+
+environment: VZARR_BACKEND=native|wasm forces a backend; VZARR_DEBUG=1 prints stack traces.`;
+
+const commands: Record<string, (argv: readonly string[], out: (text: string) => void) => Promise<void>> = {
+  info: infoCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    const { currentBackend } = await import("../backend/load.js");
+    const core = currentBackend();
+    process.stdout.write(`vzarr ${core.version()} (${core.kind} backend)\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`vzarr: unknown command ${JSON.stringify(name)}\n\n${usage}\n`);
+    return 2;
+  }
+  await command(rest, (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (process.env.VZARR_DEBUG === "1") console.error(e);
+    const line =
+      e instanceof VzarrError
+        ? `${e.kind}: ${e.message}`
+        : e instanceof Error
+          ? `Internal: ${e.message.split("\n")[0]}`
+          : `Internal: ${String(e)}`;
+    process.stderr.write(`vzarr: ${line}\n`);
+    process.exitCode = e instanceof VzarrError && e.kind === "InvalidArgument" ? 2 : 1;
+  },
+);

@@ -1,0 +1,33 @@
+/** `openVirtualDataset`: one file → a VirtualDataset of manifests pointing into it. */
+import type { Core } from "../backend/core.js";
+import { currentBackend } from "../backend/load.js";
+import type { ByteSource } from "../io/byte-source.js";
+import { openSource } from "../io/open-source.js";
+import { type FileFormat, scanSource } from "../parsers/scan.js";
+import { datasetFromScan } from "./from-scan.js";
+import type { VirtualDataset } from "./virtual-dataset.js";
+
+export interface OpenVirtualDatasetOptions {
+  /** Format of the file; detected from its first bytes by default. */
+  parser?: FileFormat;
+  /** Open only this group (and its subgroups). */
+  group?: string;
+  /** Variables to leave out (names or full paths). */
+  dropVariables?: readonly string[];
+  core?: Core;
+}
+
+export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  const source = typeof input === "string" ? openSource(input) : input;
+  try {
+    const scan = await scanSource(source, {
+      format: options.parser ?? "auto",
+      group: options.group,
+      dropVariables: options.dropVariables,
+      core: options.core ?? currentBackend(),
+    });
+    return datasetFromScan(scan);
+  } finally {
+    if (typeof input === "string") await source.close?.();
+  }
+}

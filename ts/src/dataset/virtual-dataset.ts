@@ -1,0 +1,124 @@
+/**
+ * `VirtualDataset`: xarray-like variables, dimensions, coordinates and attributes, plus
+ * child groups (netCDF4/HDF5 group trees). Virtual variables hold manifests owned by the
+ * core: free a dataset you no longer need (`free()` / `using`).
+ */
+import { IncompatibleArraysError, NotFoundError } from "../errors/vzarr-error.js";
+import type { VirtualVariable } from "./virtual-variable.js";
+
+export class VirtualDataset implements Disposable {
+  readonly variables: ReadonlyMap<string, VirtualVariable>;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly groups: ReadonlyMap<string, VirtualDataset>;
+  /** Names of variables that are coordinates (dimension coordinates and CF `coordinates`). */
+  readonly coordNames: ReadonlySet<string>;
+  /** Dimensions declared without a variable of their own (netCDF dims), with their lengths. */
+  readonly declaredDims: ReadonlyMap<string, number>;
+  /** Format of the file this came from (`netcdf4`, `grib`, …), when it came from one. */
+  readonly format: string | undefined;
+
+  constructor(init: {
+    variables?: Iterable<[string, VirtualVariable]>;
+    attrs?: Record<string, unknown>;
+    groups?: Iterable<[string, VirtualDataset]>;
+    coordNames?: Iterable<string>;
+    declaredDims?: Iterable<[string, number]>;
+    format?: string;
+  }) {
+    this.format = init.format;
+    this.variables = new Map(init.variables ?? []);
+    this.attrs = { ...(init.attrs ?? {}) };
+    this.groups = new Map(init.groups ?? []);
+    this.declaredDims = new Map(init.declaredDims ?? []);
+    this.coordNames = new Set(init.coordNames ?? defaultCoordNames(this.variables));
+    void this.dims; // validate now: inconsistent dimension lengths are an error at construction
+  }
+
+  /** Dimension lengths, checked for consistency across variables. */
+  get dims(): Record<string, number> {
+    const out: Record<string, number> = Object.fromEntries(this.declaredDims);
+    for (const [name, v] of this.variables) {
+      v.dims.forEach((d, a) => {
+        const len = v.shape[a] as number;
+        const seen = out[d];
+        if (seen !== undefined && seen !== len && !this.declaredDims.has(d)) {
+          throw new IncompatibleArraysError(`dimension ${d} has length ${seen} elsewhere but ${len} in variable ${name}`);
+        }
+        if (seen === undefined || !this.declaredDims.has(d)) out[d] = len;
+      });
+    }
+    return out;
+  }
+
+  get coords(): Map<string, VirtualVariable> {
+    return new Map([...this.variables].filter(([n]) => this.coordNames.has(n)));
+  }
+
+  get dataVars(): Map<string, VirtualVariable> {
+    return new Map([...this.variables].filter(([n]) => !this.coordNames.has(n)));
+  }
+
+  variable(name: string): VirtualVariable {
+    const v = this.variables.get(name);
+    if (v === undefined) throw new NotFoundError(`no variable ${name}; have ${[...this.variables.keys()].join(", ") || "none"}`);
+    return v;
+  }
+
+  /** The dataset of a group path (`"forecast/member_01"`; `""` is this one). */
+  group(path: string): VirtualDataset {
+    let ds: VirtualDataset = this;
+    for (const part of path.split("/").filter((p) => p !== "")) {
+      const next = ds.groups.get(part);
+      if (next === undefined) throw new NotFoundError(`no group ${path}`);
+      ds = next;
+    }
+    return ds;
+  }
+
+  /** Every variable of this group and its descendants, by full path (`grp/var`). */
+  *walkVariables(prefix = ""): Generator<[string, VirtualVariable, VirtualDataset]> {
+    for (const [name, v] of this.variables) yield [prefix + name, v, this];
+    for (const [name, g] of this.groups) yield* g.walkVariables(`${prefix}${name}/`);
+  }
+
+  /** A copy with some fields replaced (variables are shared, not copied). */
+  with(changes: {
+    variables?: Iterable<[string, VirtualVariable]>;
+    attrs?: Record<string, unknown>;
+    groups?: Iterable<[string, VirtualDataset]>;
+    coordNames?: Iterable<string>;
+    declaredDims?: Iterable<[string, number]>;
+  }): VirtualDataset {
+    return new VirtualDataset({
+      variables: changes.variables ?? this.variables,
+      attrs: changes.attrs ?? { ...this.attrs },
+      groups: changes.groups ?? this.groups,
+      coordNames: changes.coordNames ?? this.coordNames,
+      declaredDims: changes.declaredDims ?? this.declaredDims,
+      format: this.format,
+    });
+  }
+
+  /** Frees every manifest of this dataset and its groups. */
+  free(): void {
+    for (const v of this.variables.values()) v.free();
+    for (const g of this.groups.values()) g.free();
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/** Dimension coordinates (1-D, named like their dimension) plus CF `coordinates` attributes. */
+function defaultCoordNames(variables: ReadonlyMap<string, VirtualVariable>): Set<string> {
+  const out = new Set<string>();
+  for (const [name, v] of variables) {
+    if (v.dims.length === 1 && v.dims[0] === name) out.add(name);
+    const listed = v.attrs.coordinates;
+    if (typeof listed === "string") {
+      for (const c of listed.split(/\s+/)) if (variables.has(c)) out.add(c);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+/**
+ * Zarr v2 metadata (`.zarray`, numcodecs configs) from the internal model, and back. Used by
+ * the kerchunk writers and readers.
+ */
+import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import type { ArrayMetadata, CodecSpec, FillValue } from "./array-metadata.js";
+import { regularGrid } from "./array-metadata.js";
+import { parseDType } from "./dtype.js";
+
+export interface NumcodecsConfig {
+  id: string;
+  [key: string]: unknown;
+}
+
+export interface Zarray {
+  zarr_format: 2;
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  compressor: NumcodecsConfig | null;
+  fill_value: FillValue;
+  order: "C" | "F";
+  filters: NumcodecsConfig[] | null;
+  dimension_separator?: "." | "/";
+}
+
+/** numcodecs ids that are compressors (go in `compressor` when last in the chain). */
+const COMPRESSORS = new Set(["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "grib"]);
+
+const BLOSC_SHUFFLE: Record<string, number> = { noshuffle: 0, shuffle: 1, bitshuffle: 2 };
+const BLOSC_SHUFFLE_NAMES = ["noshuffle", "shuffle", "bitshuffle"];
+
+/** The numcodecs config of one bytes→bytes (or GRIB) codec. */
+export function toNumcodecs(codec: CodecSpec, variable: string): NumcodecsConfig {
+  const cfg = codec.configuration ?? {};
+  if (codec.name.startsWith("numcodecs.")) return { id: codec.name.slice("numcodecs.".length), ...cfg };
+  switch (codec.name) {
+    case "zstd":
+      return { id: "zstd", level: cfg.level ?? 0, checksum: cfg.checksum ?? false };
+    case "gzip":
+      return { id: "gzip", level: cfg.level ?? 1 };
+    case "blosc":
+      return {
+        id: "blosc",
+        cname: cfg.cname,
+        clevel: cfg.clevel,
+        shuffle: BLOSC_SHUFFLE[String(cfg.shuffle)] ?? 0,
+        blocksize: cfg.blocksize ?? 0,
+      };
+    default:
+      throw new UnsupportedFeatureError(`codec ${codec.name} has no numcodecs equivalent that kerchunk readers can decode`, {
+        variable,
+      });
+  }
+}
+
+/** `.zarray` for an array; fails for what Zarr v2 cannot express (rectilinear grids, …). */
+export function toZarray(meta: ArrayMetadata, variable: string): Zarray {
+  if (meta.chunkGrid.kind !== "regular") {
+    throw new UnsupportedFeatureError(
+      "variable-length (rectilinear) chunks cannot be written as Zarr v2 / kerchunk; write Icechunk instead",
+      {
+        variable,
+      },
+    );
+  }
+  const [arrayToBytes, ...rest] = meta.codecs;
+  const encoded: NumcodecsConfig[] = [];
+  let dtype = meta.dtype;
+  if (arrayToBytes === undefined || arrayToBytes.name !== "bytes") {
+    // A format codec (GRIB) turns bytes into values: it is the v2 compressor.
+    if (arrayToBytes !== undefined && arrayToBytes.name === "vzarr.grib") {
+      encoded.push({ id: "grib", var: variable.split("/").pop(), dtype: parseDType(dtype).text.replace(/^[<>|]/, "<") });
+    } else if (arrayToBytes !== undefined) {
+      encoded.push(toNumcodecs(arrayToBytes, variable));
+    }
+  } else {
+    const endian = arrayToBytes.configuration?.endian;
+    const d = parseDType(dtype);
+    if (d.byteOrder !== "|" && (endian === "big" || endian === "little")) dtype = `${endian === "big" ? ">" : "<"}${d.kind}${d.itemSize}`;
+  }
+  for (const c of rest) encoded.push(toNumcodecs(c, variable));
+  const last = encoded[encoded.length - 1];
+  const compressor = last !== undefined && COMPRESSORS.has(last.id) ? (encoded.pop() as NumcodecsConfig) : null;
+  return {
+    zarr_format: 2,
+    shape: [...meta.shape],
+    chunks: [...meta.chunkGrid.chunkShape],
+    dtype,
+    compressor,
+    fill_value: v2FillValue(meta.fillValue),
+    order: "C",
+    filters: encoded.length > 0 ? encoded : null,
+  };
+}
+
+function v2FillValue(fill: FillValue): FillValue {
+  if (typeof fill === "number" && !Number.isFinite(fill)) return Number.isNaN(fill) ? "NaN" : fill > 0 ? "Infinity" : "-Infinity";
+  return fill;
+}
+
+/** The internal codec list for a `.zarray` (inverse of `toZarray`). */
+export function fromZarray(z: Zarray): ArrayMetadata {
+  if (z.order === "F" && z.shape.length > 1) {
+    throw new UnsupportedFeatureError("Fortran-order Zarr v2 arrays are not supported");
+  }
+  const d = parseDType(z.dtype);
+  const codecs: CodecSpec[] = [];
+  const chain = [...(z.filters ?? []), ...(z.compressor === null ? [] : [z.compressor])];
+  if (chain[chain.length - 1]?.id === "grib") {
+    codecs.push({ name: "vzarr.grib", configuration: {} });
+    chain.pop();
+  } else {
+    codecs.push(
+      d.byteOrder === "|" ? { name: "bytes" } : { name: "bytes", configuration: { endian: d.byteOrder === ">" ? "big" : "little" } },
+    );
+  }
+  for (const c of chain) codecs.push(fromNumcodecs(c));
+  let fillValue: FillValue = z.fill_value;
+  if (fillValue === "NaN") fillValue = "NaN";
+  return { shape: [...z.shape], chunkGrid: regularGrid(z.chunks), dtype: d.text, codecs, fillValue };
+}
+
+export function fromNumcodecs(c: NumcodecsConfig): CodecSpec {
+  const { id, ...cfg } = c;
+  switch (id) {
+    case "zstd":
+      return { name: "zstd", configuration: { level: cfg.level ?? 0, checksum: cfg.checksum ?? false } };
+    case "blosc":
+      return {
+        name: "blosc",
+        configuration: { ...cfg, shuffle: BLOSC_SHUFFLE_NAMES[Number(cfg.shuffle ?? 0)] ?? "noshuffle" },
+      };
+    default:
+      return { name: `numcodecs.${id}`, configuration: cfg };
+  }
+}
