@@ -219,7 +219,8 @@ impl ScanSession {
             return Ok(Vec::new());
         }
         if self.scanner.is_none() {
-            match self.create_scanner()? {
+            let url = self.url.clone();
+            match self.create_scanner().map_err(|e| e.with_file(url))? {
                 Some(s) => self.scanner = Some(s),
                 None => {
                     let n = SNIFF_BYTES.min(self.cache.file_size());

@@ -5,16 +5,21 @@
  */
 import { VzarrError } from "../errors/vzarr-error.js";
 import { infoCommand, infoUsage } from "./info.js";
+import { refsCommand, refsUsage } from "./refs.js";
 
 const usage = `vzarr — virtual Zarr stores from netCDF, HDF5 and GRIB
 
 usage:
   ${infoUsage}
+  ${refsUsage}
 
 environment: VZARR_BACKEND=native|wasm forces a backend; VZARR_DEBUG=1 prints stack traces.`;
 
-const commands: Record<string, (argv: readonly string[], out: (text: string) => void) => Promise<void>> = {
+type Command = (argv: readonly string[], out: (text: string) => void, err: (text: string) => void) => Promise<void>;
+
+const commands: Record<string, Command> = {
   info: infoCommand,
+  refs: refsCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -34,7 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`vzarr: unknown command ${JSON.stringify(name)}\n\n${usage}\n`);
     return 2;
   }
-  await command(rest, (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`));
+  const line = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text.endsWith("\n") ? text : `${text}\n`);
+  await command(rest, line(process.stdout), line(process.stderr));
   return 0;
 }
 

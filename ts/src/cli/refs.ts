@@ -1,0 +1,63 @@
+/** `vzarr refs <inputs…> -o <out> [--format …]`: build a virtual store and write it. */
+import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
+import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { openSource } from "../io/open-source.js";
+import { writeTextPieces } from "../io/write-text.js";
+import { kerchunkJsonPieces } from "../writers/kerchunk-json.js";
+import { parseArgs, stringOption } from "./args.js";
+
+export const refsUsage =
+  "vzarr refs <input> -o <out> [--format kerchunk-json] [--group G] [--inline-threshold N] [--on-unsupported skip|raise]";
+
+const FORMATS = ["kerchunk-json"] as const;
+
+export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
+  const args = parseArgs(argv, {
+    values: ["output", "format", "group", "inline-threshold", "on-unsupported"],
+    flags: ["quiet"],
+    aliases: { o: "output", q: "quiet" },
+  });
+  const output = stringOption(args, "output");
+  const input = args.positionals[0];
+  if (input === undefined || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
+  if (args.positionals.length > 1) throw new UnsupportedFeatureError("combining several inputs is not supported yet");
+  const format = stringOption(args, "format") ?? "kerchunk-json";
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new InvalidArgumentError(`unknown --format ${format}; expected one of ${FORMATS.join(", ")}`);
+  }
+  const inlineThreshold = Number(stringOption(args, "inline-threshold") ?? 0);
+  if (!Number.isInteger(inlineThreshold) || inlineThreshold < 0)
+    throw new InvalidArgumentError("--inline-threshold must be a non-negative integer");
+  const onUnsupported = stringOption(args, "on-unsupported") ?? "skip";
+  if (onUnsupported !== "skip" && onUnsupported !== "raise") throw new InvalidArgumentError("--on-unsupported must be skip or raise");
+
+  const started = performance.now();
+  using ds = await openVirtualDataset(input, { group: stringOption(args, "group") });
+  const bytes = await writeTextPieces(
+    output,
+    kerchunkJsonPieces(ds, {
+      inlineThreshold,
+      onUnsupported,
+      warn: (m) => err(`warning: ${m}`),
+      readRanges: async (url, ranges) => {
+        const source = openSource(url);
+        try {
+          return await source.readRanges(ranges);
+        } finally {
+          await source.close?.();
+        }
+      },
+    }),
+  );
+  if (!args.options.has("quiet")) {
+    let chunks = 0;
+    let variables = 0;
+    for (const [, v] of ds.walkVariables()) {
+      variables++;
+      if (v.virtual && "manifest" in v.data) chunks += v.data.manifest.stats().present;
+    }
+    out(
+      `wrote ${output} (${format}, ${bytes} bytes): ${variables} variables, ${chunks} chunk references in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
+  }
+}
