@@ -14,6 +14,7 @@ export type ErrorKind =
   | "SourceChanged"
   | "Conflict"
   | "LimitExceeded"
+  | "NotAllowed"
   | "Internal";
 
 export interface ErrorContext {
@@ -94,6 +95,13 @@ export class LimitExceededError extends VzarrError {
   }
 }
 
+/** A read outside the allowed URL prefixes was refused (never attempted). */
+export class NotAllowedError extends VzarrError {
+  constructor(message: string, context?: ErrorContext) {
+    super("NotAllowed", message, context);
+  }
+}
+
 const classes: Record<ErrorKind, new (message: string, context?: ErrorContext) => VzarrError> = {
   InvalidArgument: InvalidArgumentError,
   UnsupportedFeature: UnsupportedFeatureError,
@@ -104,6 +112,7 @@ const classes: Record<ErrorKind, new (message: string, context?: ErrorContext) =
   SourceChanged: SourceChangedError,
   Conflict: ConflictError,
   LimitExceeded: LimitExceededError,
+  NotAllowed: NotAllowedError,
   Internal: class InternalError extends VzarrError {
     constructor(message: string, context?: ErrorContext) {
       super("Internal", message, context);

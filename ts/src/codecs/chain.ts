@@ -1,0 +1,64 @@
+/**
+ * A variable's whole codec list, ready to decode chunks into native-order element bytes.
+ */
+import type { Core } from "../backend/core.js";
+import { makeError, UnsupportedFeatureError, VzarrError } from "../errors/vzarr-error.js";
+import type { ArrayMetadata } from "../metadata/array-metadata.js";
+import { parseDType } from "../metadata/dtype.js";
+import type { BytesDecoder, ChunkContext } from "./codec.js";
+import { bytesDecoder } from "./registry.js";
+
+export class CodecChain {
+  private constructor(
+    private readonly steps: BytesDecoder[],
+    /** How the array→bytes step turns bytes into elements. */
+    private readonly toElements: "bytes-le" | "bytes-swap" | "bytes" | BytesDecoder,
+    readonly ctx: ChunkContext,
+    /** Decoded size of one chunk in bytes. */
+    readonly chunkBytes: number,
+  ) {}
+
+  static async create(meta: ArrayMetadata, chunkShape: readonly number[], core: Core, variable?: string): Promise<CodecChain> {
+    const dtype = parseDType(meta.dtype);
+    const [arrayToBytes, ...rest] = meta.codecs;
+    const ctx: ChunkContext = { dtype: meta.dtype, chunkShape, variable };
+    const withVariable = async (f: () => Promise<BytesDecoder>) =>
+      f().catch((e: unknown) => {
+        if (e instanceof VzarrError && e.variable === undefined) throw makeError(e.kind, e.message, { variable });
+        throw e;
+      });
+    const steps = await Promise.all(rest.map((c) => withVariable(() => bytesDecoder(c, core))));
+    let toElements: CodecChain["toElements"];
+    if (arrayToBytes === undefined) throw new UnsupportedFeatureError("an array needs an array→bytes codec", { variable });
+    if (arrayToBytes.name === "bytes") {
+      const endian = arrayToBytes.configuration?.endian;
+      toElements = dtype.byteOrder === "|" || dtype.itemSize <= 1 ? "bytes" : endian === "big" ? "bytes-swap" : "bytes-le";
+    } else if (arrayToBytes.name === "vlen-utf8" || arrayToBytes.name === "vlen-bytes") {
+      throw new UnsupportedFeatureError(`reading ${arrayToBytes.name} chunks is not supported`, { variable });
+    } else {
+      toElements = await withVariable(() => bytesDecoder(arrayToBytes, core));
+    }
+    const chunkBytes = chunkShape.reduce((a, b) => a * b, 1) * dtype.itemSize;
+    return new CodecChain(steps, toElements, ctx, chunkBytes);
+  }
+
+  /** Decodes one stored chunk to its element bytes in little-endian order. */
+  async decode(stored: Uint8Array): Promise<Uint8Array> {
+    let bytes = stored;
+    for (let i = this.steps.length - 1; i >= 0; i--) bytes = await (this.steps[i] as BytesDecoder).decode(bytes, this.ctx);
+    if (typeof this.toElements !== "string") bytes = await this.toElements.decode(bytes, this.ctx);
+    else if (this.toElements === "bytes-swap") bytes = swapBytes(bytes, parseDType(this.ctx.dtype).itemSize);
+    if (bytes.length < this.chunkBytes) {
+      throw makeError("CorruptFile", `a chunk decoded to ${bytes.length} bytes, expected ${this.chunkBytes}`, { variable: this.ctx.variable });
+    }
+    return bytes.length === this.chunkBytes ? bytes : bytes.subarray(0, this.chunkBytes);
+  }
+}
+
+export function swapBytes(input: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(input.length);
+  for (let i = 0; i + size <= input.length; i += size) {
+    for (let b = 0; b < size; b++) out[i + b] = input[i + size - 1 - b] as number;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Which implementation decodes which codec. Portable, fast JS or the platform decompressor
+ * where one exists (zlib, zstd, blosc, lz4); the Rust core for HDF5-specific filters and
+ * GRIB (`vzarr.*`, fletcher32), shared by both backends.
+ */
+import type { Core } from "../backend/core.js";
+import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import type { CodecSpec } from "../metadata/array-metadata.js";
+import type { BytesDecoder, ChunkContext } from "./codec.js";
+import { inflate } from "./inflate.js";
+import { unshuffle } from "./shuffle.js";
+
+type NumcodecsCodec = { decode(data: Uint8Array): Promise<Uint8Array> | Uint8Array };
+
+/** numcodecs' wasm codecs (blosc, lz4, zstd) are loaded on first use only. */
+async function numcodecs(name: "blosc" | "lz4" | "zstd", config: Record<string, unknown>): Promise<NumcodecsCodec> {
+  const mod = (await import(`numcodecs/${name}`)) as { default: { fromConfig(c: Record<string, unknown>): NumcodecsCodec } };
+  return mod.default.fromConfig({ id: name, ...config });
+}
+
+function expectedBytes(ctx: ChunkContext, itemSize: number): number {
+  return ctx.chunkShape.reduce((a, b) => a * b, 1) * itemSize;
+}
+
+function itemSizeOf(dtype: string): number {
+  const n = Number(/\d+$/.exec(dtype)?.[0] ?? "1");
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDecoder> {
+  const cfg = spec.configuration ?? {};
+  switch (spec.name) {
+    case "numcodecs.zlib":
+    case "zlib":
+      return { name: spec.name, decode: (b, ctx) => inflate(b, "zlib", expectedBytes(ctx, itemSizeOf(ctx.dtype))) };
+    case "numcodecs.gzip":
+    case "gzip":
+      return { name: spec.name, decode: (b, ctx) => inflate(b, "gzip", expectedBytes(ctx, itemSizeOf(ctx.dtype))) };
+    case "numcodecs.shuffle": {
+      const size = Number(cfg.elementsize ?? 0);
+      return { name: spec.name, decode: (b, ctx) => unshuffle(b, size > 0 ? size : itemSizeOf(ctx.dtype)) };
+    }
+    case "zstd":
+    case "numcodecs.zstd": {
+      const codec = await numcodecs("zstd", {});
+      return { name: spec.name, decode: (b) => codec.decode(b) };
+    }
+    case "blosc":
+    case "numcodecs.blosc": {
+      const codec = await numcodecs("blosc", {});
+      return { name: spec.name, decode: (b) => codec.decode(b) };
+    }
+    case "numcodecs.lz4": {
+      const codec = await numcodecs("lz4", {});
+      return { name: spec.name, decode: (b) => codec.decode(b) };
+    }
+    default:
+      if (core.codecSupported().includes(spec.name)) {
+        const json = JSON.stringify(spec);
+        return {
+          name: spec.name,
+          decode: (b, ctx) => core.codecDecode(json, b, ctx.dtype, Float64Array.from(ctx.chunkShape)),
+        };
+      }
+      throw new UnsupportedFeatureError(`no decoder for codec ${spec.name}`);
+  }
+}
