@@ -227,17 +227,18 @@ fn untranspose_bits(input: &[u8], out: &mut [u8], elem_size: usize) {
     if row_len == 0 {
         return;
     }
-    for byte in 0..elem_size {
-        let rows = &input[byte * 8 * row_len..(byte + 1) * 8 * row_len];
-        for group in 0..row_len {
+    // Group-major, so the 8 × elem_size output bytes of each group of 8 elements are
+    // written together; a block is at most a few KiB, so its rows stay in L1.
+    for (group, dst) in out.chunks_exact_mut(8 * elem_size).enumerate() {
+        for byte in 0..elem_size {
+            let rows = &input[byte * 8 * row_len..(byte + 1) * 8 * row_len];
             let mut tile = [0u8; 8];
             for (bit, t) in tile.iter_mut().enumerate() {
                 *t = rows[bit * row_len + group];
             }
             let t = transpose_8x8(u64::from_le_bytes(tile)).to_le_bytes();
-            let first = group * 8 * elem_size + byte;
             for (k, &b) in t.iter().enumerate() {
-                out[first + k * elem_size] = b;
+                dst[k * elem_size + byte] = b;
             }
         }
     }
