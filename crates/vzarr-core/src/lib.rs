@@ -12,6 +12,7 @@ pub mod formats;
 pub mod handles;
 pub mod json;
 pub mod manifest;
+pub mod netcdf3;
 pub mod sansio;
 pub mod scan;
 

@@ -4,9 +4,24 @@
 //! A codec is named and configured exactly as in the Zarr v3 `codecs` list the scanners
 //! emit (`{"name": ..., "configuration": {...}}`). The TypeScript codec registry forwards the
 //! codecs it does not implement itself to [`decode`].
+//!
+//! Every decoder bounds what it allocates: by the chunk's decoded size from the
+//! [`DecodeContext`] when the context names a dtype, otherwise by a size read from the
+//! stream's own header capped at [`MAX_DECODED_BYTES`].
+
+pub mod bitshuffle;
+pub mod fletcher32;
+pub mod hdf5_lz4;
+pub mod lz4;
+pub mod lzf;
+pub mod shuffle;
+pub mod szip;
 
 use crate::error::{Error, Result};
 use crate::json::Json;
+
+/// No decoded chunk may be larger than this, whatever a header claims.
+pub const MAX_DECODED_BYTES: usize = 1 << 31;
 
 /// What a decoder may need besides its configuration.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +52,31 @@ impl DecodeContext {
         let n = crate::manifest::checked_product(&self.chunk_shape)?;
         usize::try_from(n).map_err(|_| Error::limit("chunk too large for this platform"))
     }
+
+    /// Bytes of one decoded chunk (`chunk_len × item_size`), refusing sizes past
+    /// [`MAX_DECODED_BYTES`].
+    pub fn chunk_bytes(&self) -> Result<usize> {
+        let n = self
+            .chunk_len()?
+            .checked_mul(self.item_size()?)
+            .filter(|&n| n <= MAX_DECODED_BYTES)
+            .ok_or_else(|| {
+                Error::limit(format!(
+                    "a chunk of shape {:?} and dtype {} exceeds {} bytes",
+                    self.chunk_shape, self.dtype, MAX_DECODED_BYTES
+                ))
+            })?;
+        Ok(n)
+    }
+
+    /// The decoded chunk size when the context describes the chunk (a dtype is set).
+    pub fn known_chunk_bytes(&self) -> Result<Option<usize>> {
+        if self.dtype.is_empty() {
+            Ok(None)
+        } else {
+            self.chunk_bytes().map(Some)
+        }
+    }
 }
 
 /// Decodes one codec step (the inverse of encoding) of `input`.
@@ -47,14 +87,56 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         .ok_or_else(|| Error::invalid(format!("a codec needs a name: {}", codec)))?;
     let empty = Json::Object(Vec::new());
     let config = codec.get("configuration").unwrap_or(&empty);
-    let _ = (config, input, ctx);
-    Err(Error::unsupported(format!(
-        "the core has no decoder for codec {:?}",
-        name
-    )))
+    match name {
+        "numcodecs.shuffle" => shuffle::decode(input, config, ctx),
+        "numcodecs.fletcher32" => fletcher32::decode(input),
+        "vzarr.lzf" => lzf::decode(input, ctx),
+        "vzarr.hdf5_lz4" => hdf5_lz4::decode(input, ctx),
+        "vzarr.bitshuffle" => bitshuffle::decode(input, config, ctx),
+        _ => Err(Error::unsupported(format!(
+            "the core has no decoder for codec {:?}",
+            name
+        ))),
+    }
 }
 
 /// Names of the codecs [`decode`] handles, so the TypeScript registry can route them.
 pub fn supported() -> Vec<&'static str> {
-    Vec::new()
+    vec![
+        "numcodecs.shuffle",
+        "numcodecs.fletcher32",
+        "vzarr.lzf",
+        "vzarr.hdf5_lz4",
+        "vzarr.bitshuffle",
+    ]
+}
+
+/// An unsigned integer field of a codec configuration; `default` when absent.
+pub(crate) fn config_u64(config: &Json, key: &str, default: Option<u64>) -> Result<u64> {
+    match config.get(key) {
+        Some(v) => v.as_u64().ok_or_else(|| {
+            Error::invalid(format!(
+                "codec configuration field {:?} must be a non-negative integer, not {}",
+                key, v
+            ))
+        }),
+        None => default.ok_or_else(|| {
+            Error::invalid(format!("codec configuration needs the field {:?}", key))
+        }),
+    }
+}
+
+/// A big-endian u32 at `at`, or a CorruptFile error naming `what`.
+pub(crate) fn be_u32(input: &[u8], at: usize, what: &str) -> Result<u32> {
+    input
+        .get(at..at.saturating_add(4))
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| Error::corrupt(format!("{}: the stream ends inside a header", what)))
+}
+
+/// A big-endian u64 at `at`, or a CorruptFile error naming `what`.
+pub(crate) fn be_u64(input: &[u8], at: usize, what: &str) -> Result<u64> {
+    let hi = be_u32(input, at, what)?;
+    let lo = be_u32(input, at + 4, what)?;
+    Ok((u64::from(hi) << 32) | u64::from(lo))
 }
