@@ -248,8 +248,9 @@ pub fn scan_feed(handle: u32, offset: f64, bytes: Vec<u8>) -> Result<()> {
 pub fn scan_finish(handle: u32) -> Result<(String, Vec<u32>)> {
     let mut session = scans(|t| t.remove(handle))?;
     let mut file = session.finish()?;
-    let list = file.take_manifests();
+    // Number the manifests in the JSON before moving them out.
     let json = file.to_json().to_string();
+    let list = file.take_manifests();
     let handles = manifests(|t| list.into_iter().map(|m| t.insert(m)).collect())?;
     Ok((json, handles))
 }

@@ -4,6 +4,7 @@
  * a stack trace is only printed with VZARR_DEBUG=1.
  */
 import { VzarrError } from "../errors/vzarr-error.js";
+import { catCommand, catUsage } from "./cat.js";
 import { infoCommand, infoUsage } from "./info.js";
 import { refsCommand, refsUsage } from "./refs.js";
 
@@ -12,6 +13,7 @@ const usage = `vzarr — virtual Zarr stores from netCDF, HDF5 and GRIB
 usage:
   ${infoUsage}
   ${refsUsage}
+  ${catUsage}
 
 environment: VZARR_BACKEND=native|wasm forces a backend; VZARR_DEBUG=1 prints stack traces.`;
 
@@ -20,6 +22,7 @@ type Command = (argv: readonly string[], out: (text: string) => void, err: (text
 const commands: Record<string, Command> = {
   info: infoCommand,
   refs: refsCommand,
+  cat: catCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

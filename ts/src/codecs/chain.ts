@@ -49,7 +49,9 @@ export class CodecChain {
     if (typeof this.toElements !== "string") bytes = await this.toElements.decode(bytes, this.ctx);
     else if (this.toElements === "bytes-swap") bytes = swapBytes(bytes, parseDType(this.ctx.dtype).itemSize);
     if (bytes.length < this.chunkBytes) {
-      throw makeError("CorruptFile", `a chunk decoded to ${bytes.length} bytes, expected ${this.chunkBytes}`, { variable: this.ctx.variable });
+      throw makeError("CorruptFile", `a chunk decoded to ${bytes.length} bytes, expected ${this.chunkBytes}`, {
+        variable: this.ctx.variable,
+      });
     }
     return bytes.length === this.chunkBytes ? bytes : bytes.subarray(0, this.chunkBytes);
   }

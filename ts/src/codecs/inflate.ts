@@ -21,7 +21,8 @@ export async function inflate(input: Uint8Array, format: DeflateFormat, expected
   const z = await loadNodeZlib();
   if (z !== null) {
     const opts = expectedSize === undefined ? {} : { chunkSize: Math.max(1024, Math.min(expectedSize + 64, 1 << 30)) };
-    const out = format === "zlib" ? z.inflateSync(input, opts) : format === "gzip" ? z.gunzipSync(input, opts) : z.inflateRawSync(input, opts);
+    const out =
+      format === "zlib" ? z.inflateSync(input, opts) : format === "gzip" ? z.gunzipSync(input, opts) : z.inflateRawSync(input, opts);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
   const out = expectedSize === undefined ? undefined : new Uint8Array(expectedSize);

@@ -60,7 +60,7 @@ export function valuesFromJson(values: readonly unknown[], dtypeText: string, pa
   const native = parseDType(`<${dtype.kind}${dtype.itemSize}`);
   const arr = typedArrayFor(native, new ArrayBuffer(values.length * dtype.itemSize));
   values.forEach((x, i) => {
-    if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) arr[i] = BigInt(x as number);
+    if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) arr[i] = BigInt(x as number | bigint);
     else if (typeof x === "number") arr[i] = x;
     else if (typeof x === "boolean") arr[i] = x ? 1 : 0;
     else if (x === null || x === "NaN") arr[i] = Number.NaN;

@@ -9,8 +9,11 @@ export interface CodecSpec {
   configuration?: Record<string, unknown>;
 }
 
-/** Zarr v3 fill value in JSON form: numbers, "NaN"/"Infinity"/"-Infinity", booleans, null = none. */
-export type FillValue = number | string | boolean | null | number[];
+/**
+ * Zarr v3 fill value in JSON form: numbers (bigint beyond 2^53), "NaN"/"Infinity"/"-Infinity",
+ * booleans, null = none.
+ */
+export type FillValue = number | bigint | string | boolean | null | number[];
 
 /**
  * Chunk grid. `regular`: one chunk size per axis (edge chunks padded). `rectilinear`: per
@@ -80,5 +83,6 @@ function canonical(v: unknown): unknown {
 }
 
 export function fillValuesEqual(a: FillValue, b: FillValue): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const norm = (v: FillValue) => (typeof v === "bigint" ? `${v}n` : typeof v === "number" && Number.isNaN(v) ? "NaN" : JSON.stringify(v));
+  return norm(a) === norm(b);
 }

@@ -5,6 +5,7 @@ import type { DType } from "./dtype.js";
 
 function toNumber(v: FillValue): number {
   if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v === "NaN") return Number.NaN;
   if (v === "Infinity") return Number.POSITIVE_INFINITY;
@@ -45,10 +46,10 @@ export function fillValueBytes(fill: FillValue, dtype: DType): Uint8Array {
       view.setUint32(0, n, true);
       break;
     case "i8":
-      view.setBigInt64(0, BigInt(Math.trunc(n)), true);
+      view.setBigInt64(0, typeof fill === "bigint" ? fill : BigInt(Math.trunc(n)), true);
       break;
     case "u8":
-      view.setBigUint64(0, BigInt(Math.trunc(n)), true);
+      view.setBigUint64(0, typeof fill === "bigint" ? fill : BigInt(Math.trunc(n)), true);
       break;
     case "f2":
       // Half floats: only the common special values matter for fills.
@@ -61,7 +62,12 @@ export function fillValueBytes(fill: FillValue, dtype: DType): Uint8Array {
       view.setFloat64(0, n, true);
       break;
     default:
-      if (dtype.kind === "S" && typeof fill === "string") return out;
+      if (dtype.kind === "S" || dtype.kind === "V") {
+        // netCDF char fills are byte values; Zarr's are strings.
+        if (typeof fill === "number") out[0] = fill;
+        else if (typeof fill === "string") out.set(new TextEncoder().encode(fill).subarray(0, out.length));
+        return out;
+      }
       throw makeError("UnsupportedFeature", `cannot use fill value ${JSON.stringify(fill)} for dtype ${dtype.text}`);
   }
   return out;

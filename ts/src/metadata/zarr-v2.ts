@@ -3,9 +3,10 @@
  * the kerchunk writers and readers.
  */
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { encodeBase64 } from "../io/base64.js";
 import type { ArrayMetadata, CodecSpec, FillValue } from "./array-metadata.js";
 import { regularGrid } from "./array-metadata.js";
-import { parseDType } from "./dtype.js";
+import { type DType, parseDType } from "./dtype.js";
 
 export interface NumcodecsConfig {
   id: string;
@@ -88,13 +89,20 @@ export function toZarray(meta: ArrayMetadata, variable: string): Zarray {
     chunks: [...meta.chunkGrid.chunkShape],
     dtype,
     compressor,
-    fill_value: v2FillValue(meta.fillValue),
+    fill_value: v2FillValue(meta.fillValue, parseDType(dtype)),
     order: "C",
     filters: encoded.length > 0 ? encoded : null,
   };
 }
 
-function v2FillValue(fill: FillValue): FillValue {
+function v2FillValue(fill: FillValue, dtype: DType): FillValue {
+  // Zarr v2 stores byte-string fill values base64-encoded.
+  if ((dtype.kind === "S" || dtype.kind === "V") && fill !== null) {
+    const bytes = new Uint8Array(dtype.itemSize);
+    if (typeof fill === "number") bytes[0] = fill;
+    else if (typeof fill === "string") bytes.set(new TextEncoder().encode(fill).subarray(0, dtype.itemSize));
+    return encodeBase64(bytes);
+  }
   if (typeof fill === "number" && !Number.isFinite(fill)) return Number.isNaN(fill) ? "NaN" : fill > 0 ? "Infinity" : "-Infinity";
   return fill;
 }

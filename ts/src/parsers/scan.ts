@@ -7,6 +7,7 @@ import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import type { ByteRange, ByteSource } from "../io/byte-source.js";
 import { ChunkManifest } from "../manifest/chunk-manifest.js";
+import { parseJsonLenient } from "../metadata/json-text.js";
 import type { ScannedFileJson } from "./scanned-file.js";
 
 export type FileFormat = "auto" | "hdf5" | "netcdf4" | "netcdf3" | "grib";
@@ -51,7 +52,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
     const out = core.scanFinish(handle);
     finished = true;
     return {
-      json: JSON.parse(out.json) as ScannedFileJson,
+      json: parseJsonLenient(out.json) as ScannedFileJson,
       manifests: Array.from(out.manifests, (h) => new ChunkManifest(core, h)),
       reads,
     };

@@ -7,7 +7,7 @@ import type { Core } from "../backend/core.js";
 import { CodecChain } from "../codecs/chain.js";
 import { LoadedArray } from "../dataset/loaded-array.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
-import { ManifestArray } from "../manifest/manifest-array.js";
+import type { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, gridShape } from "../metadata/array-metadata.js";
 import { type NumericArray, parseDType, typedArrayFor } from "../metadata/dtype.js";
 import { fillValueBytes } from "../metadata/fill-value.js";
@@ -53,7 +53,15 @@ function axisParts(range: AxisRange, lengths: readonly number[], layoutOf: (k: n
     if (end > range.start && origin < range.stop) {
       const j0 = Math.max(0, Math.ceil((origin - range.start) / range.step));
       const j1 = Math.min(range.count, Math.ceil((end - range.start) / range.step));
-      if (j1 > j0) parts.push({ chunk: k, layout: layoutOf(k), inStart: range.start + j0 * range.step - origin, inStep: range.step, outStart: j0, n: j1 - j0 });
+      if (j1 > j0)
+        parts.push({
+          chunk: k,
+          layout: layoutOf(k),
+          inStart: range.start + j0 * range.step - origin,
+          inStep: range.step,
+          outStart: j0,
+          n: j1 - j0,
+        });
     }
     origin = end;
     if (origin >= range.stop) break;

@@ -5,7 +5,11 @@
  */
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 
-export type AxisSelection = number | null | readonly [number | null, number | null] | { start?: number | null; stop?: number | null; step?: number | null };
+export type AxisSelection =
+  | number
+  | null
+  | readonly [number | null, number | null]
+  | { start?: number | null; stop?: number | null; step?: number | null };
 export type Selection = readonly AxisSelection[];
 
 export interface AxisRange {

@@ -41,7 +41,9 @@ export class SourcePool {
   private async openChecked(url: string): Promise<ByteSource> {
     const allow = this.options.allow;
     if (allow !== undefined && !allow.some((prefix) => url.startsWith(prefix))) {
-      throw new NotAllowedError(`reading ${url} is not allowed: it is outside the allowed prefixes ${JSON.stringify(allow)}`, { file: url });
+      throw new NotAllowedError(`reading ${url} is not allowed: it is outside the allowed prefixes ${JSON.stringify(allow)}`, {
+        file: url,
+      });
     }
     const source = this.options.open(url);
     const expected = this.options.expected?.(url);
@@ -49,7 +51,8 @@ export class SourcePool {
       const now = await source.stat();
       const changed: string[] = [];
       if (now.size !== expected.size) changed.push(`size ${expected.size} → ${now.size}`);
-      if (expected.etag !== undefined && now.etag !== undefined && now.etag !== expected.etag) changed.push(`ETag ${expected.etag} → ${now.etag}`);
+      if (expected.etag !== undefined && now.etag !== undefined && now.etag !== expected.etag)
+        changed.push(`ETag ${expected.etag} → ${now.etag}`);
       if (expected.lastModified !== undefined && now.lastModified !== undefined && now.lastModified !== expected.lastModified) {
         changed.push(`last modified ${new Date(expected.lastModified).toISOString()} → ${new Date(now.lastModified).toISOString()}`);
       }

@@ -1,0 +1,50 @@
+/**
+ * `readArray`: raw stored values of one variable (a typed array, C order) from a legacy file,
+ * a store, or a VirtualDataset — `vzarr cat` as a function.
+ */
+import type { Core } from "../backend/core.js";
+import { currentBackend } from "../backend/load.js";
+import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
+import type { VirtualDataset } from "../dataset/virtual-dataset.js";
+import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
+import { openSource } from "../io/open-source.js";
+import { type ReadResult, readVariable } from "./read-variable.js";
+import type { Selection } from "./selection.js";
+import { SourcePool } from "./source-pool.js";
+
+export interface ReadArrayOptions {
+  core?: Core;
+  /** Only read chunks from URLs with these prefixes. */
+  allow?: readonly string[];
+  /** Opens byte sources for chunk URLs (defaults to local/http/s3 by scheme). */
+  openSource?: (url: string) => ByteSource;
+  /** Identity of each file when indexed; reads fail with SourceChanged on mismatch. */
+  expected?: (url: string) => SourceIdentity | undefined;
+  /** Open options when `input` is a path or URL. */
+  group?: string;
+}
+
+/** The variable at `path` (`group/sub/var`) of a dataset tree. */
+export function findVariable(ds: VirtualDataset, path: string) {
+  const parts = path.replace(/^\/+/, "").split("/");
+  const name = parts.pop() as string;
+  return ds.group(parts.join("/")).variable(name);
+}
+
+export async function readArray(
+  input: string | VirtualDataset,
+  variable: string,
+  selection?: Selection,
+  options: ReadArrayOptions = {},
+): Promise<ReadResult> {
+  const core = options.core ?? currentBackend();
+  const owned = typeof input === "string";
+  const ds = owned ? await openVirtualDataset(input, { core, group: options.group }) : input;
+  const pool = new SourcePool({ open: options.openSource ?? openSource, allow: options.allow, expected: options.expected });
+  try {
+    return await readVariable(findVariable(ds, variable), selection, { core, pool, variable });
+  } finally {
+    await pool.close();
+    if (owned) ds.free();
+  }
+}
