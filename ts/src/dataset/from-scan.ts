@@ -1,5 +1,6 @@
 /** Turns a scanner's result into a VirtualDataset tree. */
 import { makeError } from "../errors/vzarr-error.js";
+import type { SourceIdentity } from "../io/byte-source.js";
 import { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, regularGrid } from "../metadata/array-metadata.js";
 import { parseDType, typedArrayFor } from "../metadata/dtype.js";
@@ -9,11 +10,17 @@ import { LoadedArray, type LoadedValues } from "./loaded-array.js";
 import { VirtualDataset } from "./virtual-dataset.js";
 import { VirtualVariable } from "./virtual-variable.js";
 
-export function datasetFromScan(scan: ScanResult): VirtualDataset {
-  return groupFromJson(scan.json.root, scan, "", scan.json.format);
+export function datasetFromScan(scan: ScanResult, sources?: Iterable<[string, SourceIdentity]>): VirtualDataset {
+  return groupFromJson(scan.json.root, scan, "", scan.json.format, sources);
 }
 
-function groupFromJson(g: ScannedGroupJson, scan: ScanResult, path: string, format?: string): VirtualDataset {
+function groupFromJson(
+  g: ScannedGroupJson,
+  scan: ScanResult,
+  path: string,
+  format?: string,
+  sources?: Iterable<[string, SourceIdentity]>,
+): VirtualDataset {
   const variables: [string, VirtualVariable][] = [];
   for (const [name, v] of Object.entries(g.variables)) {
     variables.push([name, new VirtualVariable(v.dims, variableData(v, scan, path + name), v.attrs)]);
@@ -22,7 +29,7 @@ function groupFromJson(g: ScannedGroupJson, scan: ScanResult, path: string, form
     name,
     groupFromJson(sub, scan, `${path}${name}/`),
   ]);
-  return new VirtualDataset({ variables, attrs: g.attrs, groups, declaredDims: Object.entries(g.dims), format });
+  return new VirtualDataset({ variables, attrs: g.attrs, groups, declaredDims: Object.entries(g.dims), format, sources });
 }
 
 function metadataOf(v: ScannedVariableJson): ArrayMetadata {

@@ -26,7 +26,7 @@ export async function openVirtualDataset(input: string | ByteSource, options: Op
       dropVariables: options.dropVariables,
       core: options.core ?? currentBackend(),
     });
-    return datasetFromScan(scan);
+    return datasetFromScan(scan, [[source.url, await source.stat()]]);
   } finally {
     if (typeof input === "string") await source.close?.();
   }

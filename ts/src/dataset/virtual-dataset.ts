@@ -4,6 +4,7 @@
  * core: free a dataset you no longer need (`free()` / `using`).
  */
 import { IncompatibleArraysError, NotFoundError } from "../errors/vzarr-error.js";
+import type { SourceIdentity } from "../io/byte-source.js";
 import type { VirtualVariable } from "./virtual-variable.js";
 
 export class VirtualDataset implements Disposable {
@@ -16,6 +17,11 @@ export class VirtualDataset implements Disposable {
   readonly declaredDims: ReadonlyMap<string, number>;
   /** Format of the file this came from (`netcdf4`, `grib`, …), when it came from one. */
   readonly format: string | undefined;
+  /**
+   * What each referenced file looked like when it was indexed (size, ETag, modification
+   * time): reads verify it, Icechunk records it as the chunk checksum.
+   */
+  readonly sources: ReadonlyMap<string, SourceIdentity>;
 
   constructor(init: {
     variables?: Iterable<[string, VirtualVariable]>;
@@ -24,8 +30,10 @@ export class VirtualDataset implements Disposable {
     coordNames?: Iterable<string>;
     declaredDims?: Iterable<[string, number]>;
     format?: string;
+    sources?: Iterable<[string, SourceIdentity]>;
   }) {
     this.format = init.format;
+    this.sources = new Map(init.sources ?? []);
     this.variables = new Map(init.variables ?? []);
     this.attrs = { ...(init.attrs ?? {}) };
     this.groups = new Map(init.groups ?? []);
@@ -88,6 +96,7 @@ export class VirtualDataset implements Disposable {
     groups?: Iterable<[string, VirtualDataset]>;
     coordNames?: Iterable<string>;
     declaredDims?: Iterable<[string, number]>;
+    sources?: Iterable<[string, SourceIdentity]>;
   }): VirtualDataset {
     return new VirtualDataset({
       variables: changes.variables ?? this.variables,
@@ -96,6 +105,7 @@ export class VirtualDataset implements Disposable {
       coordNames: changes.coordNames ?? this.coordNames,
       declaredDims: changes.declaredDims ?? this.declaredDims,
       format: this.format,
+      sources: changes.sources ?? this.sources,
     });
   }
 

@@ -40,7 +40,11 @@ export async function readArray(
   const core = options.core ?? currentBackend();
   const owned = typeof input === "string";
   const ds = owned ? await openVirtualDataset(input, { core, group: options.group }) : input;
-  const pool = new SourcePool({ open: options.openSource ?? openSource, allow: options.allow, expected: options.expected });
+  const pool = new SourcePool({
+    open: options.openSource ?? openSource,
+    allow: options.allow,
+    expected: options.expected ?? ((url) => ds.sources.get(url)),
+  });
   try {
     return await readVariable(findVariable(ds, variable), selection, { core, pool, variable });
   } finally {
