@@ -57,7 +57,8 @@ export async function startMoto(): Promise<Moto> {
     client,
     env,
     createBucket: async (bucket) => ok(await client.fetch(`${endpoint}/${bucket}`, { method: "PUT" })),
-    put: async (bucket, key, body) => ok(await client.fetch(`${endpoint}/${bucket}/${key}`, { method: "PUT", body: new Blob([body as Uint8Array<ArrayBuffer>]) })),
+    put: async (bucket, key, body) =>
+      ok(await client.fetch(`${endpoint}/${bucket}/${key}`, { method: "PUT", body: new Blob([body as Uint8Array<ArrayBuffer>]) })),
     stop: async () => {
       proc.kill();
       await new Promise((r) => proc.once("exit", r));

@@ -3,5 +3,22 @@
  */
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
+export { LoadedArray } from "./dataset/loaded-array.js";
+export { type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/open-virtual-dataset.js";
+export { VirtualDataset } from "./dataset/virtual-dataset.js";
+export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
+export { HttpSource } from "./io/http.js";
+export { LocalFileSource } from "./io/local-file.js";
+export { MemorySource } from "./io/memory.js";
+export { S3Source } from "./io/s3.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
+export { ManifestArray } from "./manifest/manifest-array.js";
+export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
+export { type OpenStoreOptions, openStore } from "./store/open-store.js";
+export { type ReadArrayOptions, readArray } from "./store/read-array.js";
+export type { ReadResult } from "./store/read-variable.js";
+export type { AxisSelection, Selection } from "./store/selection.js";
+export { VirtualStore } from "./store/virtual-store.js";
+export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";

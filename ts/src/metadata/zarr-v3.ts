@@ -1,0 +1,80 @@
+/** Zarr v3 `zarr.json` documents from the internal model (Icechunk nodes, the virtual store). */
+
+import { encodeBase64 } from "../io/base64.js";
+import type { ArrayMetadata, ChunkGrid, FillValue } from "./array-metadata.js";
+import { axisChunkLengths } from "./array-metadata.js";
+import { parseDType, zarrV3DataType } from "./dtype.js";
+
+export interface ZarrV3Array {
+  zarr_format: 3;
+  node_type: "array";
+  shape: number[];
+  data_type: string | Record<string, unknown>;
+  chunk_grid: { name: string; configuration: Record<string, unknown> };
+  chunk_key_encoding: { name: "default"; configuration: { separator: "/" } };
+  fill_value: FillValue | string;
+  codecs: { name: string; configuration?: Record<string, unknown> }[];
+  attributes: Record<string, unknown>;
+  dimension_names?: (string | null)[];
+  storage_transformers?: unknown[];
+}
+
+/** Run-length pairs `[[length, count], …]` for explicit chunk lengths (Icechunk rejects bare ints). */
+function runLengths(lengths: readonly number[]): (number | number[])[] {
+  const out: [number, number][] = [];
+  for (const l of lengths) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === l) last[1]++;
+    else out.push([l, 1]);
+  }
+  return out.map(([l, n]) => (n === 1 ? l : [l, n]));
+}
+
+export function v3ChunkGrid(shape: readonly number[], grid: ChunkGrid): ZarrV3Array["chunk_grid"] {
+  if (grid.kind === "regular") return { name: "regular", configuration: { chunk_shape: [...grid.chunkShape] } };
+  return {
+    name: "rectilinear",
+    configuration: { kind: "inline", chunk_shapes: shape.map((d, a) => runLengths(axisChunkLengths(d, grid, a))) },
+  };
+}
+
+function v3FillValue(fill: FillValue, dtypeText: string): FillValue | string {
+  const dtype = parseDType(dtypeText);
+  if (dtype.kind === "S" || dtype.kind === "V") {
+    const bytes = new Uint8Array(dtype.itemSize);
+    if (typeof fill === "number") bytes[0] = fill;
+    else if (typeof fill === "string") bytes.set(new TextEncoder().encode(fill).subarray(0, dtype.itemSize));
+    return encodeBase64(bytes);
+  }
+  if (fill === null) {
+    // v3 requires a fill value; zero is what readers assume for "none".
+    return dtype.kind === "b" ? false : dtype.kind === "O" ? "" : 0;
+  }
+  if (typeof fill === "number" && !Number.isFinite(fill)) return Number.isNaN(fill) ? "NaN" : fill > 0 ? "Infinity" : "-Infinity";
+  return fill;
+}
+
+export function toZarrV3Array(meta: ArrayMetadata, attributes: Record<string, unknown>, dimensionNames?: readonly string[]): ZarrV3Array {
+  const dtype = parseDType(meta.dtype);
+  return {
+    zarr_format: 3,
+    node_type: "array",
+    shape: [...meta.shape],
+    data_type: zarrV3DataType(dtype),
+    chunk_grid: v3ChunkGrid(meta.shape, meta.chunkGrid),
+    chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+    fill_value: v3FillValue(meta.fillValue, meta.dtype),
+    codecs: meta.codecs.map((c) => (c.configuration === undefined ? { name: c.name } : { name: c.name, configuration: c.configuration })),
+    attributes,
+    ...(dimensionNames === undefined ? {} : { dimension_names: [...dimensionNames] }),
+    storage_transformers: [],
+  };
+}
+
+export function toZarrV3Group(attributes: Record<string, unknown>): {
+  zarr_format: 3;
+  node_type: "group";
+  attributes: Record<string, unknown>;
+} {
+  return { zarr_format: 3, node_type: "group", attributes };
+}
