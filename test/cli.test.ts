@@ -61,6 +61,15 @@ describe(`vzarr CLI (${core.kind} backend)`, () => {
     expect((await pythonJson<{ shape: number[] }>("digest_npy.py", [out])).shape).toEqual(want.shape.slice(1));
   });
 
+  it.runIf(hasPython)("cat --decode masks and scales like netCDF4-python", async () => {
+    const file = join(tmp, "packed.nc");
+    const want = await pythonJson<{ sha256: string; shape: number[] }>("make_packed.py", [file]);
+    const out = join(tmp, "decoded.npy");
+    const r = await vzarr(["cat", file, "t", "--decode", "-o", out], env);
+    expect(r.code).toBe(0);
+    expect(await pythonJson("digest_npy.py", [out])).toEqual(want);
+  });
+
   it("fails with one tagged line, never a stack trace", async () => {
     const missing = await vzarr(["info", join(tmp, "nope.nc")], env);
     expect(missing.code).toBe(1);
