@@ -1,6 +1,8 @@
 /**
- * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files.
+ * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Node entry point.)
  */
+import "./platform/node.js";
+
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
 export { LoadedArray } from "./dataset/loaded-array.js";

@@ -1,57 +1,53 @@
 /**
- * Picks the backend in Node: the native addon when it loads, the wasm module otherwise.
- * `VZARR_BACKEND=native|wasm` forces one (and fails loudly if it cannot load).
+ * The backend in use. How a backend is loaded depends on the platform: `platform/node.ts`
+ * (native addon when it loads, wasm otherwise; synchronous) or `platform/browser.ts` (wasm
+ * fetched next to the bundle; asynchronous). The platform registers its loader on import.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { makeError } from "../errors/vzarr-error.js";
-import { nativeAddonPath, wasmModulePath } from "./artifacts.js";
 import type { BackendKind, Core } from "./core.js";
-import { createNativeCore, type NativeAddon } from "./native.js";
-import { createWasmCore } from "./wasm.js";
 
+export interface BackendLoader {
+  /** Loads synchronously, or `undefined` where that is impossible (browsers). */
+  loadSync?: (kind: BackendKind | undefined) => Core;
+  load: (kind: BackendKind | undefined) => Promise<Core>;
+  /** The kind the environment asks for (`VZARR_BACKEND` in Node). */
+  requested?: () => BackendKind | undefined;
+}
+
+let loader: BackendLoader | undefined;
 let current: Core | undefined;
 
-function loadNative(): Core {
-  const require = createRequire(import.meta.url);
-  return createNativeCore(require(nativeAddonPath()) as NativeAddon);
+export function setBackendLoader(l: BackendLoader): void {
+  loader = l;
 }
 
-function loadWasm(): Core {
-  // Synchronous compilation is fine in Node (browsers limit it to tiny modules).
-  return createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath())));
-}
-
-function requestedKind(): BackendKind | undefined {
-  const v = process.env.VZARR_BACKEND;
-  if (v === undefined || v === "" || v === "auto") return undefined;
-  if (v === "native" || v === "wasm") return v;
-  throw makeError("InvalidArgument", `VZARR_BACKEND must be "native" or "wasm", not ${JSON.stringify(v)}`);
-}
-
-function load(kind: BackendKind | undefined): Core {
-  if (kind === "native") return loadNative();
-  if (kind === "wasm") return loadWasm();
-  try {
-    return loadNative();
-  } catch {
-    return loadWasm();
+function need(): BackendLoader {
+  if (loader === undefined) {
+    throw makeError("Internal", "no platform registered: import vzarr's package entry (Node or browser), not its internal modules");
   }
+  return loader;
 }
 
-/** The backend in use, loading it on first use. */
+/** The backend in use, loading it on first use where loading can be synchronous. */
 export function currentBackend(): Core {
-  current ??= load(requestedKind());
+  if (current !== undefined) return current;
+  const l = need();
+  if (l.loadSync === undefined) {
+    throw makeError("InvalidArgument", "the backend is not loaded yet: `await loadBackend()` first");
+  }
+  current = l.loadSync(l.requested?.());
   return current;
 }
 
 /**
- * Loads (or switches to) a backend. Without `kind`, honours `VZARR_BACKEND`, else prefers
- * native. Objects made by one backend cannot be used with another.
+ * Loads (or switches to) a backend. Without `kind`, honours the environment's request
+ * (`VZARR_BACKEND`), else prefers native. Objects made by one backend cannot be used with
+ * another.
  */
 export async function loadBackend(kind?: BackendKind): Promise<Core> {
-  const wanted = kind ?? requestedKind();
+  const l = need();
+  const wanted = kind ?? l.requested?.();
   if (current !== undefined && (wanted === undefined || current.kind === wanted)) return current;
-  current = load(wanted);
+  current = await l.load(wanted);
   return current;
 }

@@ -3,6 +3,7 @@
  * The `vzarr` command. Errors print one line (`vzarr: <Kind>: message`) and exit non-zero;
  * a stack trace is only printed with VZARR_DEBUG=1.
  */
+import "../platform/node.js";
 import { VzarrError } from "../errors/vzarr-error.js";
 import { catCommand, catUsage } from "./cat.js";
 import { infoCommand, infoUsage } from "./info.js";

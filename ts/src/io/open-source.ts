@@ -1,14 +1,36 @@
-/** Picks the byte source for an input by its scheme: local path / `file://`, `http(s)://`, `s3://`. */
+/**
+ * Picks the byte source for an input by its scheme. `http(s)://` and `s3://` work everywhere
+ * (fetch); local paths and `file://` are registered by the Node platform.
+ */
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { ByteSource } from "./byte-source.js";
 import { HttpSource } from "./http.js";
-import { LocalFileSource } from "./local-file.js";
 import { S3Source } from "./s3.js";
 
+type Opener = (url: string) => ByteSource;
+
+const openers = new Map<string, Opener>([
+  ["http", (u) => new HttpSource(u)],
+  ["https", (u) => new HttpSource(u)],
+  ["s3", (u) => new S3Source(u)],
+]);
+
+export function registerSourceOpener(scheme: string, open: Opener): void {
+  openers.set(scheme, open);
+}
+
 export function openSource(input: string): ByteSource {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme === "file") return new LocalFileSource(input);
-  if (scheme === "http" || scheme === "https") return new HttpSource(input);
-  if (scheme === "s3") return new S3Source(input);
-  throw new UnsupportedFeatureError(`cannot read ${scheme}:// URLs (supported: local paths, file://, http(s)://, s3://)`, { file: input });
+  // A bare path (no scheme) is a local file.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase() ?? "file";
+  const open = openers.get(scheme);
+  if (open === undefined) {
+    const known = [...openers.keys()].map((s) => `${s}://`).join(", ");
+    throw new UnsupportedFeatureError(
+      `cannot read ${scheme === "file" ? "local files in this environment" : `${scheme}:// URLs`} (supported: ${known})`,
+      {
+        file: input,
+      },
+    );
+  }
+  return open(input);
 }

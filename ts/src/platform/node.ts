@@ -1,0 +1,44 @@
+/**
+ * Node platform: loads the native addon (falling back to wasm), reads local files. Imported
+ * for its side effects by the Node entry points (package index, CLI, tests).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { nativeAddonPath, wasmModulePath } from "../backend/artifacts.js";
+import type { BackendKind, Core } from "../backend/core.js";
+import { setBackendLoader } from "../backend/load.js";
+import { createNativeCore, type NativeAddon } from "../backend/native.js";
+import { createWasmCore } from "../backend/wasm.js";
+import { makeError } from "../errors/vzarr-error.js";
+import { LocalFileSource } from "../io/local-file.js";
+import { registerSourceOpener } from "../io/open-source.js";
+
+function loadNative(): Core {
+  const require = createRequire(import.meta.url);
+  return createNativeCore(require(nativeAddonPath()) as NativeAddon);
+}
+
+function loadWasm(): Core {
+  // Synchronous compilation is fine in Node (browsers limit it to tiny modules).
+  return createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath())));
+}
+
+function requested(): BackendKind | undefined {
+  const v = process.env.VZARR_BACKEND;
+  if (v === undefined || v === "" || v === "auto") return undefined;
+  if (v === "native" || v === "wasm") return v;
+  throw makeError("InvalidArgument", `VZARR_BACKEND must be "native" or "wasm", not ${JSON.stringify(v)}`);
+}
+
+function loadSync(kind: BackendKind | undefined): Core {
+  if (kind === "native") return loadNative();
+  if (kind === "wasm") return loadWasm();
+  try {
+    return loadNative();
+  } catch {
+    return loadWasm();
+  }
+}
+
+setBackendLoader({ loadSync, load: async (kind) => loadSync(kind), requested });
+registerSourceOpener("file", (url) => new LocalFileSource(url));
