@@ -5,6 +5,10 @@
 //! emit (`{"name": ..., "configuration": {...}}`). The TypeScript codec registry forwards the
 //! codecs it does not implement itself to [`decode`].
 
+pub mod aec;
+pub mod inflate;
+pub mod png;
+
 use crate::error::{Error, Result};
 use crate::json::Json;
 
@@ -47,7 +51,8 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         .ok_or_else(|| Error::invalid(format!("a codec needs a name: {}", codec)))?;
     let empty = Json::Object(Vec::new());
     let config = codec.get("configuration").unwrap_or(&empty);
-    let _ = (config, input, ctx);
+    let _ = config;
+    let _ = (input, ctx);
     Err(Error::unsupported(format!(
         "the core has no decoder for codec {:?}",
         name
