@@ -26,9 +26,12 @@ pub fn create_scanner(
     file_size: u64,
     options: &ScanOptions,
 ) -> Result<Box<dyn FormatScanner>> {
-    let _ = (url, file_size, options);
-    Err(Error::unsupported(format!(
-        "no scanner for {:?} files yet",
-        format
-    )))
+    let _ = file_size;
+    match format {
+        Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
+        _ => Err(Error::unsupported(format!(
+            "no scanner for {:?} files yet",
+            format
+        ))),
+    }
 }

@@ -6,6 +6,7 @@
 //! codecs it does not implement itself to [`decode`].
 
 pub mod aec;
+mod grib;
 pub mod inflate;
 pub mod png;
 
@@ -52,14 +53,16 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
     let empty = Json::Object(Vec::new());
     let config = codec.get("configuration").unwrap_or(&empty);
     let _ = config;
-    let _ = (input, ctx);
-    Err(Error::unsupported(format!(
-        "the core has no decoder for codec {:?}",
-        name
-    )))
+    match name {
+        crate::grib::CODEC_NAME => grib::decode(input, ctx),
+        _ => Err(Error::unsupported(format!(
+            "the core has no decoder for codec {:?}",
+            name
+        ))),
+    }
 }
 
 /// Names of the codecs [`decode`] handles, so the TypeScript registry can route them.
 pub fn supported() -> Vec<&'static str> {
-    Vec::new()
+    vec![crate::grib::CODEC_NAME]
 }
