@@ -189,7 +189,7 @@ pub fn decode_samples(
         pos: 0,
     };
     let mut out: Vec<u32> = Vec::with_capacity(samples);
-    let mut buffer: Vec<u32> = Vec::with_capacity(rsi_size);
+    let mut buffer: Vec<u32> = Vec::with_capacity(rsi_size.min(samples + block));
     let predictor = Predictor::new(bits_per_sample, signed);
     while out.len() < samples {
         buffer.clear();

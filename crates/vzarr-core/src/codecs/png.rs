@@ -25,7 +25,8 @@ impl PngImage {
     }
 
     pub fn row_bytes(&self) -> usize {
-        (self.width as usize * self.bits_per_pixel() + 7) / 8
+        let bits = u64::from(self.width) * self.bits_per_pixel() as u64;
+        usize::try_from((bits + 7) / 8).unwrap_or(usize::MAX)
     }
 }
 
@@ -96,7 +97,9 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize) -> Result<PngImage> {
         data: Vec::new(),
     };
     let row = image.row_bytes();
-    let total = (row as u64 + 1) * u64::from(height);
+    let total = (row as u64)
+        .saturating_add(1)
+        .saturating_mul(u64::from(height));
     if total > max_bytes as u64 + u64::from(height) {
         return Err(Error::limit(format!(
             "a {}×{} PNG image is larger than the {} bytes expected",

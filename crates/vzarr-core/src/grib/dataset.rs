@@ -35,6 +35,10 @@ fn little_endian_bytes() -> Json {
 
 const TIME_UNITS: &str = "seconds since 1970-01-01T00:00:00";
 
+/// Grids with more points than this get no per-point latitude/longitude: as JSON values
+/// they would cost hundreds of megabytes (the HRDPS 2.5 km grid has 3.3 million points).
+pub(crate) const MAX_POINT_COORDINATES: u64 = 1 << 22;
+
 fn attr(name: &str, value: Json) -> (String, Json) {
     (name.to_string(), value)
 }
@@ -274,7 +278,20 @@ fn build_group(
         attr("long_name", Json::from("longitude")),
     ];
     let numbers = |v: Vec<f64>| v.into_iter().map(Json::Number).collect::<Vec<_>>();
-    match coordinates(grid)? {
+    let per_point = !matches!(spatial, SpatialAxes::LatLon { .. });
+    let coords = if per_point && grid.num_points > MAX_POINT_COORDINATES {
+        out.attrs.push(attr(
+            "GRIB_coordinatesOmitted",
+            Json::from(format!(
+                "a {}-point grid is too large for per-point latitude/longitude values",
+                grid.num_points
+            )),
+        ));
+        SpatialCoords::None
+    } else {
+        coordinates(grid)?
+    };
+    match coords {
         SpatialCoords::Separable { lat, lon } => {
             if let SpatialAxes::LatLon { ny, nx } = spatial {
                 out.variables.push(coordinate(

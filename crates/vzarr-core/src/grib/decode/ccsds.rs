@@ -5,7 +5,7 @@
 
 use super::simple::{scale_samples, Scaling};
 use crate::codecs::aec;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::grib::grib2::representation::Ccsds;
 
 pub(crate) fn unpack(
@@ -26,7 +26,18 @@ pub(crate) fn unpack(
         u32::from(params.rsi),
         flags,
         count,
-    )?;
+    )
+    .map_err(|e| {
+        // Parameters come from the file: a bad one means a corrupt section 5.
+        if e.kind == ErrorKind::InvalidArgument {
+            Error::corrupt(format!(
+                "GRIB2 section 5 has invalid CCSDS parameters: {}",
+                e.message
+            ))
+        } else {
+            e
+        }
+    })?;
     Ok(scale_samples(
         samples.into_iter().map(u64::from),
         scaling,

@@ -18,8 +18,8 @@ use crate::grib::octets::sign_magnitude;
 /// Marks a missing value among the integer samples.
 const MISSING: i64 = i64::MAX;
 
-fn bytes_for(bits: u64) -> usize {
-    ((bits + 7) / 8) as usize
+fn bytes_for(bits: u64) -> u64 {
+    (bits + 7) / 8
 }
 
 pub(crate) fn unpack(
@@ -55,16 +55,20 @@ pub(crate) fn unpack(
         )));
     }
     let extra_bytes =
-        (usize::from(order) + 1) * usize::from(extra) * usize::from(params.differencing.is_some());
-    // Locate the four arrays.
+        (u64::from(order) + 1) * u64::from(extra) * u64::from(params.differencing.is_some());
+    // Locate the four arrays (u64 arithmetic: no overflow on 32-bit targets).
+    let n = groups as u64;
     let refs_start = extra_bytes;
-    let widths_start = refs_start + bytes_for(groups as u64 * u64::from(bits));
-    let lengths_start = widths_start + bytes_for(groups as u64 * u64::from(params.width_bits));
-    let values_start = lengths_start + bytes_for(groups as u64 * u64::from(params.length_bits));
-    let section = |start: usize| -> Result<&[u8]> {
-        data.get(start..).ok_or_else(|| {
-            Error::corrupt("section 7 is too short for the complex-packing group descriptors")
-        })
+    let widths_start = refs_start + bytes_for(n * u64::from(bits));
+    let lengths_start = widths_start + bytes_for(n * u64::from(params.width_bits));
+    let values_start = lengths_start + bytes_for(n * u64::from(params.length_bits));
+    let section = |start: u64| -> Result<&[u8]> {
+        usize::try_from(start)
+            .ok()
+            .and_then(|s| data.get(s..))
+            .ok_or_else(|| {
+                Error::corrupt("section 7 is too short for the complex-packing group descriptors")
+            })
     };
     let refs_data = section(refs_start)?;
     let widths_data = section(widths_start)?;

@@ -48,13 +48,12 @@ pub(crate) fn unpack(data: &[u8], bits: u8, count: usize, scaling: Scaling) -> R
             bits
         )));
     }
-    let mut out = Vec::with_capacity(count);
     if bits == 0 {
         // ecCodes returns the reference value itself for a constant field.
-        out.resize(count, scaling.reference);
-        return Ok(out);
+        return Ok(vec![scaling.reference; count]);
     }
     check_size(data, u32::from(bits), count, "the packed data")?;
+    let mut out = Vec::with_capacity(count);
     let (s, d) = scaling.factors();
     let r = scaling.reference;
     match bits {
