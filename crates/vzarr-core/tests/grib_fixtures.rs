@@ -535,3 +535,19 @@ fn unstructured_and_reduced_grids_use_a_values_axis() {
     assert_eq!(reduced.1.dims, ["values"]);
     assert_eq!(reduced.1.shape, [6114]);
 }
+
+#[test]
+fn scan_options_select_groups_and_drop_variables() {
+    let bytes = fixture("grouping.grib2");
+    let options = vzarr_core::scan::ScanOptions {
+        group: "heightAboveGround".into(),
+        drop_variables: vec!["10v".into(), "heightAboveGround/instant/2t".into()],
+    };
+    let (file, _, _) = scan_with("g", &bytes, options).unwrap();
+    let data: Vec<String> = variables(&file)
+        .into_iter()
+        .filter(|(_, v)| v.manifest.is_some())
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(data, ["heightAboveGround/instant_level10/10u"]);
+}

@@ -248,3 +248,46 @@ fn junk_between_messages_is_skipped() {
         .sum();
     assert_eq!(chunks, clean_chunks);
 }
+
+/// GRIB1 messages over 8 MB encode their length in 120-byte units (ecCodes' rule):
+/// the scanner must find the true length and the codec the whole BDS.
+#[test]
+fn grib1_large_messages() {
+    let bytes = fixture("grib1.grib1");
+    let small_length = u32::from_be_bytes([0, bytes[4], bytes[5], bytes[6]]) as usize;
+    let small = &bytes[..small_length];
+    let expected = decode_message(small).unwrap();
+    let pds = u32::from_be_bytes([0, small[8], small[9], small[10]]) as usize;
+    let gds = u32::from_be_bytes([0, small[8 + pds], small[9 + pds], small[10 + pds]]) as usize;
+    let bds_at = 8 + pds + gds;
+    let bds_length =
+        u32::from_be_bytes([0, small[bds_at], small[bds_at + 1], small[bds_at + 2]]) as usize;
+    // Pad the BDS with zeros so that the message is 70 000 units of 120 bytes (8.4 MB).
+    let total = 70_000 * 120;
+    let mut big = small[..bds_at + bds_length].to_vec();
+    big.resize(total - 4, 0);
+    big.extend_from_slice(b"7777");
+    // Length field: 0x800000 | units; BDS length field: the remainder 120·units − total + 4.
+    let units = 70_000u32 | 0x80_0000;
+    big[4..7].copy_from_slice(&units.to_be_bytes()[1..]);
+    let remainder = 4u32;
+    big[bds_at..bds_at + 3].copy_from_slice(&remainder.to_be_bytes()[1..]);
+    let mut file = big.clone();
+    file.extend_from_slice(small);
+    let (scanned, requested, _) = scan("big", &file).unwrap();
+    assert!(requested < 100_000, "the scan read {} bytes", requested);
+    let mut refs = Vec::new();
+    for (_, v) in variables(&scanned) {
+        for e in v.manifest.iter().flat_map(|m| m.iter()) {
+            if let vzarr_core::ChunkEntry::Ref { offset, length, .. } = e {
+                refs.push((offset, length));
+            }
+        }
+    }
+    refs.sort();
+    assert_eq!(
+        refs,
+        [(0, total as u64), (total as u64, small_length as u64)]
+    );
+    assert_eq!(decode_message(&big).unwrap(), expected);
+}

@@ -268,7 +268,16 @@ pub(crate) fn read_layout(
         declared_end
     };
     let (sections, truncated) = if edition == 1 {
-        let sections = grib1_section_offsets(src, start, end)?;
+        let mut sections = grib1_section_offsets(src, start, end)?;
+        if length > 0x7f_ffff {
+            // Large messages: the BDS length field holds a remainder below 120 (see
+            // `grib1_large_length`); the BDS really runs to the "7777".
+            if let Some(bds) = sections.last_mut() {
+                if bds.length < 120 {
+                    bds.length = (end - 4).saturating_sub(bds.offset);
+                }
+            }
+        }
         check_grib1_sections(&sections, start, end)?;
         (sections, false)
     } else {
