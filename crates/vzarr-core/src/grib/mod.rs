@@ -10,6 +10,7 @@
 //!
 //! See `docs/formats/grib.md` for the mapping rules.
 
+mod attributes;
 mod coords;
 mod dataset;
 pub mod decode;
