@@ -73,56 +73,82 @@ fn corrupt(message: &str) -> Error {
     Error::corrupt(format!("CCSDS/AEC: {}", message))
 }
 
-/// MSB-first bit reader that refuses to read past the end of its input.
+/// MSB-first bit reader over a 64-bit accumulator that refuses to read past the end of
+/// its input. Invariant: the `avail` valid bits sit at the top of `acc`, the rest is 0.
 struct Bits<'a> {
     data: &'a [u8],
-    pos: usize,
+    next: usize,
+    acc: u64,
+    avail: u32,
 }
 
 impl<'a> Bits<'a> {
-    #[inline]
+    fn new(data: &'a [u8]) -> Bits<'a> {
+        Bits {
+            data,
+            next: 0,
+            acc: 0,
+            avail: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn refill(&mut self) {
+        while self.avail <= 56 {
+            match self.data.get(self.next) {
+                Some(&b) => {
+                    self.acc |= u64::from(b) << (56 - self.avail);
+                    self.avail += 8;
+                    self.next += 1;
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Reads `n` ≤ 32 bits.
+    #[inline(always)]
     fn read(&mut self, n: u32) -> Result<u32> {
         if n == 0 {
             return Ok(0);
         }
-        let end = self.pos + n as usize;
-        if end > self.data.len() * 8 {
-            return Err(corrupt("the stream ends early"));
+        if self.avail < n {
+            self.refill();
+            if self.avail < n {
+                return Err(corrupt("the stream ends early"));
+            }
         }
-        let byte = self.pos >> 3;
-        let shift = (self.pos & 7) as u32;
-        let mut word = [0u8; 8];
-        let available = (self.data.len() - byte).min(8);
-        word[..available].copy_from_slice(&self.data[byte..byte + available]);
-        self.pos = end;
-        Ok(((u64::from_be_bytes(word) << shift) >> (64 - n)) as u32)
+        let v = (self.acc >> (64 - n)) as u32;
+        self.acc <<= n;
+        self.avail -= n;
+        Ok(v)
     }
 
     /// A fundamental sequence: the number of 0 bits before the next 1.
-    #[inline]
+    #[inline(always)]
     fn fs(&mut self) -> Result<u32> {
         let mut count = 0u32;
         loop {
-            let byte = self.pos >> 3;
-            let shift = self.pos & 7;
-            let b = *self
-                .data
-                .get(byte)
-                .ok_or_else(|| corrupt("the stream ends inside a code"))?;
-            let rest = (b << shift) as u32 & 0xff;
-            if rest != 0 {
-                let zeros = rest.leading_zeros() - 24;
-                self.pos += zeros as usize + 1;
+            if self.acc != 0 {
+                let zeros = self.acc.leading_zeros();
+                self.acc <<= zeros + 1;
+                self.avail -= zeros + 1;
                 return Ok(count + zeros);
             }
-            let skipped = 8 - shift as u32;
-            count += skipped;
-            self.pos += skipped as usize;
+            count = count.saturating_add(self.avail);
+            self.avail = 0;
+            self.refill();
+            if self.avail == 0 {
+                return Err(corrupt("the stream ends inside a code"));
+            }
         }
     }
 
+    /// Skips to the next byte boundary of the input.
     fn align(&mut self) {
-        self.pos = (self.pos + 7) & !7;
+        let drop = self.avail % 8;
+        self.acc <<= drop;
+        self.avail -= drop;
     }
 }
 
@@ -184,10 +210,7 @@ pub fn decode_samples(
     let se = se_table();
     let block = block_size as usize;
     let rsi_size = rsi as usize * block;
-    let mut bits = Bits {
-        data: input,
-        pos: 0,
-    };
+    let mut bits = Bits::new(input);
     let mut out: Vec<u32> = Vec::with_capacity(samples);
     let mut buffer: Vec<u32> = Vec::with_capacity(rsi_size.min(samples + block));
     let predictor = Predictor::new(bits_per_sample, signed);
