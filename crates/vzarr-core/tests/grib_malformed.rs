@@ -291,3 +291,73 @@ fn grib1_large_messages() {
     );
     assert_eq!(decode_message(&big).unwrap(), expected);
 }
+
+#[test]
+fn files_without_messages_and_oversized_sections() {
+    let junk = vec![7u8; 5000];
+    let mut session = vzarr_core::scan::ScanSession::new(
+        "junk",
+        junk.len() as u64,
+        vzarr_core::scan::Format::Grib,
+        Default::default(),
+    );
+    loop {
+        let needs = session.advance().unwrap();
+        if needs.is_empty() {
+            break;
+        }
+        for r in needs {
+            session.feed(
+                r.offset,
+                junk[r.offset as usize..(r.offset + r.length) as usize].to_vec(),
+            );
+        }
+    }
+    assert_eq!(session.finish().unwrap_err().kind, ErrorKind::CorruptFile);
+    // A section 5 claiming 64 MB inside a (padded) 64 MB message is refused without
+    // being read.
+    let bytes = fixture("packing_simple_13.grib2");
+    let mut pos = 16;
+    while bytes[pos + 4] != 5 {
+        pos += u32::from_be_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]])
+            as usize;
+    }
+    let big = 64u32 << 20;
+    let mut b = bytes[..pos].to_vec();
+    b.extend_from_slice(&big.to_be_bytes());
+    b.push(5);
+    b.resize(pos + big as usize + 100, 0);
+    b.extend_from_slice(b"7777");
+    let total = b.len() as u64;
+    b[8..16].copy_from_slice(&total.to_be_bytes());
+    let (mut requested, mut session) = (
+        0u64,
+        vzarr_core::scan::ScanSession::new(
+            "big",
+            b.len() as u64,
+            vzarr_core::scan::Format::Grib,
+            Default::default(),
+        ),
+    );
+    let err = loop {
+        match session.advance() {
+            Err(e) => break e,
+            Ok(needs) => {
+                assert!(!needs.is_empty());
+                for r in needs {
+                    requested += r.length;
+                    session.feed(
+                        r.offset,
+                        b[r.offset as usize..(r.offset + r.length) as usize].to_vec(),
+                    );
+                }
+            }
+        }
+    };
+    assert!(
+        matches!(err.kind, ErrorKind::LimitExceeded | ErrorKind::CorruptFile),
+        "{}",
+        err
+    );
+    assert!(requested < 1 << 20, "{} bytes requested", requested);
+}

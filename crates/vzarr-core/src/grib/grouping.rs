@@ -306,6 +306,19 @@ mod tests {
     }
 
     #[test]
+    fn another_grid_gets_its_own_group() {
+        let mut fields = vec![field(130, 500.0, 0, None), field(130, 500.0, 0, None)];
+        fields[1].grid = 1;
+        let groups = group_fields(&fields);
+        let names: Vec<String> = groups.iter().map(|g| g.path()).collect();
+        assert_eq!(
+            names,
+            ["isobaricInhPa/instant", "isobaricInhPa/instant_grid2"]
+        );
+        assert_eq!((groups[0].grid, groups[1].grid), (0, 1));
+    }
+
+    #[test]
     fn single_level_clusters_are_named_by_level() {
         let fields = vec![field(130, 2.0, 0, None), field(129, 10.0, 0, None)];
         let groups = group_fields(&fields);

@@ -397,6 +397,25 @@ fn grib2_sections(
     }
 }
 
+/// Metadata sections (GRIB2 1, 3, 4, 5; GRIB1 PDS, GDS) larger than this are refused:
+/// the largest real ones (section 3 of a reduced grid with thousands of rows) are a few
+/// kilobytes, and the scanner reads them whole.
+pub(crate) const MAX_METADATA_SECTION: u64 = 16 << 20;
+
+/// The bytes of a metadata section, refusing absurd lengths.
+pub(crate) fn read_metadata<'s>(src: &'s dyn ByteSource, section: &SectionRef) -> Step<&'s [u8]> {
+    if section.length > MAX_METADATA_SECTION {
+        return Err(Stop::Fail(
+            Error::limit(format!(
+                "GRIB section {} is {} bytes long, more than the {} a metadata section may have",
+                section.number, section.length, MAX_METADATA_SECTION
+            ))
+            .at_offset(section.offset),
+        ));
+    }
+    src.read(section.offset, section.length)
+}
+
 /// Turns a failed step into the error it carries (for the in-memory source, which never
 /// asks for more bytes).
 pub(crate) fn complete<T>(step: Step<T>) -> Result<T> {

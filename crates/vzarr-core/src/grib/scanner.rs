@@ -100,6 +100,11 @@ impl FormatScanner for GribScanner {
     }
 
     fn finish(self: Box<Self>) -> Result<ScannedFile> {
+        if self.fields.is_empty() {
+            return Err(crate::Error::corrupt(
+                "no GRIB message was found in the file",
+            ));
+        }
         let groups = grouping::group_fields(&self.fields);
         let root = dataset::build(
             &self.fields,

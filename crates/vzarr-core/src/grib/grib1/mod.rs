@@ -9,7 +9,7 @@ pub(crate) mod grid;
 
 use crate::error::Error;
 use crate::grib::field::{Field, GridTable, ParamNumber};
-use crate::grib::message::{ByteSource, MessageLayout, SectionRef};
+use crate::grib::message::{read_metadata, ByteSource, MessageLayout, SectionRef};
 use crate::grib::octets::Octets;
 use crate::grib::params::{self, Key, KeySource};
 use crate::grib::time::{duration_seconds, epoch_seconds};
@@ -157,7 +157,7 @@ pub(crate) fn read_field(
     let pds_ref = section(layout, 1)
         .ok_or_else(|| Error::corrupt("a GRIB1 message without a PDS").at_offset(start))?;
     let pds = Pds::parse(Octets::new(
-        src.read(pds_ref.offset, pds_ref.length)?,
+        read_metadata(src, &pds_ref)?,
         "GRIB1 PDS",
         pds_ref.offset,
     ))?;
@@ -168,7 +168,7 @@ pub(crate) fn read_field(
         ))
         .at_offset(start)
     })?;
-    let gds_bytes = src.read(gds_ref.offset, gds_ref.length)?;
+    let gds_bytes = read_metadata(src, &gds_ref)?;
     let gds = Octets::new(gds_bytes, "GRIB1 GDS", gds_ref.offset);
     let grid_index = grids.intern(1, &gds_bytes[3.min(gds_bytes.len())..], || {
         grid::parse(&gds, gds_ref.offset)

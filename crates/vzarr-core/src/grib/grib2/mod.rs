@@ -8,7 +8,7 @@ pub(crate) mod representation;
 
 use crate::error::Error;
 use crate::grib::field::{Field, GridTable, ParamNumber};
-use crate::grib::message::{ByteSource, MessageLayout};
+use crate::grib::message::{read_metadata, ByteSource, MessageLayout};
 use crate::grib::octets::Octets;
 use crate::grib::params::{self, Key, KeySource, MISSING};
 use crate::grib::time::{duration_seconds, epoch_seconds};
@@ -38,24 +38,24 @@ pub(crate) fn read_fields(
         let at = section.offset;
         match section.number {
             1 => {
-                let s = Octets::new(src.read(at, section.length)?, "GRIB2 section 1", at);
+                let s = Octets::new(read_metadata(src, section)?, "GRIB2 section 1", at);
                 ident = Some(identification::parse(&s).map_err(|e| e.at_offset(at))?);
             }
             3 => {
-                let bytes = src.read(at, section.length)?;
+                let bytes = read_metadata(src, section)?;
                 let s = Octets::new(bytes, "GRIB2 section 3", at);
                 grid = Some(grids.intern(2, &bytes[5..], || grid::parse(&s, at))?);
             }
             4 => {
-                let s = Octets::new(src.read(at, section.length)?, "GRIB2 section 4", at);
+                let s = Octets::new(read_metadata(src, section)?, "GRIB2 section 4", at);
                 product = Some(product::parse(&s, at)?);
             }
             5 => {
-                let s = Octets::new(src.read(at, section.length)?, "GRIB2 section 5", at);
+                let s = Octets::new(read_metadata(src, section)?, "GRIB2 section 5", at);
                 repr = Some(representation::parse(&s)?);
             }
             6 => {
-                let s = Octets::new(src.read(at, 6)?, "GRIB2 section 6", at);
+                let s = Octets::new(src.read(at, 6.min(section.length))?, "GRIB2 section 6", at);
                 bitmap = match bitmap::bitmap_indicator(&s)? {
                     BitmapIndicator::None => false,
                     BitmapIndicator::Present => {
