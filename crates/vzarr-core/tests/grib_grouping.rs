@@ -102,3 +102,32 @@ fn scan_options_select_groups_and_drop_variables() {
         .collect();
     assert_eq!(data, ["heightAboveGround/instant_level10/10u"]);
 }
+
+#[test]
+fn scan_result_serialises_to_json() {
+    for name in [
+        "grouping.grib2",
+        "grids.grib2",
+        "grib1.grib1",
+        "multifield.grib2",
+    ] {
+        let bytes = fixture(name);
+        let (file, _, _) = scan(name, &bytes).unwrap();
+        let text = file.to_json().to_string();
+        let back = vzarr_core::json::Json::parse(&text).unwrap();
+        assert_eq!(back.get("format").and_then(|f| f.as_str()), Some("grib"));
+        // Coordinate values are finite numbers (a NaN would turn into JSON null).
+        for (path, v) in variables(&file) {
+            if let Some(values) = &v.values {
+                let values = values.as_array().unwrap();
+                assert!(
+                    values
+                        .iter()
+                        .all(|x| x.as_f64().map_or(false, f64::is_finite)),
+                    "{}",
+                    path
+                );
+            }
+        }
+    }
+}
