@@ -29,6 +29,7 @@ pub fn create_scanner(
     let _ = file_size;
     match format {
         Format::NetCdf3 => Ok(Box::new(crate::netcdf3::NetCdf3Scanner::new(url, options)?)),
+        Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
         other => Err(Error::unsupported(format!(
             "no scanner for {:?} files yet",
             other

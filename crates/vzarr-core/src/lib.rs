@@ -9,6 +9,7 @@ pub mod api;
 pub mod codecs;
 pub mod error;
 pub mod formats;
+pub mod grib;
 pub mod handles;
 pub mod json;
 pub mod manifest;
