@@ -86,6 +86,10 @@ pub(crate) fn variable_attrs(
         ));
     }
     attrs.push(attr("GRIB_typeOfLevel", Json::from(f.level_type)));
+    attrs.push(attr(
+        "GRIB_missingValue",
+        Json::Number(crate::grib::decode::ECCODES_MISSING_VALUE),
+    ));
     attrs.push(attr("GRIB_stepType", Json::from(f.step_type)));
     attrs.push(attr("GRIB_gridType", Json::from(grid.grid_type)));
     attrs.push(attr("GRIB_numberOfPoints", Json::UInt(grid.num_points)));

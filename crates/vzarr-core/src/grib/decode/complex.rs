@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::grib::grib2::representation::Complex;
 use crate::grib::octets::sign_magnitude;
 
+/// What ecCodes returns for a point missing by missing-value management.
+pub const ECCODES_MISSING_VALUE: f64 = 9999.0;
+
 /// Marks a missing value among the integer samples.
 const MISSING: i64 = i64::MAX;
 
@@ -182,7 +185,11 @@ pub(crate) fn unpack(
         .into_iter()
         .map(|x| {
             if x == MISSING {
-                f64::NAN
+                // Missing-value management marks points inside the data, not in a bitmap.
+                // ecCodes decodes them to its `missingValue` (9999) and counts them as
+                // values; we do the same so reads equal ecCodes, and the variable's
+                // `GRIB_missingValue` attribute lets CF-aware readers mask them.
+                ECCODES_MISSING_VALUE
             } else {
                 (x as f64 * s + r) * d
             }

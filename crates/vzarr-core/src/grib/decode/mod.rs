@@ -10,6 +10,8 @@
 mod bits;
 mod ccsds;
 mod complex;
+
+pub use complex::ECCODES_MISSING_VALUE;
 mod grib1;
 mod grib2;
 mod layout;
