@@ -9,6 +9,7 @@ pub mod codecs;
 pub mod error;
 pub mod formats;
 pub mod handles;
+pub mod hdf5;
 pub mod json;
 pub mod manifest;
 pub mod sansio;
