@@ -344,3 +344,44 @@ pub fn resolve_shared(m: &Message, src: &Source) -> Step<Message> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf5::io::Geometry;
+    use crate::sansio::ByteCache;
+
+    /// A v1 header whose continuation message points back at its own first block.
+    fn looping_header() -> Vec<u8> {
+        let mut b = vec![1u8, 0, 2, 0, 1, 0, 0, 0];
+        b.extend_from_slice(&24u32.to_le_bytes());
+        b.extend_from_slice(&[0; 4]);
+        // Continuation message: type 0x10, 16 bytes, flags 0, reserved.
+        b.extend_from_slice(&[0x10, 0, 16, 0, 0, 0, 0, 0]);
+        b.extend_from_slice(&16u64.to_le_bytes());
+        b.extend_from_slice(&24u64.to_le_bytes());
+        b.resize(64, 0);
+        b
+    }
+
+    #[test]
+    fn refuses_a_continuation_cycle() {
+        let cache = ByteCache::from_bytes(looping_header());
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        let src = Source::new(&cache, geo);
+        match read_object_header(&src, 0) {
+            Err(Stop::Fail(e)) => {
+                assert_eq!(e.kind, crate::ErrorKind::CorruptFile);
+                assert!(e.message.contains("points back"), "{}", e);
+            }
+            other => panic!(
+                "expected a failure, got {:?}",
+                other.map(|h| h.messages.len())
+            ),
+        }
+    }
+}
