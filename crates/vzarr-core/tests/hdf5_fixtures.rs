@@ -22,6 +22,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("h5_dimscales.h5", "netcdf4"),
     ("h5_phony.h5", "hdf5"),
     ("h5_dense_links.h5", "hdf5"),
+    ("h5_track_order.h5", "hdf5"),
 ];
 
 /// The group of `path` (`a/b/var` → group `a/b`) and the last component.
@@ -382,4 +383,25 @@ fn fixtures_match_their_oracles() {
     for (name, format) in FIXTURES {
         check_fixture(name, format);
     }
+}
+
+/// Groups that track creation order list their members and attributes in that order.
+#[test]
+fn creation_order_is_kept() {
+    let bytes = common::read(&common::fixture("h5_track_order.h5"));
+    let f = common::scan("file.h5", &bytes).unwrap();
+    let names: Vec<&str> = f.root.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["zeta", "alpha", "mid"]);
+    let attrs: Vec<&str> = f.root.variables[0]
+        .attrs
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(attrs, ["z_attr", "a_attr", "m_attr"]);
+    let root_attrs: Vec<&str> = f.root.attrs.iter().map(|(n, _)| n.as_str()).collect();
+    let expected: Vec<String> = (0..12).map(|i| format!("attr_{:02}", 11 - i)).collect();
+    assert_eq!(root_attrs, expected);
+    let g = &f.root.groups[0];
+    let attrs: Vec<&str> = g.attrs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(attrs, ["second", "first"]);
 }

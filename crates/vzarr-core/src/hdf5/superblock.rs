@@ -212,6 +212,46 @@ fn parse_v2_v3(c: &mut Cursor, version: u8, geo: Geometry) -> Result<Superblock>
 mod tests {
     use super::*;
 
+    /// A version-1 superblock (a v0 superblock plus the indexed-storage K), as HDF5 < 2.0
+    /// writes with a non-default K. No tool available here writes one, so it is built.
+    fn v1_superblock() -> Vec<u8> {
+        let mut b = SIGNATURE.to_vec();
+        b.extend_from_slice(&[1, 0, 0, 0, 0, 8, 8, 0]);
+        b.extend_from_slice(&4u16.to_le_bytes()); // group leaf K
+        b.extend_from_slice(&16u16.to_le_bytes()); // group internal K
+        b.extend_from_slice(&0u32.to_le_bytes()); // flags
+        b.extend_from_slice(&64u16.to_le_bytes()); // indexed storage K
+        b.extend_from_slice(&[0, 0]);
+        b.extend_from_slice(&0u64.to_le_bytes()); // base
+        b.extend_from_slice(&[0xFF; 8]); // free space
+        b.extend_from_slice(&200u64.to_le_bytes()); // end of file
+        b.extend_from_slice(&[0xFF; 8]); // driver info
+        b.extend_from_slice(&0u64.to_le_bytes()); // root entry: name offset
+        b.extend_from_slice(&0x68u64.to_le_bytes()); // root object header
+        b.extend_from_slice(&[0; 24]);
+        b.resize(200, 0);
+        b
+    }
+
+    #[test]
+    fn parses_version_1() {
+        let cache = ByteCache::from_bytes(v1_superblock());
+        let sb = parse(&cache, 0).ok().unwrap();
+        assert_eq!(sb.version, 1);
+        assert_eq!(sb.root, 0x68);
+        assert_eq!(sb.chunk_btree_k, 64);
+        assert_eq!(sb.group_leaf_k, 4);
+        assert_eq!((sb.geo.o, sb.geo.l, sb.geo.base), (8, 8, 0));
+        // A file shorter than its recorded end is truncated.
+        let mut short = v1_superblock();
+        short.truncate(150);
+        let cache = ByteCache::from_bytes(short);
+        match parse(&cache, 0) {
+            Err(Stop::Fail(e)) => assert_eq!(e.kind, crate::ErrorKind::CorruptFile),
+            _ => panic!("truncation not detected"),
+        }
+    }
+
     #[test]
     fn lists_candidate_offsets() {
         assert_eq!(candidate_offsets(100), vec![0]);
