@@ -362,6 +362,9 @@ fn check_fixture(name: &str, format: &str) {
         for (gpath, info) in groups {
             let parts: Vec<&str> = gpath.split('/').filter(|p| !p.is_empty()).collect();
             let g = group(&file, &parts);
+            if let Some(attrs) = info.get("attrs") {
+                check_attrs(&format!("{}:{}/", name, gpath), &g.attrs, attrs);
+            }
             let dims = match info.get("dims") {
                 Some(Json::Object(d)) => d,
                 _ => continue,
