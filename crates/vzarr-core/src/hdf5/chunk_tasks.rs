@@ -1,14 +1,13 @@
-//! Scanner tasks that read chunk indexes into a variable's [`ChunkTable`]: v1 B-trees (level
-//! by level), fixed arrays, extensible arrays and v2 B-trees; single-chunk, implicit,
-//! contiguous and compact storage need no reads at all.
+//! Scanner tasks that read chunk indexes into a variable's [`ChunkTable`]: fixed and
+//! extensible arrays here, B-trees in `chunk_trees`; single-chunk, implicit, contiguous and
+//! compact storage need no reads at all.
 
-use super::btree_v1;
 use super::btree_v2::{self, NodeRef};
 use super::chunk_table::{grid_shape, ChunkTable, Linearization};
 use super::dataset::Storage;
 use super::extensible_array::{self as ea, Block};
 use super::fixed_array::{self as fa, Entry};
-use super::io::{le_uint, Cursor, Source};
+use super::io::Source;
 use super::layout::ChunkIndex;
 use super::scanner::{State, Task};
 use crate::error::{Error, Result};
@@ -69,11 +68,11 @@ impl ChunkTask {
 }
 
 /// What the index tasks of one variable need to know.
-struct Context {
-    rank: usize,
-    chunk: Vec<u64>,
-    chunk_bytes: u64,
-    lin: Linearization,
+pub struct Context {
+    pub rank: usize,
+    pub chunk: Vec<u64>,
+    pub chunk_bytes: u64,
+    pub lin: Linearization,
     /// The axis of the (single) unlimited dimension, for extensible arrays.
     unlimited_axis: Option<usize>,
 }
@@ -192,7 +191,7 @@ impl State {
         })
     }
 
-    fn table_mut(&mut self, var: usize) -> Option<&mut ChunkTable> {
+    pub(super) fn table_mut(&mut self, var: usize) -> Option<&mut ChunkTable> {
         self.tree.nodes[var].dataset_mut()?.table.as_mut()
     }
 
@@ -218,20 +217,13 @@ impl State {
             ChunkTask::FixedArrayBlock { header, .. } => {
                 let chunk_bytes = ctx.chunk_bytes;
                 let lin = &ctx.lin;
-                let read = {
-                    let table = match self.tree.nodes[var].dataset_mut() {
-                        Some(d) => d.table.as_mut(),
-                        None => None,
-                    };
-                    let table = match table {
-                        Some(t) => t,
-                        None => return Ok(()),
-                    };
-                    // Reads happen before the first entry is recorded, so a retry after
-                    // a stop for bytes sees an untouched table.
-                    fa::read_data_block(src, header, |i, e| record(table, lin, i, e, chunk_bytes))
+                let table = match self.table_mut(var) {
+                    Some(t) => t,
+                    None => return Ok(()),
                 };
-                read
+                // The block is read whole before the first entry is recorded, so a retry
+                // after a stop for bytes finds the table untouched.
+                fa::read_data_block(src, header, |i, e| record(table, lin, i, e, chunk_bytes))
             }
             ChunkTask::ExtensibleArray { addr, .. } => {
                 if ctx.unlimited_axis.is_none() {
@@ -325,134 +317,16 @@ impl State {
 
     /// Number of extensible array elements worth reading: those that can fall inside the
     /// current extent and that the array ever set.
-    fn ea_limit(&self, _var: usize, ctx: &Context, header: &ea::Header) -> u64 {
+    fn ea_limit(&self, var: usize, ctx: &Context, header: &ea::Header) -> u64 {
         let grid = self
             .tree
             .nodes
-            .get(_var)
+            .get(var)
             .and_then(|n| n.dataset())
             .and_then(|d| d.table.as_ref())
             .map(|t| t.grid.clone())
             .unwrap_or_default();
         ctx.lin.span(&grid).min(header.max_index_set)
-    }
-
-    fn btree_v1_node(
-        &mut self,
-        var: usize,
-        addr: u64,
-        ctx: &Context,
-        src: &Source,
-        spawn: &mut Vec<Task>,
-    ) -> Step<()> {
-        let k = self
-            .superblock
-            .as_ref()
-            .map_or(32, |s| usize::from(s.chunk_btree_k));
-        let key_len = btree_v1::chunk_key_len(ctx.rank);
-        let mut node = btree_v1::read_node(src, addr, btree_v1::CHUNK_NODE, key_len, 2 * k)?;
-        self.guard_visit(var, addr)?;
-        let table = match self.table_mut(var) {
-            Some(t) => t,
-            None => return Ok(()),
-        };
-        let mut children = Vec::new();
-        let chunk = &ctx.chunk;
-        let mut scaled = [0u64; 33];
-        btree_v1::for_each_chunk(
-            &mut node,
-            ctx.rank,
-            |child| children.push(child),
-            |e| {
-                for (d, (&off, &c)) in e.offsets.iter().zip(chunk).enumerate() {
-                    if off % c != 0 {
-                        return Err(Error::corrupt(format!(
-                            "a chunk starts at element offset {} on axis {}, not a multiple \
-                             of the chunk size {}",
-                            off, d, c
-                        )));
-                    }
-                    scaled[d] = off / c;
-                }
-                table.set_scaled(
-                    &scaled[..e.offsets.len()],
-                    e.addr,
-                    u64::from(e.stored_size),
-                    e.filter_mask,
-                );
-                Ok(())
-            },
-        )?;
-        for child in children {
-            spawn.push(Task::Chunks(ChunkTask::BtreeV1 { var, addr: child }));
-        }
-        Ok(())
-    }
-
-    fn btree_v2_node(
-        &mut self,
-        var: usize,
-        tree: &Arc<btree_v2::Header>,
-        node: &NodeRef,
-        ctx: &Context,
-        src: &Source,
-        spawn: &mut Vec<Task>,
-    ) -> Step<()> {
-        let geo = src.geo;
-        let o = geo.o;
-        let rank = ctx.rank;
-        let filtered = tree.record_type == 11;
-        let fixed = o + 8 * rank + if filtered { 4 } else { 0 };
-        let size_width = tree.record_size.checked_sub(fixed).unwrap_or(usize::MAX);
-        let valid = if filtered {
-            (1..=8).contains(&size_width)
-        } else {
-            size_width == 0
-        };
-        if !valid || rank > 32 {
-            return Err(Stop::Fail(Error::corrupt(format!(
-                "v2 B-tree chunk records of {} bytes do not fit rank {}",
-                tree.record_size, rank
-            ))));
-        }
-        let chunk_bytes = ctx.chunk_bytes;
-        let mut children = Vec::new();
-        let table = match self.table_mut(var) {
-            Some(t) => t,
-            None => return Ok(()),
-        };
-        let mut scaled = [0u64; 32];
-        btree_v2::read_node(
-            src,
-            tree,
-            node,
-            |rec| {
-                let mut c = Cursor::new(rec, geo, node.addr, "chunk record");
-                let addr = c.addr()?;
-                let (len, mask) = if filtered {
-                    (le_uint(c.bytes(size_width)?), c.u32()?)
-                } else {
-                    (chunk_bytes, 0)
-                };
-                for s in scaled.iter_mut().take(rank) {
-                    *s = c.u64()?;
-                }
-                if let Some(addr) = addr {
-                    table.set_scaled(&scaled[..rank], addr, len, mask);
-                }
-                Ok(())
-            },
-            &mut children,
-        )?;
-        self.guard_visit(var, node.addr)?;
-        for child in children {
-            spawn.push(Task::Chunks(ChunkTask::BtreeV2Node {
-                var,
-                tree: tree.clone(),
-                node: child,
-            }));
-        }
-        Ok(())
     }
 }
 

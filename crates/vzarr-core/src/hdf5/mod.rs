@@ -10,7 +10,7 @@
 //! `attribute`), heaps (`symbol_table` for local heaps, `global_heap`, `fractal_heap`),
 //! indexes (`btree_v1`, `btree_v2`, `fixed_array`, `extensible_array`), the per-variable
 //! chunk columns (`chunk_table`), the scanner (`scanner` with its tasks in `visit`,
-//! `chunk_tasks`, `values`), the object `tree`, `netcdf4` conventions and the `output`.
+//! `chunk_tasks`, `chunk_trees`, `values`), the object `tree`, `netcdf4` conventions and the `output`.
 
 mod attribute;
 mod btree_v1;
@@ -18,6 +18,7 @@ mod btree_v2;
 mod checksum;
 mod chunk_table;
 mod chunk_tasks;
+mod chunk_trees;
 mod dataset;
 mod dataspace;
 mod datatype;

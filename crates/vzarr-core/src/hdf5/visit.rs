@@ -19,8 +19,9 @@ use crate::error::Error;
 use crate::sansio::{ByteRange, Step, Stop};
 use std::sync::Arc;
 
-/// Group B-tree nodes hold up to 2K children; 16 covers HDF5's default internal K.
-const GROUP_BTREE_ENTRIES: usize = 64;
+/// Group B-tree nodes hold up to 2K children (HDF5's default K is 16); only a read-ahead
+/// hint, the node's own entry count decides.
+const GROUP_BTREE_ENTRIES: usize = 32;
 
 fn is_group(header: &ObjectHeader) -> bool {
     header.has(kind::SYMBOL_TABLE)
