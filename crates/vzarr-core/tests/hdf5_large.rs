@@ -114,3 +114,25 @@ fn paged_extensible_array() {
     }
     assert_eq!(m.present_count(), refs.len());
 }
+
+/// 30,000 links in one group: a link heap with nested indirect blocks.
+#[test]
+fn nested_fractal_heap_indirect_blocks() {
+    let path = common::generated("h5_many_links.h5");
+    if !path.exists() {
+        eprintln!("h5_many_links.h5 not generated; run test/fixtures/gen_hdf5.py --large");
+        return;
+    }
+    let bytes = common::read(&path);
+    let oracle = common::oracle(&path);
+    let n = oracle.get("links").and_then(Json::as_u64).unwrap() as usize;
+    let suffix = oracle.get("name_suffix").and_then(Json::as_str).unwrap();
+    let file = common::scan("links.h5", &bytes).unwrap();
+    let g = file.root.groups.iter().find(|g| g.name == "many").unwrap();
+    assert!(g.skipped.is_empty(), "{:?}", g.skipped);
+    assert_eq!(g.variables.len(), n);
+    // No creation order is tracked: members come in name order.
+    for (i, v) in g.variables.iter().enumerate() {
+        assert_eq!(v.name, format!("link_{:06}_{}", i, suffix));
+    }
+}

@@ -76,7 +76,7 @@ pub fn read_header(src: &Source, addr: u64) -> Step<Header> {
         };
     let whole = src.read(addr, total)?;
     checksum::verify(whole, "fractal heap header", geo.base.wrapping_add(addr))?;
-    let plausible = table_width > 0
+    let plausible = table_width.is_power_of_two()
         && table_width <= 65536
         && start_block.is_power_of_two()
         && max_direct.is_power_of_two()
@@ -321,7 +321,18 @@ fn find_direct_block(src: &Source, header: &Header, offset: u64) -> Step<(u64, u
                 format!("heap offset {} is in an unallocated block", offset),
             )
         })?;
-        rows = u64::from(log2_floor(size) - log2_floor(header.start_block)) + 1;
+        // HDF5: an indirect block spanning `size` heap bytes has
+        // log2(size) - log2(start block size * table width) + 1 rows.
+        let span_rows = log2_floor(size) + 1;
+        let base_rows = log2_floor(header.start_block) + log2_floor(header.table_width);
+        if span_rows <= base_rows {
+            return Err(corrupt(
+                src,
+                block,
+                "a child indirect block has no rows".into(),
+            ));
+        }
+        rows = u64::from(span_rows - base_rows);
         block_offset = child_offset;
     }
     Err(corrupt(
@@ -407,5 +418,103 @@ pub fn read_object(src: &Source, header: &Header, id: &[u8]) -> Step<Vec<u8>> {
             }
             Ok(src.read(addr, len)?.to_vec())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf5::checksum::lookup3;
+    use crate::hdf5::io::Geometry;
+    use crate::sansio::ByteCache;
+
+    fn put(file: &mut [u8], at: usize, bytes: &[u8]) {
+        file[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    fn with_checksum(mut block: Vec<u8>) -> Vec<u8> {
+        let sum = lookup3(&block);
+        block.extend_from_slice(&sum.to_le_bytes());
+        block
+    }
+
+    /// A tiny heap (width 2, 64-byte start blocks, 128-byte direct blocks, 16-bit offsets)
+    /// whose root indirect block has 4 rows; row 3 holds child indirect blocks of 2 rows.
+    /// The object "hello" lives at heap offset 916, in the direct block at heap offset 896
+    /// reached through the child indirect block covering [768, 1024).
+    fn heap_file() -> Vec<u8> {
+        let none = [0xFFu8; 8];
+        let mut file = vec![0u8; 700];
+        let mut h = b"FRHP\x00".to_vec();
+        h.extend_from_slice(&7u16.to_le_bytes()); // heap ID length
+        h.extend_from_slice(&0u16.to_le_bytes()); // no I/O filters
+        h.push(0); // flags: direct blocks without checksums
+        h.extend_from_slice(&128u32.to_le_bytes()); // max managed object size
+        h.extend_from_slice(&[0; 8]); // next huge ID
+        h.extend_from_slice(&none); // huge object B-tree
+        h.extend_from_slice(&[0; 8]); // free space
+        h.extend_from_slice(&none); // free space manager
+        h.extend_from_slice(&[0; 64]); // 8 statistics
+        h.extend_from_slice(&2u16.to_le_bytes()); // table width
+        h.extend_from_slice(&64u64.to_le_bytes()); // starting block size
+        h.extend_from_slice(&128u64.to_le_bytes()); // max direct block size
+        h.extend_from_slice(&16u16.to_le_bytes()); // max heap size (bits)
+        h.extend_from_slice(&1u16.to_le_bytes()); // starting rows
+        h.extend_from_slice(&200u64.to_le_bytes()); // root block
+        h.extend_from_slice(&4u16.to_le_bytes()); // rows in the root indirect block
+        put(&mut file, 0, &with_checksum(h));
+        // Root indirect block: 3 direct rows (6 entries) then 1 indirect row (2 entries).
+        let mut root = b"FHIB\x00".to_vec();
+        root.extend_from_slice(&0u64.to_le_bytes());
+        root.extend_from_slice(&0u16.to_le_bytes());
+        for _ in 0..6 {
+            root.extend_from_slice(&none);
+        }
+        root.extend_from_slice(&none);
+        root.extend_from_slice(&400u64.to_le_bytes());
+        put(&mut file, 200, &with_checksum(root));
+        // Child indirect block at heap offset 768: 2 rows of 2 direct blocks of 64 bytes.
+        let mut child = b"FHIB\x00".to_vec();
+        child.extend_from_slice(&0u64.to_le_bytes());
+        child.extend_from_slice(&768u16.to_le_bytes());
+        for entry in 0..4 {
+            if entry == 2 {
+                child.extend_from_slice(&600u64.to_le_bytes());
+            } else {
+                child.extend_from_slice(&none);
+            }
+        }
+        put(&mut file, 400, &with_checksum(child));
+        // Direct block at heap offset 896.
+        let mut direct = b"FHDB\x00".to_vec();
+        direct.extend_from_slice(&0u64.to_le_bytes());
+        direct.extend_from_slice(&896u16.to_le_bytes());
+        put(&mut file, 600, &direct);
+        put(&mut file, 620, b"hello");
+        file
+    }
+
+    #[test]
+    fn resolves_objects_through_nested_indirect_blocks() {
+        let cache = ByteCache::from_bytes(heap_file());
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        let src = Source::new(&cache, geo);
+        let header = read_header(&src, 0).ok().unwrap();
+        // Managed ID: type 0, 2-byte offset 916, 1-byte length 5.
+        let id = [0u8, 0x94, 0x03, 5, 0, 0, 0];
+        assert_eq!(read_object(&src, &header, &id).ok().unwrap(), b"hello");
+        // Offsets in unallocated blocks are corrupt, not a panic.
+        let id = [0u8, 0x10, 0x00, 5, 0, 0, 0];
+        assert!(matches!(
+            read_object(&src, &header, &id),
+            Err(Stop::Fail(_))
+        ));
+        // Tiny objects live in the ID itself.
+        let tiny = [0x20u8 | 2, b'a', b'b', b'c', 0, 0, 0];
+        assert_eq!(read_object(&src, &header, &tiny).ok().unwrap(), b"abc");
     }
 }
