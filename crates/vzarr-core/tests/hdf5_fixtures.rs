@@ -23,6 +23,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("h5_phony.h5", "hdf5"),
     ("h5_dense_links.h5", "hdf5"),
     ("h5_track_order.h5", "hdf5"),
+    ("h5_symbol_table_links.h5", "hdf5"),
 ];
 
 /// The group of `path` (`a/b/var` → group `a/b`) and the last component.
