@@ -15,6 +15,8 @@ pub struct ChunkTable {
     pub grid: Vec<u64>,
     /// File position of HDF5 address 0.
     base: u64,
+    /// Size of the file: chunks must lie inside it.
+    file_size: u64,
     ids: Vec<u32>,
     offsets: Vec<u64>,
     lengths: Vec<u64>,
@@ -22,6 +24,8 @@ pub struct ChunkTable {
     pub first_mask: Option<u32>,
     /// The first chunk whose filter mask differs from `first_mask`: (flat index, mask).
     pub mixed_mask: Option<(u64, u32)>,
+    /// The first chunk that does not lie inside the file: (flat index, position, length).
+    pub outside: Option<(u64, u64, u64)>,
 }
 
 /// Chunk-grid shape of an array: `ceil(shape / chunk)` per axis.
@@ -34,8 +38,9 @@ pub fn grid_shape(shape: &[u64], chunk: &[u64]) -> Vec<u64> {
 }
 
 impl ChunkTable {
-    /// An all-missing table for a grid of `grid` chunks (at most `limit` of them).
-    pub fn new(grid: Vec<u64>, base: u64, limit: u64) -> Result<ChunkTable> {
+    /// An all-missing table for a grid of `grid` chunks (at most `limit` of them) in a file
+    /// of `file_size` bytes whose HDF5 address 0 is at `base`.
+    pub fn new(grid: Vec<u64>, base: u64, file_size: u64, limit: u64) -> Result<ChunkTable> {
         let n = chunk_count(&grid)?;
         if n as u64 > limit {
             return Err(Error::limit(format!(
@@ -46,11 +51,13 @@ impl ChunkTable {
         Ok(ChunkTable {
             grid,
             base,
+            file_size,
             ids: vec![MISSING; n],
             offsets: vec![0; n],
             lengths: vec![0; n],
             first_mask: None,
             mixed_mask: None,
+            outside: None,
         })
     }
 
@@ -73,8 +80,15 @@ impl ChunkTable {
             }
             _ => {}
         }
+        let position = self.base.wrapping_add(addr);
+        let inside = position
+            .checked_add(len)
+            .map_or(false, |end| end <= self.file_size && position >= self.base);
+        if !inside && self.outside.is_none() {
+            self.outside = Some((index, position, len));
+        }
         self.ids[i] = 0;
-        self.offsets[i] = self.base.wrapping_add(addr);
+        self.offsets[i] = position;
         self.lengths[i] = len;
     }
 
@@ -212,7 +226,7 @@ mod tests {
     #[test]
     fn maps_max_dims_numbering() {
         // Current (10, 10) in chunks of 5: grid (2, 2); max (20, 10): numbering over (4, 2).
-        let mut t = ChunkTable::new(vec![2, 2], 100, 1000).unwrap();
+        let mut t = ChunkTable::new(vec![2, 2], 100, 1 << 20, 1000).unwrap();
         let lin = Linearization::new(&[Some(4), Some(2)], &[2, 2], None);
         assert!(lin.identity);
         // Max (10, 20): numbering over (2, 4); linear 5 = (1, 1).
@@ -225,9 +239,18 @@ mod tests {
     }
 
     #[test]
+    fn notes_chunks_outside_the_file() {
+        let mut t = ChunkTable::new(vec![2], 100, 1000, 10).unwrap();
+        t.set(0, 800, 100, 0);
+        assert_eq!(t.outside, None);
+        t.set(1, 850, 100, 0);
+        assert_eq!(t.outside, Some((1, 950, 100)));
+    }
+
+    #[test]
     fn unswizzles_the_unlimited_axis() {
         // Shape grid (3, 4) with axis 1 unlimited: numbering over [axis1, axis0] = (?, 3).
-        let mut t = ChunkTable::new(vec![3, 4], 0, 1000).unwrap();
+        let mut t = ChunkTable::new(vec![3, 4], 0, 1 << 20, 1000).unwrap();
         let lin = Linearization::new(&[Some(3), None], &[3, 4], Some(1));
         // linear 7 = axis1 = 2, axis0 = 1 -> flat (1, 2) = 6.
         lin.set(&mut t, 7, 50, 4, 0);

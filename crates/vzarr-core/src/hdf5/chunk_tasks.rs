@@ -112,7 +112,7 @@ impl State {
             )));
         }
         self.chunk_budget -= n;
-        let mut table = ChunkTable::new(grid.clone(), base, n)?;
+        let mut table = ChunkTable::new(grid.clone(), base, self.file_size, n)?;
         match &storage {
             Storage::Compact(_) => {}
             Storage::Contiguous { addr, len } => {

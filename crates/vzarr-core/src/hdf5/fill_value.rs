@@ -89,4 +89,19 @@ mod tests {
         assert_eq!(run(&[2, 1, 1, 1, 1, 0, 0, 0, 9]), FillValue::Value(vec![9]));
         assert_eq!(run(&[1, 1, 1, 0, 0, 0, 0, 0]), FillValue::Default);
     }
+
+    #[test]
+    fn reads_the_old_message() {
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        let bytes = [4u8, 0, 0, 0, 0, 0, 0xC0, 0x7F];
+        let v = parse_old(&mut Cursor::new(&bytes, geo, 0, "t")).unwrap();
+        assert_eq!(v, FillValue::Value(vec![0, 0, 0xC0, 0x7F]));
+        let empty = [0u8, 0, 0, 0];
+        let v = parse_old(&mut Cursor::new(&empty, geo, 0, "t")).unwrap();
+        assert_eq!(v, FillValue::Default);
+    }
 }

@@ -168,6 +168,16 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
             .table
             .take()
             .ok_or_else(|| Error::corrupt("the chunk index of this variable was not read"))?;
+        if let Some((index, position, len)) = table.outside {
+            return Err(Error::corrupt(format!(
+                "chunk {:?} ({} bytes at {}) lies outside the file of {} bytes",
+                table.coords(index),
+                len,
+                position,
+                state.file_size
+            ))
+            .at_offset(position));
+        }
         if let Some((index, mask)) = table.mixed_mask {
             return Err(Error::unsupported(format!(
                 "chunk {:?} skips different filters (filter mask {:#x}) than other chunks \

@@ -88,6 +88,7 @@ enum Phase {
 /// Everything the tasks read and write.
 pub struct State {
     pub url: String,
+    pub file_size: u64,
     pub superblock: Option<Superblock>,
     pub tree: Tree,
     pub heap: GlobalHeap,
@@ -123,6 +124,7 @@ impl Hdf5Scanner {
             tasks: vec![Task::Superblock],
             state: State {
                 url: url.to_string(),
+                file_size,
                 superblock: None,
                 tree: Tree::default(),
                 heap: GlobalHeap::new(),
