@@ -41,6 +41,5 @@ mod tree;
 mod values;
 mod visit;
 
-pub use checksum::lookup3;
 pub use scanner::Hdf5Scanner;
 pub use superblock::{candidate_offsets as superblock_offsets, SIGNATURE};
