@@ -43,10 +43,13 @@ impl State {
             )));
         }
         let n = checked_product(&spec.shape)?;
-        if n > MAX_STRINGS {
+        // Each stored string takes a 16-byte reference in the file, so a small file cannot
+        // legitimately hold millions of them (unwritten ones would all be empty).
+        let limit = MAX_STRINGS.min(self.file_size.max(1 << 20));
+        if n > limit {
             return Err(Stop::Fail(Error::limit(format!(
-                "{} strings exceed the limit of {} for a loaded variable",
-                n, MAX_STRINGS
+                "{} strings exceed the limit of {} for a loaded variable in this file",
+                n, limit
             ))));
         }
         let item = spec.item_size as usize;
