@@ -12,10 +12,17 @@ const FIXTURES: &[&str] = &[
     "nc4_basic.nc",
     "h5_earliest.h5",
     "h5_userblock.h5",
+    "h5_userblock_latest.h5",
+    "h5_arrays_v110.h5",
     "h5_arrays_latest.h5",
     "h5_btrees_v110.h5",
+    "h5_btrees_latest.h5",
     "h5_filters.h5",
+    "h5_dimscales.h5",
+    "h5_phony.h5",
     "h5_dense_links.h5",
+    "h5_track_order.h5",
+    "h5_symbol_table_links.h5",
 ];
 
 /// xorshift64*: a seeded generator, so failures reproduce.
@@ -72,12 +79,21 @@ fn truncated_files_fail_cleanly() {
     }
 }
 
+/// Rounds per fixture; `VZARR_FUZZ_ROUNDS` raises it for a longer local run.
+fn rounds() -> usize {
+    std::env::var("VZARR_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(250)
+}
+
 #[test]
 fn bit_flips_never_panic() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let rounds = rounds();
     for name in FIXTURES {
         let original = common::read(&common::fixture(name));
-        for _ in 0..400 {
+        for _ in 0..rounds {
             let mut bytes = original.clone();
             let flips = 1 + rng.below(3);
             for _ in 0..flips {
@@ -87,7 +103,7 @@ fn bit_flips_never_panic() {
             outcome(name, &bytes);
         }
         // Whole bytes of garbage (0x00 / 0xFF / random) hit length and address fields.
-        for _ in 0..200 {
+        for _ in 0..rounds / 2 {
             let mut bytes = original.clone();
             let at = rng.below(bytes.len().saturating_sub(8));
             let fill = match rng.below(3) {

@@ -240,7 +240,8 @@ fn shape_json(mut values: Vec<Json>, space: &Dataspace) -> Json {
     if values.len() == 1 {
         return values.pop().unwrap_or(Json::Null);
     }
-    if shape.len() <= 1 {
+    // No elements: a zero-length axis (the others may be anything, even huge).
+    if values.is_empty() || shape.len() <= 1 {
         return Json::Array(values);
     }
     nest(values, &shape)
@@ -273,6 +274,11 @@ mod tests {
             max: vec![Some(2), Some(3)],
         };
         assert_eq!(shape_json(values, &space).to_string(), "[[0,1,2],[3,4,5]]");
+        let none = Dataspace::Simple {
+            dims: vec![1 << 40, 0],
+            max: vec![None, None],
+        };
+        assert_eq!(shape_json(Vec::new(), &none), Json::Array(Vec::new()));
         let one = vec![Json::UInt(7)];
         let space = Dataspace::Simple {
             dims: vec![1],

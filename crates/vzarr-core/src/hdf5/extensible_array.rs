@@ -148,7 +148,10 @@ impl Header {
         let info = self.supers[s];
         Block::Data {
             addr,
-            first: self.index_elements + info.start + j * info.block_elements,
+            first: self
+                .index_elements
+                .saturating_add(info.start)
+                .saturating_add(j.saturating_mul(info.block_elements)),
             elements: info.block_elements,
             pages,
         }
@@ -252,11 +255,15 @@ pub fn read_super_block(
     let pages = header.pages_of(info.block_elements);
     let bitmap_per_block = (pages + 7) / 8;
     let bitmap_len = if pages > 0 {
-        info.data_blocks * bitmap_per_block
+        info.data_blocks.saturating_mul(bitmap_per_block)
     } else {
         0
     };
-    let len = 6 + o + header.offset_size as u64 + bitmap_len + info.data_blocks * o + 4;
+    let len = info
+        .data_blocks
+        .saturating_mul(o)
+        .saturating_add(6 + o + header.offset_size as u64 + 4)
+        .saturating_add(bitmap_len);
     let bytes = src.read(addr, len)?;
     let mut c = Cursor::new(bytes, geo, addr, "extensible array super block");
     c.expect_signature(b"EASB")?;
@@ -314,9 +321,11 @@ pub fn read_data_block(
     let prefix = 6 + geo.o as u64 + header.offset_size as u64;
     let pages = header.pages_of(elements);
     let total = if pages > 0 {
-        prefix + 4 + pages * (header.page_elements * esize + 4)
+        pages
+            .saturating_mul(header.page_elements * esize + 4)
+            .saturating_add(prefix + 4)
     } else {
-        prefix + elements * esize + 4
+        elements.saturating_mul(esize).saturating_add(prefix + 4)
     };
     let bytes = src.read(addr, total)?;
     let mut c = Cursor::new(bytes, geo, addr, "extensible array data block");

@@ -116,13 +116,21 @@ pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, Ent
     let prefix = 6 + geo.o as u64;
     let page_len = 1u64 << header.page_bits;
     let paged = header.entries > page_len;
+    // Entry counts come from the file: saturate, so a forged count fails the read (beyond
+    // the file or the read limit) instead of overflowing.
     let total = if paged {
-        let pages = (header.entries + page_len - 1) / page_len;
+        let pages = header.entries / page_len + u64::from(header.entries % page_len != 0);
         let bitmap = (pages + 7) / 8;
         let last = header.entries - (pages - 1) * page_len;
-        prefix + bitmap + 4 + (pages - 1) * (page_len * esize + 4) + last * esize + 4
+        (pages - 1)
+            .saturating_mul(page_len * esize + 4)
+            .saturating_add(prefix + bitmap + 4)
+            .saturating_add(last * esize + 4)
     } else {
-        prefix + header.entries * esize + 4
+        header
+            .entries
+            .saturating_mul(esize)
+            .saturating_add(prefix + 4)
     };
     let bytes = src.read(addr, total)?;
     let mut c = Cursor::new(bytes, geo, addr, "fixed array data block");
