@@ -10,6 +10,7 @@ Subcommands (each prints one JSON line on stdout):
                                 pyarrow or json) with fsspec + xarray (engine zarr, zarr_format 2)
                                 and compare every variable of each group with NC read by xarray
   expand REFS                   fsspec's expansion of a v1 set (simple_templates=False, jinja2)
+  jinja TEMPLATES VARS          render a JSON list of templates with JSON variables (jinja2 sandbox)
   parquet-schema FILE           physical/pandas types of a .parq file, as two engines read it
 """
 
@@ -178,7 +179,8 @@ def compare(refs, nc, engine, groups):
 def expand(refs):
     import fsspec
 
-    fs = fsspec.filesystem("reference", fo=refs, simple_templates=False)
+    # remote_protocol stops fsspec from instantiating the (absent) filesystems the templates name
+    fs = fsspec.filesystem("reference", fo=refs, simple_templates=False, remote_protocol="memory")
     out = {}
     for k, v in fs.references.items():
         if isinstance(v, list):
@@ -188,6 +190,14 @@ def expand(refs):
         else:
             out[k] = v
     print(json.dumps(out))
+
+
+def jinja(templates, variables):
+    import jinja2.sandbox
+
+    env = jinja2.sandbox.SandboxedEnvironment()
+    values = json.loads(variables)
+    print(json.dumps([env.from_string(t).render(**values) for t in json.loads(templates)]))
 
 
 def parquet_schema(path):
@@ -213,5 +223,6 @@ if __name__ == "__main__":
         "vz": vz,
         "compare": compare,
         "expand": expand,
+        "jinja": jinja,
         "parquet-schema": parquet_schema,
     }[command](*args)

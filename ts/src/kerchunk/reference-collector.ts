@@ -17,6 +17,7 @@ const INLINE = -2;
 const SLASH = 0x2f;
 const DOT = 0x2e;
 const MAX_NDIM = 64;
+const ZARR_JSON = new TextEncoder().encode("zarr.json");
 
 export interface CollectedArray {
   path: string;
@@ -107,11 +108,12 @@ export class ReferenceCollector {
     return id;
   }
 
-  /** True for keys whose last component is a Zarr metadata name (`.zarray`, …). */
+  /** True for keys whose last component is a Zarr metadata name (`.zarray`, …, or v3's `zarr.json`). */
   static isMetadataKey(buf: Uint8Array, start: number, end: number): boolean {
     let p = end - 1;
     while (p >= start && buf[p] !== SLASH) p--;
-    return buf[p + 1] === DOT && buf[p + 2] === 0x7a; // ".z"
+    if (buf[p + 1] === DOT && buf[p + 2] === 0x7a) return true; // ".z"
+    return end - p - 1 === ZARR_JSON.length && ZARR_JSON.every((b, i) => buf[p + 1 + i] === b);
   }
 
   /** A metadata document, as JSON text or an already-parsed value. */

@@ -157,21 +157,40 @@ class ExpressionParser {
     return this.kinds[this.i] === "op" && t !== undefined && ops.includes(t) ? t : undefined;
   }
 
+  // Precedence as Jinja2's parser: + - < ~ < * // % < ** (left-associative) < unary.
   private sum(): Expr {
-    let left = this.product();
-    for (let op = this.peekOp("+", "-", "~"); op !== undefined; op = this.peekOp("+", "-", "~")) {
+    let left = this.concat();
+    for (let op = this.peekOp("+", "-"); op !== undefined; op = this.peekOp("+", "-")) {
       this.i++;
-      left = { kind: "binary", op, left, right: this.product() };
+      left = { kind: "binary", op, left, right: this.concat() };
+    }
+    return left;
+  }
+
+  private concat(): Expr {
+    let left = this.product();
+    while (this.peekOp("~") !== undefined) {
+      this.i++;
+      left = { kind: "binary", op: "~", left, right: this.product() };
     }
     return left;
   }
 
   private product(): Expr {
-    let left = this.unary();
+    let left = this.power();
     for (let op = this.peekOp("*", "//", "%", "/"); op !== undefined; op = this.peekOp("*", "//", "%", "/")) {
       if (op === "/") throw this.unsupported("'/' is true division (a float in Jinja); use '//'");
       this.i++;
-      left = { kind: "binary", op, left, right: this.unary() };
+      left = { kind: "binary", op, left, right: this.power() };
+    }
+    return left;
+  }
+
+  private power(): Expr {
+    let left = this.unary();
+    while (this.peekOp("**") !== undefined) {
+      this.i++;
+      left = { kind: "binary", op: "**", left, right: this.unary() };
     }
     return left;
   }
@@ -182,16 +201,7 @@ class ExpressionParser {
       this.i++;
       return { kind: "unary", op: op as "-" | "+", arg: this.unary() };
     }
-    return this.power();
-  }
-
-  private power(): Expr {
-    const base = this.primary();
-    if (this.peekOp("**") !== undefined) {
-      this.i++;
-      return { kind: "binary", op: "**", left: base, right: this.unary() };
-    }
-    return base;
+    return this.primary();
   }
 
   private primary(): Expr {

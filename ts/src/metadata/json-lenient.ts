@@ -45,7 +45,8 @@ function replaceNonFiniteTokens(text: string): string {
     }
     const token = TOKENS.find(([t]) => text.startsWith(t, i));
     if (token !== undefined) {
-      out += `${text.slice(from, i)}"${MARK}${token[0]}"`;
+      // The NUL is written as an escape: a raw control character is not valid JSON.
+      out += `${text.slice(from, i)}"\\u0000${MARK.slice(1)}${token[0]}"`;
       i += token[0].length;
       from = i;
       continue;
