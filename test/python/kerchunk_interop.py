@@ -135,27 +135,29 @@ def vz(nc, out, fmt, record_size="100000"):
     print(json.dumps({"variables": sorted(ds.variables)}))
 
 
-def open_refs(refs, engine):
+def open_refs(refs, engine, group=""):
     import fsspec
+    import zarr.storage
     from fsspec.implementations.reference import LazyReferenceMapper
-    from kerchunk.utils import fs_as_store
 
     if engine == "json":
         fs = fsspec.filesystem("reference", fo=refs, remote_protocol="file", asynchronous=True)
     else:
         mapper = LazyReferenceMapper(refs, fs=fsspec.filesystem("file"), engine=engine)
         fs = fsspec.filesystem("reference", fo=mapper, remote_protocol="file", asynchronous=True)
-    return fs_as_store(fs, read_only=True)
+    # A store rooted at the group: zarr lists "<path>/<group>", and ReferenceFileSystem cannot
+    # list "/group" (kerchunk's fs_as_store roots at "/"), so subgroups would look empty.
+    return zarr.storage.FsspecStore(fs, read_only=True, path=group)
 
 
 def compare(refs, nc, engine, groups):
     import xarray as xr
 
-    store = open_refs(refs, engine)
     report = {}
     for group in groups.split(","):
         g = None if group in ("", "/") else group
-        mine = xr.open_dataset(store, engine="zarr", zarr_format=2, consolidated=False, group=g, decode_times=False)
+        store = open_refs(refs, engine, group)
+        mine = xr.open_dataset(store, engine="zarr", zarr_format=2, consolidated=False, decode_times=False)
         theirs = xr.open_dataset(nc, group=g, decode_times=False)
         out = {}
         for name in theirs.variables:

@@ -1,0 +1,116 @@
+/**
+ * Our kerchunk JSON and Parquet, written from manifests that point at a real netCDF4 file,
+ * opened by fsspec's ReferenceFileSystem + xarray (engine zarr, zarr_format 2; Parquet
+ * through LazyReferenceMapper with both the fastparquet and the pyarrow engine): every
+ * variable must equal what xarray reads from the original file.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LoadedArray } from "../ts/src/dataset/loaded-array.js";
+import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
+import { LocalDirectory } from "../ts/src/kerchunk/local-directory.js";
+import { writeKerchunkParquet } from "../ts/src/kerchunk/write-parquet.js";
+import type { ManifestArray } from "../ts/src/manifest/manifest-array.js";
+import { regularGrid } from "../ts/src/metadata/array-metadata.js";
+import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
+import { core } from "./helpers/backend.js";
+import { datasetFromFixture, type H5Fixture, interopScript, makeH5Fixture } from "./helpers/h5-fixture.js";
+import { runPythonJson } from "./helpers/python.js";
+
+type Report = Record<string, Record<string, { present: boolean; equal: boolean; nan: number; dims: string[] } | string[]>>;
+
+let fx: H5Fixture;
+
+beforeAll(async () => {
+  fx = await makeH5Fixture();
+});
+
+function expectAllEqual(report: Report): void {
+  for (const [group, vars] of Object.entries(report)) {
+    expect(vars.__extra__, group).toEqual([]);
+    for (const [name, r] of Object.entries(vars)) {
+      if (name === "__extra__" || Array.isArray(r)) continue;
+      expect(r.present, `${group}/${name}`).toBe(true);
+      expect(r.equal, `${group}/${name}`).toBe(true);
+    }
+  }
+  // the unwritten time step of air reads as the fill value (masked to NaN) on both sides
+  expect((report[""]?.air as { nan: number }).nan).toBe(48);
+}
+
+/** lat loaded into memory and count's only chunk inlined: both must survive the round trip. */
+function withLoadedAndInlined(ds: VirtualDataset, fileBytes: Uint8Array): VirtualDataset {
+  const lat = fx.variables.lat;
+  const latRef = lat?.refs[0] as number[];
+  const latValues = new Float32Array(Uint8Array.from(fileBytes.subarray(latRef[1], (latRef[1] as number) + (latRef[2] as number))).buffer);
+  const loaded = new LoadedArray(
+    {
+      shape: [8],
+      chunkGrid: regularGrid([8]),
+      dtype: "<f4",
+      codecs: [{ name: "bytes", configuration: { endian: "little" } }],
+      fillValue: null,
+    },
+    latValues,
+  );
+  const countRef = fx.variables.count?.refs[0] as number[];
+  const count = ds.variable("count").data as ManifestArray;
+  count.manifest.setInlined([0, 0], Uint8Array.from(fileBytes.subarray(countRef[2], (countRef[2] as number) + (countRef[3] as number))));
+  const variables = new Map(ds.variables);
+  variables.set("lat", ds.variable("lat").withData(loaded));
+  return ds.with({ variables });
+}
+
+describe(`writing kerchunk references read by fsspec + xarray (${core.kind} backend)`, () => {
+  it("JSON: values equal the original file", async () => {
+    using ds = datasetFromFixture(fx, core);
+    const file = join(fx.dir, "ours.json");
+    writeFileSync(file, await kerchunkJsonText(ds));
+    expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", file, fx.file, "json", ",forecast"]));
+  });
+
+  it("Parquet, several padded records per variable: fastparquet and pyarrow engines", async () => {
+    using ds = datasetFromFixture(fx, core);
+    const root = join(fx.dir, "ours-small.parq");
+    const summary = await writeKerchunkParquet(ds, new LocalDirectory(root), { recordSize: 5 });
+    // air: 16 chunks -> 4 files; precip 2 -> 1; count, lat, lon, time 1 each; plus .zmetadata
+    expect(summary.files).toBe(4 + 1 + 4 + 1);
+    for (const engine of ["fastparquet", "pyarrow"]) {
+      expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", root, fx.file, engine, ",forecast"]));
+    }
+  });
+
+  it("Parquet with loaded variables and inlined chunks in the raw column", async () => {
+    const fileBytes = readFileSync(fx.file);
+    using base = datasetFromFixture(fx, core);
+    const ds = withLoadedAndInlined(base, fileBytes);
+    const root = join(fx.dir, "ours-raw.parq");
+    await writeKerchunkParquet(ds, new LocalDirectory(root));
+    for (const engine of ["fastparquet", "pyarrow"]) {
+      expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", root, fx.file, engine, ",forecast"]));
+    }
+    const json = join(fx.dir, "ours-raw.json");
+    writeFileSync(json, await kerchunkJsonText(ds));
+    expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", json, fx.file, "json", ",forecast"]));
+  });
+
+  it("Parquet files have the documented schema: nullable UTF8 path, INT64 offset/size, nullable raw", async () => {
+    using ds = datasetFromFixture(fx, core);
+    const root = join(fx.dir, "ours-schema.parq");
+    await writeKerchunkParquet(ds, new LocalDirectory(root), { recordSize: 7 });
+    const info = await runPythonJson<Record<string, unknown>>(interopScript, ["parquet-schema", join(root, "air", "refs.2.parq")]);
+    expect(info.physical).toEqual({ path: "BYTE_ARRAY", offset: "INT64", size: "INT64", raw: "BYTE_ARRAY" });
+    expect(info.rows).toBe(7);
+    expect(info.codec).toBe("SNAPPY");
+    for (const engine of ["fastparquet", "pyarrow"]) {
+      expect((info[engine] as Record<string, string>).offset, engine).toBe("int64");
+      expect((info[engine] as Record<string, string>).size, engine).toBe("int64");
+    }
+    // air rows 14..20: chunks 14 and 15 are missing (time 3 was never written), 16..20 are padding
+    expect((info.pyarrow_nulls as Record<string, number>).path).toBe(7);
+    const zmeta = JSON.parse(readFileSync(join(root, ".zmetadata"), "utf8")) as { record_size: number; metadata: Record<string, unknown> };
+    expect(zmeta.record_size).toBe(7);
+    expect(Object.keys(zmeta.metadata)).toContain("forecast/precip/.zarray");
+  });
+});
