@@ -25,14 +25,14 @@ import { decodeRecord, type RecordColumns } from "./parquet-record-reader.js";
 import type { ReferenceDirectory } from "./reference-directory.js";
 import { resolveReferenceUrl } from "./reference-urls.js";
 
-export interface KerchunkParquetOptions {
+export interface KerchunkParquetReadOptions {
   /** Directory URL that relative paths resolve against (default: the set's parent directory). */
   baseUrl?: string;
   /** File sizes for whole-file references (offset = size = 0). */
   statSize?: (url: string) => Promise<number>;
 }
 
-export interface OpenKerchunkParquetOptions extends KerchunkParquetOptions {
+export interface OpenKerchunkParquetOptions extends KerchunkParquetReadOptions {
   /** Build manifests for these variables only (full paths or names); the rest are left out. */
   variables?: readonly string[];
   group?: string;
@@ -171,7 +171,7 @@ function numbers(column: ArrayLike<bigint> | undefined, n: number, what: string,
   return out;
 }
 
-function urlOptions(dir: ReferenceDirectory, options: KerchunkParquetOptions) {
+function urlOptions(dir: ReferenceDirectory, options: KerchunkParquetReadOptions) {
   return { baseUrl: options.baseUrl ?? new URL("..", dir.url).href, templates: new Map(), file: dir.url };
 }
 
@@ -242,7 +242,7 @@ interface CachedRecord {
   inline: Map<number, Uint8Array>;
 }
 
-export interface ChunkLookupOptions extends KerchunkParquetOptions {
+export interface ChunkLookupOptions extends KerchunkParquetReadOptions {
   /** Record files kept decoded (default 64). */
   cacheSize?: number;
 }

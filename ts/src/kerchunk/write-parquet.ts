@@ -19,7 +19,7 @@ export interface ReferenceSink {
   write(relativePath: string, bytes: Uint8Array): Promise<void>;
 }
 
-export interface KerchunkParquetOptions extends ZarrV2Options, InlineOptions {
+export interface KerchunkParquetWriteOptions extends ZarrV2Options, InlineOptions {
   /** Rows per record file (default 10 000, as fsspec's `LazyReferenceMapper.create`). */
   recordSize?: number;
   /** Page compression (default SNAPPY; both fastparquet and pyarrow read it). */
@@ -40,7 +40,7 @@ const PENDING_WRITES = 4;
 export async function writeKerchunkParquet(
   ds: VirtualDataset,
   sink: ReferenceSink,
-  options: KerchunkParquetOptions = {},
+  options: KerchunkParquetWriteOptions = {},
 ): Promise<ParquetWriteSummary> {
   const recordSize = options.recordSize ?? DEFAULT_RECORD_SIZE;
   if (!Number.isSafeInteger(recordSize) || recordSize < 1)
