@@ -72,7 +72,13 @@ try {
   const back = await timed("JSON read", () => readKerchunkJson(bytes, { core }));
   back.free();
   const memory = new MemoryDirectory("memory://bench/");
-  const counting = { bytes: 0, write: async (_p, b) => void (memory.files.set(_p, b), (counting.bytes += b.length)) };
+  const counting = {
+    bytes: 0,
+    async write(path, bytes) {
+      memory.files.set(path, bytes);
+      counting.bytes += bytes.length;
+    },
+  };
   await timed("Parquet write (in memory, record size 10,000)", () => writeKerchunkParquet(ds, counting));
   const parquetDir = join(dir, "refs.parq");
   await timed("Parquet write (to disk)", () => writeKerchunkParquet(ds, new LocalDirectory(parquetDir)));
