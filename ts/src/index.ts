@@ -9,17 +9,11 @@ export { currentBackend, loadBackend } from "./backend/load.js";
 export * from "./errors/vzarr-error.js";
 export { LocalDirectory } from "./kerchunk/local-directory.js";
 export { detectReferenceFormat, openKerchunkJson, openKerchunkParquetDirectory, type ReferenceFormat } from "./kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
 export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
+export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
 export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
-export {
-  type ChunkLookupOptions,
-  KerchunkParquetChunkLookup,
-  type KerchunkParquetReadOptions,
-  type OpenKerchunkParquetOptions,
-  openKerchunkParquet,
-  type ParquetReferenceSet,
-  readParquetReferenceSet,
-} from "./kerchunk/read-parquet.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
 export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
 export {
   type KerchunkParquetWriteOptions,

@@ -90,6 +90,11 @@ export async function readKerchunkJson(bytes: Uint8Array, options: KerchunkReadO
       { file, maxReferences: (options.maxReferences ?? 2 ** 31) - collector.references },
     );
   }
+  // A consolidated `.zmetadata` fills in metadata documents the set does not list by key.
+  const consolidated = (collector.metadata.get(".zmetadata") as { metadata?: unknown } | undefined)?.metadata;
+  if (consolidated !== null && typeof consolidated === "object") {
+    for (const [key, doc] of Object.entries(consolidated)) if (!collector.metadata.has(key)) collector.addMetadata(key, doc);
+  }
   const arrays = collector.finish();
   const urls = collector.urls.map((u) => resolveReferenceUrl(u, urlOptions));
   return datasetFromHierarchy(
