@@ -71,6 +71,15 @@ describe(`kerchunk JSON layouts (${core.kind} backend)`, () => {
     await expect(read(refs, { baseUrl: undefined, target: "x" })).rejects.toThrow(/relative URL/);
   });
 
+  it("takes metadata from a consolidated .zmetadata when keys are not listed one by one", async () => {
+    const refs = {
+      "a/1": ["s3://b/x", 5, 6],
+      ".zmetadata": { zarr_consolidated_format: 1, metadata: { ".zgroup": { zarr_format: 2 }, "a/.zarray": JSON.parse(zarray([4], [2])) } },
+    };
+    using ds = await read(refs);
+    expect(manifest(ds, "a").entry([1])).toEqual({ path: "s3://b/x", offset: 5, length: 6 });
+  });
+
   it("ignores keys that are not chunks of an array, as fsspec does", async () => {
     using ds = await read({
       ".zgroup": '{"zarr_format":2}',

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LoadedArray } from "../ts/src/dataset/loaded-array.js";
 import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
+import type { ByteRange } from "../ts/src/io/byte-source.js";
+import { LocalFileSource } from "../ts/src/io/local-file.js";
 import { LocalDirectory } from "../ts/src/kerchunk/local-directory.js";
 import { writeKerchunkParquet } from "../ts/src/kerchunk/write-parquet.js";
 import type { ManifestArray } from "../ts/src/manifest/manifest-array.js";
@@ -93,6 +95,22 @@ describe(`writing kerchunk references read by fsspec + xarray (${core.kind} back
     const json = join(fx.dir, "ours-raw.json");
     writeFileSync(json, await kerchunkJsonText(ds));
     expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", json, fx.file, "json", ",forecast"]));
+  });
+
+  it("inlines chunks up to inlineThreshold, read from the file, in both formats", async () => {
+    using ds = datasetFromFixture(fx, core);
+    const source = new LocalFileSource(fx.file);
+    const options = { inlineThreshold: 40, readRanges: (_url: string, ranges: ByteRange[]) => source.readRanges(ranges) };
+    const json = join(fx.dir, "ours-inline.json");
+    const text = await kerchunkJsonText(ds, options);
+    writeFileSync(json, text);
+    // time (16 bytes), lat (32) and lon (24) are inlined; air's 48-byte chunks are not
+    expect(text.match(/base64:/g)?.length).toBe(3);
+    expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", json, fx.file, "json", ",forecast"]));
+    const root = join(fx.dir, "ours-inline.parq");
+    await writeKerchunkParquet(ds, new LocalDirectory(root), options);
+    expectAllEqual(await runPythonJson<Report>(interopScript, ["compare", root, fx.file, "fastparquet", ",forecast"]));
+    await source.close();
   });
 
   it("Parquet files have the documented schema: nullable UTF8 path, INT64 offset/size, nullable raw", async () => {
