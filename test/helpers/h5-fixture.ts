@@ -36,6 +36,20 @@ export interface H5Fixture {
 
 export const interopScript = { file: pythonScript("kerchunk_interop.py") };
 
+/** Per group, per variable: how xarray read the references compared with the original file. */
+export type CompareReport = Record<string, Record<string, { present: boolean; equal: boolean; nan: number; dims: string[] } | string[]>>;
+
+/**
+ * Opens each reference set (`[engine, path]`, engine = json | fastparquet | pyarrow) with
+ * fsspec + xarray in one Python process and compares the root group and `forecast` with
+ * the fixture file as xarray reads it.
+ */
+export async function compareWithFixture(fx: H5Fixture, sets: readonly (readonly [string, string])[]): Promise<CompareReport[]> {
+  const specs = sets.map(([engine, path]) => `${engine}:${path}`);
+  const out = await runPythonJson<Record<string, CompareReport>>(interopScript, ["compare", fx.file, ",forecast", ...specs]);
+  return specs.map((s) => out[s] as CompareReport);
+}
+
 export async function makeH5Fixture(): Promise<H5Fixture> {
   const dir = mkdtempSync(join(tmpdir(), "vzarr-kerchunk-"));
   const made = await runPythonJson<{ file: string; variables: Record<string, H5Variable> }>(interopScript, ["make", dir]);

@@ -6,9 +6,10 @@ Subcommands (each prints one JSON line on stdout):
   kerchunk-json NC OUT [INLINE] SingleHdf5ToZarr(NC, inline_threshold=INLINE).translate() -> OUT
   refs-to-parquet REFS OUT N    kerchunk.df.refs_to_dataframe(REFS, OUT, record_size=N)
   vz NC OUT json|parquet [N]    VirtualiZarr open_virtual_dataset(NC).vz.to_kerchunk(OUT, ...)
-  compare REFS NC ENGINE GROUPS open REFS (JSON file or parquet directory; ENGINE = fastparquet,
-                                pyarrow or json) with fsspec + xarray (engine zarr, zarr_format 2)
-                                and compare every variable of each group with NC read by xarray
+  compare NC GROUPS ENGINE:REFS...  open each REFS (JSON file or parquet directory; ENGINE =
+                                fastparquet, pyarrow or json) with fsspec + xarray (engine zarr,
+                                zarr_format 2) and compare every variable of each group (comma-
+                                separated) with NC read by xarray
   expand REFS                   fsspec's expansion of a v1 set (simple_templates=False, jinja2)
   jinja TEMPLATES VARS          render a JSON list of templates with JSON variables (jinja2 sandbox)
   parquet-schema FILE           physical/pandas types of a .parq file, as two engines read it
@@ -150,7 +151,11 @@ def open_refs(refs, engine, group=""):
     return zarr.storage.FsspecStore(fs, read_only=True, path=group)
 
 
-def compare(refs, nc, engine, groups):
+def compare(nc, groups, *specs):
+    print(json.dumps({spec: compare_one(nc, groups, *spec.split(":", 1)) for spec in specs}))
+
+
+def compare_one(nc, groups, engine, refs):
     import xarray as xr
 
     report = {}
@@ -175,7 +180,7 @@ def compare(refs, nc, engine, groups):
             }
         out["__extra__"] = sorted(set(mine.variables) - set(theirs.variables))
         report[group] = out
-    print(json.dumps(report))
+    return report
 
 
 def expand(refs):
