@@ -2,10 +2,11 @@
  * Writes a dataset as kerchunk Parquet references (fsspec `LazyReferenceMapper` layout, see
  * `parquet-layout.ts`): `.zmetadata` with the same Zarr v2 metadata the JSON writer emits,
  * and per variable `refs.<k>.parq` files encoded column-wise from the manifest. Loaded
- * variables and inlined chunks go to the `raw` column. `.zmetadata` is written last, so an
- * interrupted write is not mistaken for a complete one.
+ * variables and inlined chunks go to the `raw` column. Records without any chunk are not
+ * written (readers treat an absent file as missing chunks). `.zmetadata` is written last,
+ * so an interrupted write is not mistaken for a complete one.
  */
-import { INLINED_ID } from "../backend/core.js";
+import { INLINED_ID, MISSING_ID } from "../backend/core.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { jsonText } from "../metadata/json-text.js";
@@ -88,6 +89,8 @@ export async function writeKerchunkParquet(
         lengths: lengths.subarray(start, end),
         raw: inline.get(k) ?? new Map<number, Uint8Array>(),
       };
+      // Like fsspec, a record without any chunk is not written: readers treat it as missing.
+      if (rows.raw.size === 0 && rows.ids.every((id) => id === MISSING_ID)) continue;
       await write(recordFile(node.path, k), records.encode(rows));
     }
   }
