@@ -112,6 +112,26 @@ export class JsonCursor {
     return new TextEncoder().encode(this.text(span));
   }
 
+  /**
+   * The value bytes of a string whose only escapes are `\/` (what ujson writes for every
+   * slash), copied into `scratch`; `undefined` when other escapes need a full decode.
+   */
+  unescapeSlashes(span: StringSpan, scratch: Uint8Array): Uint8Array | undefined {
+    const b = this.buf;
+    if (span.end - span.start > scratch.length) return undefined;
+    let n = 0;
+    for (let p = span.start; p < span.end; p++) {
+      let c = b[p] as number;
+      if (c === BACKSLASH) {
+        if (b[p + 1] !== 0x2f) return undefined;
+        c = 0x2f;
+        p++;
+      }
+      scratch[n++] = c;
+    }
+    return scratch.subarray(0, n);
+  }
+
   /** A non-negative integer (offsets, lengths): exact up to 2^53. */
   unsignedInteger(what: string): number {
     this.peek();

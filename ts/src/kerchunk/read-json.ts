@@ -50,7 +50,11 @@ const KEY_REFS = bytesOf("refs");
 const BASE64 = bytesOf("base64:");
 
 /** Parses reference JSON bytes. `file` names the source in errors. */
-export async function readKerchunkJson(bytes: Uint8Array, options: KerchunkReadOptions & { file?: string } = {}): Promise<VirtualDataset> {
+export async function readKerchunkJson(
+  input: Uint8Array | string,
+  options: KerchunkReadOptions & { file?: string } = {},
+): Promise<VirtualDataset> {
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   const file = options.file;
   const collector = new ReferenceCollector(file, options.maxReferences ?? 2 ** 31);
   const cur = new JsonCursor(bytes, file);
@@ -114,6 +118,8 @@ export async function readKerchunkJson(bytes: Uint8Array, options: KerchunkReadO
 class EntryReader {
   /** The previous URL literal: consecutive keys mostly repeat it, so it is not decoded again. */
   #lastUrl = { start: 0, end: -1, id: 0 };
+  /** Keys with escaped slashes (ujson writes `\/`) are unescaped here, not into a new buffer each. */
+  readonly #keyScratch = new Uint8Array(4096);
 
   constructor(
     private readonly cur: JsonCursor,
@@ -135,9 +141,14 @@ class EntryReader {
   /** One `"key": value` (the key and colon already read). */
   entry(key: StringSpan): void {
     const { cur, collector } = this;
-    const buf = key.escaped ? cur.bytes(key) : cur.buf;
-    const kStart = key.escaped ? 0 : key.start;
-    const kEnd = key.escaped ? buf.length : key.end;
+    let buf = cur.buf;
+    let kStart = key.start;
+    let kEnd = key.end;
+    if (key.escaped) {
+      buf = cur.unescapeSlashes(key, this.#keyScratch) ?? cur.bytes(key);
+      kStart = 0;
+      kEnd = buf.length;
+    }
     const isMetadata = ReferenceCollector.isMetadataKey(buf, kStart, kEnd);
     const c = cur.peek();
     if (c === 0x22) {
@@ -167,10 +178,11 @@ class EntryReader {
     else {
       const url = cur.string();
       const last = this.#lastUrl;
-      if (!url.escaped && sameBytes(cur.buf, url.start, url.end, last.start, last.end)) id = last.id;
+      // equal literal bytes (escapes included) are equal values
+      if (sameBytes(cur.buf, url.start, url.end, last.start, last.end)) id = last.id;
       else {
         id = collector.urlId(cur.text(url));
-        if (!url.escaped) this.#lastUrl = { start: url.start, end: url.end, id };
+        this.#lastUrl = { start: url.start, end: url.end, id };
       }
     }
     if (!cur.separator(0x5d)) {

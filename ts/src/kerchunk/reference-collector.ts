@@ -8,7 +8,6 @@
 import { CorruptFileError, LimitExceededError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import { parseJsonLenient } from "../metadata/json-lenient.js";
 import { ChunkColumns, ravel } from "./chunk-columns.js";
-import { sameBytes } from "./json-cursor.js";
 
 /** Marks a `[url]` reference (length = size of the whole file). */
 export const WHOLE_FILE = -1;
@@ -88,9 +87,9 @@ export class ReferenceCollector {
   readonly #parked: ParkedRows[] = [];
   readonly #coords = new Uint32Array(MAX_NDIM);
   readonly #decoder = new TextDecoder();
-  #lastBuf: Uint8Array | undefined;
-  #lastStart = 0;
-  #lastEnd = 0;
+  /** The previous key's prefix (a copy: keys may come from reused scratch buffers). */
+  #lastPrefix = new Uint8Array(256);
+  #lastPrefixLength = -1;
   #lastTarget: Target | ParkedRows | undefined;
 
   constructor(
@@ -152,7 +151,7 @@ export class ReferenceCollector {
     this.arrays.set(path, { path, ndim: shape.length, grid, separator });
     // Prefixes looked up before this array existed must be looked up again.
     this.#targets.clear();
-    this.#lastBuf = undefined;
+    this.#lastPrefixLength = -1;
   }
 
   /** A chunk reference: `length === WHOLE_FILE` for `[url]`. */
@@ -177,11 +176,9 @@ export class ReferenceCollector {
     }
     const prefixEnd = Math.max(slash, start);
     let target = this.#lastTarget;
-    if (this.#lastBuf !== buf || !sameBytes(buf, start, prefixEnd, this.#lastStart, this.#lastEnd)) {
+    if (!this.samePrefix(buf, start, prefixEnd)) {
       target = this.target(this.#decoder.decode(buf.subarray(start, prefixEnd)), indices);
-      this.#lastBuf = buf;
-      this.#lastStart = start;
-      this.#lastEnd = prefixEnd;
+      this.rememberPrefix(buf, start, prefixEnd);
       this.#lastTarget = target;
     }
     if (target === undefined) {
@@ -197,6 +194,21 @@ export class ReferenceCollector {
     const flat = this.flatIndex(target, this.#coords, indices);
     if (flat === undefined) this.badKey(buf, start, end, target.array.path, `a chunk grid of ${JSON.stringify(target.array.grid)}`);
     place(target.array, flat, urlId, offset, length, bytes);
+  }
+
+  private samePrefix(buf: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    if (n !== this.#lastPrefixLength) return false;
+    const last = this.#lastPrefix;
+    for (let i = n - 1; i >= 0; i--) if (last[i] !== buf[start + i]) return false;
+    return true;
+  }
+
+  private rememberPrefix(buf: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > this.#lastPrefix.length) this.#lastPrefix = new Uint8Array(n * 2);
+    this.#lastPrefix.set(buf.subarray(start, end));
+    this.#lastPrefixLength = n;
   }
 
   private target(prefix: string, indices: number): Target | ParkedRows | undefined {
