@@ -73,64 +73,86 @@ function withLoadedAndInlined(ds: VirtualDataset, fileBytes: Uint8Array): Virtua
   return ds.with({ variables });
 }
 
+/** The reference sets every test below checks, written once, compared in one Python run. */
+const written = {
+  json: "",
+  small: "",
+  rawParquet: "",
+  rawJson: "",
+  inlineJson: "",
+  inlineParquet: "",
+  smallFiles: 0,
+  inlineText: "",
+};
+let reports = new Map<string, CompareReport>();
+
+async function writeAll(): Promise<void> {
+  using ds = datasetFromFixture(fx, core);
+  written.json = join(fx.dir, "ours.json");
+  writeFileSync(written.json, await kerchunkJsonText(ds));
+  written.small = join(fx.dir, "ours-small.parq");
+  written.smallFiles = (await writeKerchunkParquet(ds, new LocalDirectory(written.small), { recordSize: 5 })).files;
+
+  const source = new LocalFileSource(fx.file);
+  const options = { inlineThreshold: 40, readRanges: (_url: string, ranges: ByteRange[]) => source.readRanges(ranges) };
+  written.inlineJson = join(fx.dir, "ours-inline.json");
+  written.inlineText = await kerchunkJsonText(ds, options);
+  writeFileSync(written.inlineJson, written.inlineText);
+  written.inlineParquet = join(fx.dir, "ours-inline.parq");
+  await writeKerchunkParquet(ds, new LocalDirectory(written.inlineParquet), options);
+  await source.close();
+
+  using other = datasetFromFixture(fx, core);
+  const withRaw = withLoadedAndInlined(other, readFileSync(fx.file));
+  written.rawParquet = join(fx.dir, "ours-raw.parq");
+  await writeKerchunkParquet(withRaw, new LocalDirectory(written.rawParquet));
+  written.rawJson = join(fx.dir, "ours-raw.json");
+  writeFileSync(written.rawJson, await kerchunkJsonText(withRaw));
+
+  const sets: [string, string][] = [
+    ["json", written.json],
+    ["fastparquet", written.small],
+    ["pyarrow", written.small],
+    ["fastparquet", written.rawParquet],
+    ["pyarrow", written.rawParquet],
+    ["json", written.rawJson],
+    ["json", written.inlineJson],
+    ["fastparquet", written.inlineParquet],
+  ];
+  const results = await compareWithFixture(fx, sets);
+  reports = new Map(sets.map(([engine, path], i) => [`${engine}:${path}`, results[i] as CompareReport]));
+}
+
+function reportsFor(...sets: [string, string][]): CompareReport[] {
+  return sets.map(([engine, path]) => {
+    const r = reports.get(`${engine}:${path}`);
+    expect(r, `${engine}:${path}`).toBeDefined();
+    return r as CompareReport;
+  });
+}
+
 describe(`writing kerchunk references read by fsspec + xarray (${core.kind} backend)`, () => {
-  it("JSON: values equal the original file", async () => {
-    using ds = datasetFromFixture(fx, core);
-    const file = join(fx.dir, "ours.json");
-    writeFileSync(file, await kerchunkJsonText(ds));
-    expectAllEqual(await compareWithFixture(fx, [["json", file]]));
+  beforeAll(writeAll);
+
+  it("JSON: values equal the original file", () => {
+    expectAllEqual(reportsFor(["json", written.json]));
   });
 
-  it("Parquet, several padded records per variable: fastparquet and pyarrow engines", async () => {
-    using ds = datasetFromFixture(fx, core);
-    const root = join(fx.dir, "ours-small.parq");
-    const summary = await writeKerchunkParquet(ds, new LocalDirectory(root), { recordSize: 5 });
+  it("Parquet, several padded records per variable: fastparquet and pyarrow engines", () => {
     // air: 16 chunks -> 4 records, the last (chunk 15, never written) all missing and skipped;
     // precip 2 -> 1; count, lat, lon, time 1 each; plus .zmetadata
-    expect(summary.files).toBe(3 + 1 + 4 + 1);
-    expectAllEqual(
-      await compareWithFixture(fx, [
-        ["fastparquet", root],
-        ["pyarrow", root],
-      ]),
-    );
+    expect(written.smallFiles).toBe(3 + 1 + 4 + 1);
+    expectAllEqual(reportsFor(["fastparquet", written.small], ["pyarrow", written.small]));
   });
 
-  it("Parquet with loaded variables and inlined chunks in the raw column", async () => {
-    const fileBytes = readFileSync(fx.file);
-    using base = datasetFromFixture(fx, core);
-    const ds = withLoadedAndInlined(base, fileBytes);
-    const root = join(fx.dir, "ours-raw.parq");
-    await writeKerchunkParquet(ds, new LocalDirectory(root));
-    const json = join(fx.dir, "ours-raw.json");
-    writeFileSync(json, await kerchunkJsonText(ds));
-    expectAllEqual(
-      await compareWithFixture(fx, [
-        ["fastparquet", root],
-        ["pyarrow", root],
-        ["json", json],
-      ]),
-    );
+  it("Parquet and JSON with loaded variables and inlined chunks (the raw column)", () => {
+    expectAllEqual(reportsFor(["fastparquet", written.rawParquet], ["pyarrow", written.rawParquet], ["json", written.rawJson]));
   });
 
-  it("inlines chunks up to inlineThreshold, read from the file, in both formats", async () => {
-    using ds = datasetFromFixture(fx, core);
-    const source = new LocalFileSource(fx.file);
-    const options = { inlineThreshold: 40, readRanges: (_url: string, ranges: ByteRange[]) => source.readRanges(ranges) };
-    const json = join(fx.dir, "ours-inline.json");
-    const text = await kerchunkJsonText(ds, options);
-    writeFileSync(json, text);
+  it("inlines chunks up to inlineThreshold, read from the file, in both formats", () => {
     // time (16 bytes), lat (32) and lon (24) are inlined; air's 48-byte chunks are not
-    expect(text.match(/base64:/g)?.length).toBe(3);
-    const root = join(fx.dir, "ours-inline.parq");
-    await writeKerchunkParquet(ds, new LocalDirectory(root), options);
-    expectAllEqual(
-      await compareWithFixture(fx, [
-        ["json", json],
-        ["fastparquet", root],
-      ]),
-    );
-    await source.close();
+    expect(written.inlineText.match(/base64:/g)?.length).toBe(3);
+    expectAllEqual(reportsFor(["json", written.inlineJson], ["fastparquet", written.inlineParquet]));
   });
 
   it("Parquet files have the documented schema: nullable UTF8 path, INT64 offset/size, nullable raw", async () => {
