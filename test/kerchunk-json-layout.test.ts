@@ -177,6 +177,7 @@ describe(`bad kerchunk JSON (${core.kind} backend)`, () => {
     await expect(read({ ...base, "a/0": 12 })).rejects.toThrow(CorruptFileError);
     await expect(read({ ...base, "a/0": ["s3://b/x"] })).rejects.toThrow(/statSize/);
     await expect(read({ version: 2, refs: base })).rejects.toThrow(UnsupportedFeatureError);
+    await expect(read({ version: 1, refs: [] })).rejects.toThrow(CorruptFileError);
     await expect(read({ "a/zarr.json": "{}" })).rejects.toThrow(UnsupportedFeatureError);
     await expect(read({ ...base, "a/0": ["s3://b/x", 0, 1], "a/1": ["s3://b/x", 1, 1] }, { maxReferences: 1 })).rejects.toThrow(
       LimitExceededError,

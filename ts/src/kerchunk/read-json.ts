@@ -73,6 +73,7 @@ export async function readKerchunkJson(
   }
   if (cur.peek() !== -1) cur.fail("unexpected text after the reference object");
 
+  if (top.has("refs")) throw new CorruptFileError('"refs" must be an object', { file });
   const version = top.get("version");
   if (version !== undefined && version !== 1) {
     throw new UnsupportedFeatureError(`reference set version ${JSON.stringify(version)}; versions 0 and 1 are supported`, { file });
