@@ -97,6 +97,19 @@ describe(`reading kerchunk JSON (${core.kind} backend)`, () => {
     expect(ds.variable("air").attrs).toEqual({ units: "K" });
   });
 
+  it("sizes whole-file references [url] by the file's size, with relative URLs next to the JSON", async () => {
+    const file = join(fx.dir, "whole.json");
+    const zarray = { shape: [2], chunks: [1], dtype: "|u1", compressor: null, filters: null, fill_value: 0, order: "C" };
+    writeFileSync(
+      file,
+      JSON.stringify({ ".zgroup": '{"zarr_format":2}', "w/.zarray": JSON.stringify(zarray), "w/0": ["data.nc"], "w/1": ["data.nc", 3, 4] }),
+    );
+    using ds = await openKerchunkJson(file, { core });
+    const m = manifestOf(ds, "w").manifest;
+    expect(m.entry([0])).toEqual({ path: fx.url, offset: 0, length: fileBytes.length });
+    expect(m.entry([1])).toEqual({ path: fx.url, offset: 3, length: 4 });
+  });
+
   it("opens one group or drops variables on request", async () => {
     using g = await openKerchunkJson(join(fx.dir, "kc.json"), { core, group: "forecast" });
     expect([...g.variables.keys()]).toEqual(["precip"]);

@@ -194,6 +194,33 @@ describe(`lazy Parquet chunk lookup (${core.kind} backend)`, () => {
   });
 });
 
+describe(`kerchunk Parquet whole-file references (${core.kind} backend)`, () => {
+  it("sizes [url] rows (offset = size = 0) from the file, in both readers", async () => {
+    const refs = {
+      version: 1,
+      refs: {
+        ".zgroup": '{"zarr_format":2}',
+        "w/.zarray": JSON.stringify({ shape: [2], chunks: [1], dtype: "|u1", compressor: null, filters: null, fill_value: 0, order: "C" }),
+        "w/0": [fx.file],
+        "w/1": [fx.file, 5, 6],
+      },
+    };
+    const json = join(fx.dir, "whole.json");
+    writeFileSync(json, JSON.stringify(refs));
+    const root = join(fx.dir, "whole.parq");
+    await runPython(interopScript, ["refs-to-parquet", json, root, "10"]);
+    const size = readFileSync(fx.file).length;
+    using ds = await openKerchunkParquetDirectory(root, { core });
+    const m = (ds.variable("w").data as ManifestArray).manifest;
+    expect(m.entry([0])).toEqual({ path: fx.url, offset: 0, length: size });
+    expect(m.entry([1])).toEqual({ path: fx.url, offset: 5, length: 6 });
+    const lookup = await KerchunkParquetChunkLookup.open(new LocalDirectory(root), { statSize: async () => size });
+    expect(await lookup.lookup("w", [[0]])).toEqual([{ path: fx.url, offset: 0, length: size }]);
+    const blind = await KerchunkParquetChunkLookup.open(new LocalDirectory(root));
+    await expect(blind.lookup("w", [[0]])).rejects.toThrow(/statSize/);
+  });
+});
+
 describe("kerchunk Parquet written by fsspec with missing record files", () => {
   it("reads the chunks that exist", async () => {
     const root = join(fx.dir, "kc-holes.parq");

@@ -3,7 +3,7 @@
  * `.zmetadata` only and loads a record file when a lookup first touches it, keeping recent
  * ones decoded in a small LRU cache.
  */
-import { InvalidArgumentError, NotFoundError } from "../errors/vzarr-error.js";
+import { InvalidArgumentError, NotFoundError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { ChunkRef } from "../manifest/chunk-manifest.js";
 import { ravel } from "./chunk-columns.js";
 import { recordFile } from "./parquet-layout.js";
@@ -158,7 +158,11 @@ export class KerchunkParquetChunkLookup {
       const url = this.#urls.resolved[id] as string;
       size =
         stat === undefined
-          ? Promise.reject(new InvalidArgumentError(`${url} is referenced as a whole file; pass statSize to learn its size`))
+          ? Promise.reject(
+              new UnsupportedFeatureError(
+                `${url} is referenced as a whole file and no way to learn file sizes was given (option statSize)`,
+              ),
+            )
           : stat(url);
       this.#sizes.set(id, size);
     }
