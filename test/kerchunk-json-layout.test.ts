@@ -185,4 +185,15 @@ describe(`bad kerchunk JSON (${core.kind} backend)`, () => {
     await expect(read([1, 2])).rejects.toThrow(CorruptFileError);
     await expect(read(`${JSON.stringify(base)} trailing`)).rejects.toThrow(CorruptFileError);
   });
+
+  it("refuses sizes that would exhaust memory before allocating anything", async () => {
+    const huge = { ".zgroup": '{"zarr_format":2}', "a/.zarray": zarray([1e12, 1e6], [1, 1]), "a/0.0": ["s3://b/x", 0, 1] };
+    await expect(read(huge)).rejects.toThrow(expect.objectContaining({ kind: "LimitExceeded", variable: "a" }));
+    const gen = {
+      version: 1,
+      gen: [{ key: "a/{{i}}", url: "s3://b/x", offset: "0", length: "1", dimensions: { i: { stop: 1e15 } } }],
+      refs: { ".zgroup": '{"zarr_format":2}', "a/.zarray": zarray([10], [1]) },
+    };
+    await expect(read(gen)).rejects.toThrow(LimitExceededError);
+  });
 });

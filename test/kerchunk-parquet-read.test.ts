@@ -179,6 +179,18 @@ describe(`lazy Parquet chunk lookup (${core.kind} backend)`, () => {
     dir.files.set("v/refs.3.parq", flipped);
     await expect(openKerchunkParquet(dir, { core })).rejects.toThrow(VzarrError);
 
+    // record files longer than record_size, and grids too large to hold
+    const longer = await bigSet();
+    const zmeta = JSON.parse(new TextDecoder().decode(longer.files.get(".zmetadata"))) as { record_size: number };
+    longer.files.set(".zmetadata", new TextEncoder().encode(JSON.stringify({ ...zmeta, record_size: 50 })));
+    await expect((await KerchunkParquetChunkLookup.open(longer)).lookup("v", [[0]])).rejects.toThrow(/100 rows, the record size is 50/);
+    const huge = new MemoryDirectory("memory://h/");
+    huge.files.set(
+      ".zmetadata",
+      new TextEncoder().encode('{"metadata": {"a/.zarray": {"shape": [1e12], "chunks": [1]}}, "record_size": 10}'),
+    );
+    await expect(KerchunkParquetChunkLookup.open(huge)).rejects.toThrow(expect.objectContaining({ kind: "LimitExceeded", variable: "a" }));
+
     const meta = new MemoryDirectory("memory://m/");
     await expect(KerchunkParquetChunkLookup.open(meta)).rejects.toThrow(NotFoundError);
     for (const text of [

@@ -4,6 +4,22 @@
  * inline or referring to a whole file. No per-chunk objects, ~20 bytes per chunk.
  */
 import { MISSING_ID } from "../backend/core.js";
+import { LimitExceededError } from "../errors/vzarr-error.js";
+
+/**
+ * Largest chunk grid a reference set may declare for one array: 2^28 chunks are ~5 GiB of
+ * columns. Checked before anything is allocated, so a hostile `.zarray` cannot exhaust memory.
+ */
+export const MAX_GRID_CHUNKS = 2 ** 28;
+
+/** Chunks in a grid, refusing grids above `MAX_GRID_CHUNKS`. */
+export function checkedGridSize(grid: readonly number[], variable: string, file?: string): number {
+  const size = grid.reduce((a, b) => a * b, 1);
+  if (size > MAX_GRID_CHUNKS) {
+    throw new LimitExceededError(`a chunk grid of ${JSON.stringify(grid)} has more than ${MAX_GRID_CHUNKS} chunks`, { file, variable });
+  }
+  return size;
+}
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO_32 = 4294967296;

@@ -19,7 +19,9 @@ export interface GeneratedRef {
 
 interface Dimension {
   name: string;
-  values: TemplateValue[];
+  length: number;
+  /** The i-th value (ranges are not materialised: `stop` may be huge in hostile input). */
+  at(i: number): TemplateValue;
 }
 
 export interface GenOptions {
@@ -41,7 +43,7 @@ export function expandGen(gen: unknown, templates: TemplateVariables, emit: (ref
     if (typeof e.key !== "string" || typeof e.url !== "string") fail('"key" and "url" must be strings');
     if ("offset" in e !== "length" in e) fail('"offset" and "length" must be given together');
     const dims = dimensions(e.dimensions, fail);
-    const count = dims.reduce((n, d) => n * d.values.length, 1);
+    const count = dims.reduce((n, d) => n * d.length, 1);
     total += count;
     if (total > options.maxReferences) {
       throw new LimitExceededError(`"gen" expands to more than ${options.maxReferences} references`, { file: options.file });
@@ -55,7 +57,7 @@ export function expandGen(gen: unknown, templates: TemplateVariables, emit: (ref
     const at = dims.map(() => 0);
     for (let n = 0; n < count; n++) {
       dims.forEach((d, i) => {
-        vars.set(d.name, d.values[at[i] as number] as TemplateValue);
+        vars.set(d.name, d.at(at[i] as number));
       });
       const ref: GeneratedRef = { key: key(vars), url: url(vars) };
       if (offset !== undefined && length !== undefined) {
@@ -66,7 +68,7 @@ export function expandGen(gen: unknown, templates: TemplateVariables, emit: (ref
       // odometer: last dimension fastest, as itertools.product
       for (let i = dims.length - 1; i >= 0; i--) {
         at[i] = (at[i] as number) + 1;
-        if ((at[i] as number) < (dims[i] as Dimension).values.length) break;
+        if ((at[i] as number) < (dims[i] as Dimension).length) break;
         at[i] = 0;
       }
     }
@@ -76,16 +78,19 @@ export function expandGen(gen: unknown, templates: TemplateVariables, emit: (ref
 function dimensions(spec: unknown, fail: (m: string) => never): Dimension[] {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) return fail('"dimensions" must be an object');
   return Object.entries(spec as Record<string, unknown>).map(([name, v]) => {
-    if (Array.isArray(v)) return { name, values: v.map((x) => listValue(x, name, fail)) };
+    if (Array.isArray(v)) {
+      const values = v.map((x) => listValue(x, name, fail));
+      return { name, length: values.length, at: (i: number) => values[i] as TemplateValue };
+    }
     if (v === null || typeof v !== "object") return fail(`dimension ${name} must be a list or {start, stop, step}`);
     const r = v as Record<string, unknown>;
     const start = rangeBound(r.start ?? 0, "start", name, fail);
     const stop = rangeBound(r.stop, "stop", name, fail);
     const step = rangeBound(r.step ?? 1, "step", name, fail);
     if (step === 0) fail(`dimension ${name} has step 0`);
-    const values: TemplateValue[] = [];
-    for (let x = start; step > 0 ? x < stop : x > stop; x += step) values.push(BigInt(x));
-    return { name, values };
+    // Python's len(range(start, stop, step))
+    const length = Math.max(0, step > 0 ? Math.ceil((stop - start) / step) : Math.ceil((start - stop) / -step));
+    return { name, length, at: (i: number) => BigInt(start + i * step) };
   });
 }
 

@@ -131,7 +131,7 @@ export class KerchunkParquetChunkLookup {
       inline: new Map(),
     };
     visitRows(
-      await decodeRecord(bytes, file),
+      await decodeRecord(bytes, file, size),
       count,
       this.#urls,
       {

@@ -19,13 +19,16 @@ export interface RecordColumns {
 const COLUMNS = ["path", "offset", "size", "raw"] as const;
 type ColumnName = (typeof COLUMNS)[number];
 
-export async function decodeRecord(bytes: Uint8Array, file: string): Promise<RecordColumns> {
+/** Decodes a record file of at most `maxRows` rows (the set's record size). */
+export async function decodeRecord(bytes: Uint8Array, file: string, maxRows: number): Promise<RecordColumns> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     const metadata = parquetMetadata(buffer);
     const present = new Set(metadata.schema.map((s) => s.name));
     const wanted = COLUMNS.filter((c) => present.has(c));
     const rows = Number(metadata.num_rows);
+    // A record file has record_size rows; more would only make the decoder allocate more.
+    if (!(rows <= maxRows)) throw new CorruptFileError(`the file has ${metadata.num_rows} rows, the record size is ${maxRows}`, { file });
     const parts = new Map<ColumnName, ColumnData[]>();
     await parquetRead({
       file: buffer,

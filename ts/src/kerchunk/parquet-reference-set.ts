@@ -4,6 +4,7 @@
  */
 import { CorruptFileError, NotFoundError } from "../errors/vzarr-error.js";
 import { parseJsonLenient } from "../metadata/json-lenient.js";
+import { checkedGridSize } from "./chunk-columns.js";
 import { ZMETADATA } from "./parquet-layout.js";
 import type { RecordColumns } from "./parquet-record-reader.js";
 import type { ReferenceDirectory } from "./reference-directory.js";
@@ -70,7 +71,9 @@ function gridOf(zarray: unknown, key: string, file: string): number[] {
     throw new CorruptFileError(`${key} needs "shape" and "chunks" lists of the same length`, { file, variable: key.slice(0, -8) });
   }
   const chunks = z.chunks;
-  return z.shape.map((s, a) => ((chunks[a] as number) === 0 ? 0 : Math.ceil(s / (chunks[a] as number))));
+  const grid = z.shape.map((s, a) => ((chunks[a] as number) === 0 ? 0 : Math.ceil(s / (chunks[a] as number))));
+  checkedGridSize(grid, key.slice(0, -"/.zarray".length), file);
+  return grid;
 }
 
 /** Distinct URLs of a reference set, resolved once each. */

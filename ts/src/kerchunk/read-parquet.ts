@@ -81,7 +81,7 @@ async function readColumns(
     const base = k * recordSize;
     const file = `${dir.url}${name}`;
     visitRows(
-      await decodeRecord(bytes, file),
+      await decodeRecord(bytes, file, recordSize),
       Math.min(recordSize, columns.size - base),
       urls,
       {

@@ -7,7 +7,7 @@
  */
 import { CorruptFileError, LimitExceededError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import { parseJsonLenient } from "../metadata/json-lenient.js";
-import { ChunkColumns, ravel } from "./chunk-columns.js";
+import { ChunkColumns, checkedGridSize, ravel } from "./chunk-columns.js";
 
 /** Marks a `[url]` reference (length = size of the whole file). */
 export const WHOLE_FILE = -1;
@@ -147,6 +147,7 @@ export class ReferenceCollector {
       });
     }
     const grid = shape.map((d, a) => ((chunks[a] as number) === 0 ? 0 : Math.ceil(d / (chunks[a] as number))));
+    checkedGridSize(grid, path, this.file);
     const separator = z.dimension_separator === "/" ? "/" : ".";
     this.arrays.set(path, { path, ndim: shape.length, grid, separator });
     // Prefixes looked up before this array existed must be looked up again.
