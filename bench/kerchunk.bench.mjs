@@ -98,7 +98,7 @@ try {
   const lines = [
     `# kerchunk references, ${n.toLocaleString()} chunks (${date})`,
     "",
-    `${os.cpus()[0]?.model ?? "cpu"} x ${os.cpus().length}, node ${process.version}, ${core.kind} backend`,
+    `${os.cpus()[0]?.model ?? "cpu"} x ${os.cpus().length}, node ${process.version}, ${core.kind} backend, load average ${os.loadavg()[0].toFixed(1)} at the end`,
     `JSON ${(jsonBytes / 1e6).toFixed(0)} MB, Parquet ${(counting.bytes / 1e6).toFixed(0)} MB`,
     "",
     "| step | seconds | M refs/s |",
