@@ -1,6 +1,8 @@
 /** `openVirtualDataset`: one file → a VirtualDataset of manifests pointing into it. */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
+import { isIcechunkRepository } from "../icechunk/detect.js";
+import type { VersionSpec } from "../icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
 import { type FileFormat, scanSource } from "../parsers/scan.js";
@@ -15,9 +17,15 @@ export interface OpenVirtualDatasetOptions {
   /** Variables to leave out (names or full paths). */
   dropVariables?: readonly string[];
   core?: Core;
+  /** For Icechunk repositories: the branch, tag or snapshot to open (default branch main). */
+  version?: VersionSpec;
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  if (typeof input === "string" && (await isIcechunkRepository(input))) {
+    const { openIcechunk } = await import("../icechunk/read-dataset.js");
+    return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core: options.core });
+  }
   const source = typeof input === "string" ? openSource(input) : input;
   try {
     const scan = await scanSource(source, {
