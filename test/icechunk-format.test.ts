@@ -101,7 +101,17 @@ describe("manifest files", () => {
         ]),
         native: new Map([[3, { chunkId, offset: 5, length: 6 }]]),
       },
-      { nodeId: other, gridShape: [1], origin: [0], start: 0, end: 1, ids: Uint32Array.of(0), offsets: BigUint64Array.of(1n), lengths: BigUint64Array.of(2n), locations: ["file:///z"] },
+      {
+        nodeId: other,
+        gridShape: [1],
+        origin: [0],
+        start: 0,
+        end: 1,
+        ids: Uint32Array.of(0),
+        offsets: BigUint64Array.of(1n),
+        lengths: BigUint64Array.of(2n),
+        locations: ["file:///z"],
+      },
     ]);
     expect(encoded?.numRefs).toBe(11);
     const m = await ManifestFile.decode(encoded?.bytes as Uint8Array, "m");
@@ -112,7 +122,13 @@ describe("manifest files", () => {
     const at = (i: number) => refs.find((r) => r.coords[0] === 10 + Math.floor(i / 4) && r.coords[1] === i % 4);
     expect(at(0)).toMatchObject({ kind: "inline", inline: new Uint8Array([1, 2, 3]) });
     expect(at(3)).toMatchObject({ kind: "native", offset: 5, length: 6, chunkId });
-    expect(at(1)).toMatchObject({ kind: "virtual", location: "s3://bucket/c.nc", offset: 1000 + 2 ** 40, length: 101, checksum: { etag: '"abc"' } });
+    expect(at(1)).toMatchObject({
+      kind: "virtual",
+      location: "s3://bucket/c.nc",
+      offset: 1000 + 2 ** 40,
+      length: 101,
+      checksum: { etag: '"abc"' },
+    });
     expect(at(2)).toMatchObject({ kind: "virtual", location: "file:///a/b.nc", checksum: { lastModified: 1_700_000_000 } });
     expect(m.lookup(nodeId, [11, 3])).toMatchObject({ kind: "virtual", length: 107 }); // flat 7
     expect(m.lookup(nodeId, [11, 0])).toBeUndefined(); // flat 4: missing
@@ -124,7 +140,17 @@ describe("manifest files", () => {
     const ids = new Uint32Array(4).fill(MISSING_ID);
     expect(
       encodeManifest(randomId(12), [
-        { nodeId: randomId(8), gridShape: [4], origin: [0], start: 0, end: 4, ids, offsets: new BigUint64Array(4), lengths: new BigUint64Array(4), locations: [] },
+        {
+          nodeId: randomId(8),
+          gridShape: [4],
+          origin: [0],
+          start: 0,
+          end: 4,
+          ids,
+          offsets: new BigUint64Array(4),
+          lengths: new BigUint64Array(4),
+          locations: [],
+        },
       ]),
     ).toBeNull();
   });
@@ -149,11 +175,9 @@ describe("splitting and containers", () => {
     expect(splitGrid([0, 3], [0, 0], 5)).toEqual([]);
   });
   it("derives one container per shared directory, bucket and host", () => {
-    expect(defaultContainerPrefixes(["file:///data/a/x.nc", "file:///data/a/b/y.nc", "s3://bk/p/q.nc", "https://h.org:8080/z.nc"])).toEqual([
-      "file:///data/a/",
-      "https://h.org:8080/",
-      "s3://bk/",
-    ]);
+    expect(defaultContainerPrefixes(["file:///data/a/x.nc", "file:///data/a/b/y.nc", "s3://bk/p/q.nc", "https://h.org:8080/z.nc"])).toEqual(
+      ["file:///data/a/", "https://h.org:8080/", "s3://bk/"],
+    );
     expect(defaultContainerPrefixes(["file:///one/x.nc", "file:///two/deep/y.nc"])).toEqual(["file:///one/", "file:///two/deep/"]);
     expect(() => defaultContainerPrefixes(["file:///x.nc"])).toThrow(VzarrError);
     expect(() => containerForPrefix("file:///")).toThrow(VzarrError);

@@ -56,7 +56,7 @@ def describe(group, out, base=""):
 
 def cmd_read(path, prefix, kind="branch", name="main"):
     repo = open_repo(path, prefix)
-    session = repo.readonly_session(**{kind: name})
+    session = repo.readonly_session(**{("snapshot_id" if kind == "snapshot" else kind): name})
     out = {"snapshot": session.snapshot_id, "groups": {}, "arrays": {}}
     out["ancestry"] = [{"id": s.id, "message": s.message, "metadata": s.metadata} for s in repo.ancestry(snapshot_id=session.snapshot_id)]
     out["branches"] = sorted(repo.list_branches())
@@ -69,7 +69,8 @@ def cmd_commit_on_top(path, prefix):
     repo = open_repo(path, prefix)
     session = repo.writable_session("main")
     root = zarr.open_group(session.store, mode="a")
-    arr = root.create_array("py_added", shape=(5,), chunks=(5,), dtype="<i4", fill_value=0, dimension_names=["p"])
+    arr = root.create_array("py_added", shape=(5,), chunks=(5,), dtype="<i4", fill_value=0, compressors=None,
+                            dimension_names=["p"])
     arr[:] = np.arange(5, dtype="<i4") * 3
     root.attrs["python"] = "was here"
     return {"snapshot": session.commit("python commit")}

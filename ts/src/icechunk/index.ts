@@ -2,7 +2,7 @@
 import { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./repository.js";
 import type { Storage } from "./storage.js";
 
-export type { VirtualChunkContainer, ContainerStore, S3ContainerOptions } from "./containers.js";
+export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./containers.js";
 export { LocalStorage } from "./local-storage.js";
 export type { ReadChunkRef } from "./manifest.js";
 export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./read-dataset.js";

@@ -3,8 +3,9 @@
  * manifest entries at their resolved URLs (`vcc://` through the containers); inline and
  * native chunks become inlined bytes, so the rest of vzarr reads every chunk alike.
  */
-import { MISSING_ID } from "../backend/core.js";
+
 import type { Core } from "../backend/core.js";
+import { MISSING_ID } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { VirtualVariable } from "../dataset/virtual-variable.js";
@@ -80,7 +81,12 @@ function groupAttrs(node: NodeSnapshot): Record<string, unknown> {
   return typeof attrs === "object" && attrs !== null && !Array.isArray(attrs) ? (attrs as Record<string, unknown>) : {};
 }
 
-async function readArray(repo: IcechunkRepository, node: NodeSnapshot, containers: VirtualChunkContainer[], core: Core): Promise<VirtualVariable> {
+async function readArray(
+  repo: IcechunkRepository,
+  node: NodeSnapshot,
+  containers: VirtualChunkContainer[],
+  core: Core,
+): Promise<VirtualVariable> {
   const parsed = parseArrayJson(parseNodeJson(node.userData, node.path), node.path);
   const { metadata } = parsed;
   const grid = gridShape(metadata.shape, metadata.chunkGrid);
@@ -138,7 +144,8 @@ async function readArray(repo: IcechunkRepository, node: NodeSnapshot, container
 }
 
 function ravel(grid: readonly number[], coords: readonly number[], path: string): number {
-  if (coords.length !== grid.length) throw new CorruptFileError(`chunk ${JSON.stringify(coords)} of ${path} has the wrong number of coordinates`);
+  if (coords.length !== grid.length)
+    throw new CorruptFileError(`chunk ${JSON.stringify(coords)} of ${path} has the wrong number of coordinates`);
   let flat = 0;
   for (let a = 0; a < grid.length; a++) {
     const c = coords[a] as number;
@@ -167,4 +174,3 @@ export async function lookupChunk(
   if (ref === undefined) return null;
   return ref.kind === "virtual" ? { ...ref, location: resolveLocation(repo.containers, ref.location as string) } : ref;
 }
-

@@ -226,6 +226,7 @@ class CommitBuilder {
       );
     }
     const axis = v.dims.indexOf(appendDim);
+    if (v.data instanceof LoadedArray && (await this.rewriteLoaded(path, v.data, existing, old.metadata, old.attrs, v.dims))) return;
     const content = await this.content(path, v);
     const m = content.metadata;
     const o = old.metadata;
@@ -266,6 +267,84 @@ class CommitBuilder {
     this.nodes.set(path, { ...existing, userData: arrayZarrJson(metadata, v.dims, old.attrs, path), array });
     this.log.updatedArrays.push(existing.id);
     this.log.updatedChunks.push({ nodeId: existing.id, parts: [chunkPart(content, grid, origin)] });
+  }
+
+  /**
+   * Appends in-memory values to a 1-D array stored as plain bytes in the repository by
+   * rewriting it whole in its own chunk size, as xarray would: a coordinate appended a few
+   * values at a time keeps a regular grid (a rectilinear one would not open in zarr-python
+   * 3.1). Returns false when that does not apply (the caller then appends chunks).
+   */
+  private async rewriteLoaded(
+    path: string,
+    data: LoadedArray,
+    existing: NodeSnapshot,
+    o: ArrayMetadata,
+    attrs: Record<string, unknown>,
+    dims: readonly string[],
+  ): Promise<boolean> {
+    const plain = (m: ArrayMetadata) => m.codecs.length === 1 && m.codecs[0]?.name === "bytes";
+    const enc = encodeLoaded(data);
+    if (o.shape.length !== 1 || o.chunkGrid.kind !== "regular" || !plain(o) || !plain(enc.metadata)) return false;
+    if (parseDType(enc.metadata.dtype).text !== parseDType(o.dtype).text) return false;
+    const item = parseDType(o.dtype).itemSize;
+    const chunk = o.chunkGrid.chunkShape[0] as number;
+    const oldLength = o.shape[0] as number;
+    const combined = new Uint8Array((oldLength + data.size) * item);
+    for (const mref of existing.array?.manifests ?? []) {
+      const manifest = await this.repo.manifest(encodeBase32(mref.id));
+      const refs: { at: number; bytes?: Uint8Array; native?: [Uint8Array, number, number] }[] = [];
+      manifest.forEachRef(existing.id, (r) => {
+        const at = (r.coords[0] as number) * chunk * item;
+        if (r.kind === "inline") refs.push({ at, bytes: r.inline as Uint8Array });
+        else if (r.kind === "native") refs.push({ at, native: [r.chunkId as Uint8Array, r.offset, r.length] });
+        else refs.push({ at });
+      });
+      for (const r of refs) {
+        const bytes =
+          r.bytes ?? (r.native === undefined ? undefined : await this.repo.chunk(encodeBase32(r.native[0]), r.native[1], r.native[2]));
+        if (bytes === undefined) return false; // virtual: leave it to the chunk-level append
+        combined.set(bytes.subarray(0, Math.max(0, Math.min(bytes.length, oldLength * item - r.at))), r.at);
+      }
+    }
+    combined.set(enc.bytes.subarray(0, data.size * item), oldLength * item);
+    const length = oldLength + data.size;
+    const shape = [length];
+    const n = Math.ceil(length / chunk);
+    const grid = [n];
+    const inlined = new Map<number, Uint8Array>();
+    const native = new Map<number, NativeChunk>();
+    for (let i = 0; i < n; i++) {
+      const bytes = new Uint8Array(chunk * item);
+      bytes.set(combined.subarray(i * chunk * item, Math.min(combined.length, (i + 1) * chunk * item)));
+      if (bytes.length <= this.inlineThreshold) inlined.set(i, bytes);
+      else {
+        const chunkId = randomId(12);
+        await this.repo.storage.put(`chunks/${encodeBase32(chunkId)}`, bytes);
+        native.set(i, { chunkId, offset: 0, length: bytes.length });
+      }
+    }
+    const metadata: ArrayMetadata = { ...o, shape };
+    const content: ArrayContent = {
+      metadata,
+      ids: new Uint32Array(n).fill(INLINED_ID),
+      offsets: new BigUint64Array(n),
+      lengths: new BigUint64Array(n),
+      locations: [],
+      checksums: [],
+      inlined,
+      native,
+    };
+    const manifests = await this.writeManifests(existing.id, content, grid, [0]);
+    const array: ArrayNodeData = {
+      shape: [{ length, numChunks: n }],
+      dimensionNames: existing.array?.dimensionNames ?? [...dims],
+      manifests,
+    };
+    this.nodes.set(path, { ...existing, userData: arrayZarrJson(metadata, dims, attrs, path), array });
+    this.log.updatedArrays.push(existing.id);
+    this.log.updatedChunks.push({ nodeId: existing.id, parts: [chunkPart(content, grid, [0])] });
+    return true;
   }
 
   /** The columns of a variable: a manifest's, or one chunk for loaded values. */
@@ -358,7 +437,9 @@ function chunkPart(c: ArrayContent, grid: number[], origin: number[]): UpdatedCh
 
 function checksumOf(identity: SourceIdentity | undefined): Checksum | undefined {
   if (identity === undefined) return undefined;
-  if (identity.lastModified !== undefined) return { lastModified: Math.floor(identity.lastModified / 1000) };
+  // Readers send it as If-Unmodified-Since (whole seconds): round up, or a file modified at
+  // 12.7 s would count as changed after a stored 12 s.
+  if (identity.lastModified !== undefined) return { lastModified: Math.ceil(identity.lastModified / 1000) };
   if (identity.etag !== undefined) return { etag: identity.etag };
   return undefined;
 }
