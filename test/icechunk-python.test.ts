@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INLINED_ID } from "../ts/src/backend/core.js";
 import { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
 import { VirtualVariable } from "../ts/src/dataset/virtual-variable.js";
 import { IncompatibleArraysError } from "../ts/src/errors/vzarr-error.js";
 import { listSnapshots, listTags, openIcechunk, writeIcechunk } from "../ts/src/icechunk/index.js";
 import { LocalFileSource } from "../ts/src/io/local-file.js";
+import { ChunkManifest } from "../ts/src/manifest/chunk-manifest.js";
 import { ManifestArray } from "../ts/src/manifest/manifest-array.js";
-import { loadedI8, timeBlock, virtualF4, writeFloat32 } from "./helpers/icechunk-data.js";
+import { f4Codecs, loadedI8, timeBlock, virtualF4, writeFloat32 } from "./helpers/icechunk-data.js";
 import { hasPython, pythonJson } from "./helpers/python.js";
 
 interface ReadResult {
@@ -128,7 +128,10 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
     expect(chunks.map((e) => e !== null)).toEqual([true, true, true, true]);
     const raw = await pythonJson<{ hex: string }>("icechunk_oracle.py", ["raw-chunk", repo, made.prefix, "sub/native/c/1/1"]);
     expect(Buffer.from(chunks[3]?.data as Uint8Array).toString("hex")).toBe(raw.hex);
-    const small = (d: VirtualDataset) => Array.from(new Int16Array((entries(d.variable("small"))[0]?.data as Uint8Array).slice().buffer));
+    const small = (d: VirtualDataset) => {
+      const bytes = entries(d.variable("small"))[0]?.data ?? new Uint8Array(0);
+      return Array.from(new Int16Array(bytes.slice().buffer));
+    };
     expect(small(ds)).toEqual([7, 42, 9]);
     using tagged = await openIcechunk(repo, { tag: "v1" });
     expect(small(tagged)).toEqual([7, 8, 9]);
@@ -201,18 +204,17 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
 
   it("writes rectilinear chunk grids that icechunk accepts", async () => {
     const repo = join(dir, "rect");
-    const values = Array.from({ length: 9 }, (_, i) => i + 0.5);
-    const file = writeFloat32(dir, "rect.bin", values);
+    const file = writeFloat32(
+      dir,
+      "rect.bin",
+      Array.from({ length: 9 }, (_, i) => i + 0.5),
+    );
     // Chunks of 3, 2 and 4 elements, back to back in the file.
-    const arr = virtualF4(file, [9], { kind: "rectilinear", chunkShapes: [[3, 2, 4]] }, [3], 0);
-    const manifest = (arr as ManifestArray).manifest;
-    const fixed = manifest.renamePaths((p) => p);
-    manifest.free();
-    void fixed;
-    const { ChunkManifest } = await import("../ts/src/manifest/chunk-manifest.js");
     const m = ChunkManifest.fromArrays({ shape: [3], paths: [file, file, file], offsets: [0, 12, 20], lengths: [12, 8, 16] });
-    const rect = new ManifestArray({ ...arr.metadata }, m);
-    fixed.free();
+    const rect = new ManifestArray(
+      { shape: [9], chunkGrid: { kind: "rectilinear", chunkShapes: [[3, 2, 4]] }, dtype: "<f4", codecs: f4Codecs, fillValue: 0 },
+      m,
+    );
     await writeIcechunk(new VirtualDataset({ variables: [["r", new VirtualVariable(["i"], rect)]] }), repo);
     const raw = await pythonJson<{ hex: string }>("icechunk_oracle.py", ["raw-chunk", repo, prefix(), "r/c/2"]);
     expect(Buffer.from(raw.hex, "hex")).toEqual(readFileSync(file).subarray(20, 36));
@@ -224,6 +226,5 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
     using back = await openIcechunk(repo);
     expect(back.variable("r").metadata.chunkGrid).toEqual({ kind: "rectilinear", chunkShapes: [[3, 2, 4]] });
     expect(entries(back.variable("r")).map((e) => e?.length)).toEqual([12, 8, 16]);
-    expect(INLINED_ID).toBeGreaterThan(0);
   });
 });

@@ -4,5 +4,5 @@
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
 export * from "./errors/vzarr-error.js";
-export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export * from "./icechunk/index.js";
+export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";

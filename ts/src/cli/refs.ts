@@ -45,7 +45,9 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       ...(args.options.has("inline-threshold") ? { inlineThreshold } : {}),
     });
     if (!args.options.has("quiet")) {
-      out(`committed snapshot ${snapshot} to ${output} (branch ${stringOption(args, "branch") ?? "main"}) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      out(
+        `committed snapshot ${snapshot} to ${output} (branch ${stringOption(args, "branch") ?? "main"}) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      );
     }
     return;
   }
