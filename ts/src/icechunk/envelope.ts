@@ -47,17 +47,24 @@ const RAW_BLOCK_MAX = 128 * 1024;
 
 /** A zstd frame of raw blocks holding `data` (single segment, exact content size). */
 export function zstdStoredFrame(data: Uint8Array): Uint8Array {
+  return storedFrameAfter(new Uint8Array(0), data);
+}
+
+/** `prefix` followed by a stored zstd frame of `data`, built in one allocation. */
+function storedFrameAfter(prefix: Uint8Array, data: Uint8Array): Uint8Array {
   const n = data.length;
   const fcsSize = n < 256 ? 1 : n < 65792 ? 2 : n <= 0xffffffff ? 4 : 8;
   const fcsFlag = fcsSize === 1 ? 0 : fcsSize === 2 ? 1 : fcsSize === 4 ? 2 : 3;
   const blocks = Math.max(1, Math.ceil(n / RAW_BLOCK_MAX));
-  const out = new Uint8Array(4 + 1 + fcsSize + blocks * 3 + n);
-  const view = new DataView(out.buffer);
+  const p = prefix.length;
+  const out = new Uint8Array(p + 4 + 1 + fcsSize + blocks * 3 + n);
+  out.set(prefix, 0);
+  const view = new DataView(out.buffer, p);
   view.setUint32(0, 0xfd2fb528, true);
   // Frame header descriptor: FCS flag (bits 7-6), single segment (bit 5).
-  out[4] = (fcsFlag << 6) | 0x20;
+  out[p + 4] = (fcsFlag << 6) | 0x20;
   let at = 5;
-  if (fcsSize === 1) out[at] = n;
+  if (fcsSize === 1) view.setUint8(at, n);
   else if (fcsSize === 2) view.setUint16(at, n - 256, true);
   else if (fcsSize === 4) view.setUint32(at, n, true);
   else view.setBigUint64(at, BigInt(n), true);
@@ -67,11 +74,11 @@ export function zstdStoredFrame(data: Uint8Array): Uint8Array {
     const size = Math.min(RAW_BLOCK_MAX, n - start);
     const last = b === blocks - 1 ? 1 : 0;
     const header = (size << 3) | last; // block type 0 = raw
-    out[at] = header & 0xff;
-    out[at + 1] = (header >>> 8) & 0xff;
-    out[at + 2] = (header >>> 16) & 0xff;
+    out[p + at] = header & 0xff;
+    out[p + at + 1] = (header >>> 8) & 0xff;
+    out[p + at + 2] = (header >>> 16) & 0xff;
     at += 3;
-    out.set(data.subarray(start, start + size), at);
+    out.set(data.subarray(start, start + size), p + at);
     at += size;
   }
   return out;
@@ -79,11 +86,7 @@ export function zstdStoredFrame(data: Uint8Array): Uint8Array {
 
 /** Header + stored zstd frame of `payload`. */
 export function encodeFile(specVersion: number, fileType: FileType, payload: Uint8Array): Uint8Array {
-  const frame = zstdStoredFrame(payload);
-  const out = new Uint8Array(HEADER_SIZE + frame.length);
-  out.set(encodeHeader(specVersion, fileType), 0);
-  out.set(frame, HEADER_SIZE);
-  return out;
+  return storedFrameAfter(encodeHeader(specVersion, fileType), payload);
 }
 
 export function parseHeader(bytes: Uint8Array, file: string): FileHeader {

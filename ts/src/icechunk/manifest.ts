@@ -60,7 +60,8 @@ const NATIVE_SIZE = 36; // soffset, offset@4, length@12, index@20, chunk_id@24
 
 /** Encodes a manifest holding `arrays` (sorted by node id here); `null` when it has no ref. */
 export function encodeManifest(id: ObjectId12, arrays: readonly ArrayRefColumns[]): EncodedManifest | null {
-  const estimate = arrays.reduce((n, a) => n + (a.end - a.start) * (VIRTUAL_SIZE + 8 + 4 * a.gridShape.length), 0);
+  // Per ref: table, index vector, its slot in the refs vector, alignment padding.
+  const estimate = arrays.reduce((n, a) => n + (a.end - a.start) * (VIRTUAL_SIZE + 16 + 4 * a.gridShape.length), 0);
   const b = new FbBuilder(Math.min(estimate + 4096, 1 << 30));
   const sorted = [...arrays].sort((x, y) => compareBytes(x.nodeId, y.nodeId));
   const arrayTables: number[] = [];
@@ -221,6 +222,21 @@ export class ManifestFile {
     private readonly decodeLocation: ((c: Uint8Array) => string) | undefined,
   ) {}
 
+  /** Location strings by position: writers share one string per file among many refs. */
+  private readonly strings = new Map<number, string>();
+
+  private locationAt(slot: number): string {
+    const fb = this.fb;
+    const pos = fb.deref(slot);
+    let s = this.strings.get(pos);
+    if (s === undefined) {
+      s = fb.string(pos);
+      if (this.strings.size >= 65536) this.strings.clear();
+      this.strings.set(pos, s);
+    }
+    return s;
+  }
+
   static async decode(bytes: Uint8Array, file: string): Promise<ManifestFile> {
     const { payload } = decodeFile(bytes, FileType.Manifest, file);
     const fb = new FbBuffer(payload, file);
@@ -305,7 +321,10 @@ export class ManifestFile {
     if (compressed !== null) {
       const decode = this.decodeLocation ?? fb.fail("a compressed chunk location without a location dictionary");
       location = decode(compressed);
-    } else location = t.string(5);
+    } else {
+      const slot = t.field(5);
+      location = slot === 0 ? null : this.locationAt(slot);
+    }
     if (location !== null) {
       const etag = t.string(6);
       const lastModified = t.u32(7);

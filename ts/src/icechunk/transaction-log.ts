@@ -50,7 +50,11 @@ export function emptyTransactionLog(id: ObjectId12): TransactionLog {
 }
 
 export function encodeTransactionLog(log: TransactionLog): Uint8Array {
-  const b = new FbBuilder(4096);
+  const chunks = log.updatedChunks.reduce(
+    (n, u) => n + u.parts.reduce((m, p) => m + (p.end - p.start) * (16 + 4 * p.gridShape.length), 0),
+    0,
+  );
+  const b = new FbBuilder(Math.min(4096 + chunks, 1 << 30));
   const chunkTables: number[] = [];
   for (const u of [...log.updatedChunks].sort((x, y) => compareBytes(x.nodeId, y.nodeId))) {
     const list = writeChunkIndices(b, u.parts);
