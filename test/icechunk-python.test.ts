@@ -1,5 +1,5 @@
 /** vzarr's Icechunk writer and reader against Python icechunk, zarr, xarray and VirtualiZarr. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,13 +108,15 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
     expect(final.arrays.grid?.values).toEqual(expected);
   });
 
-  it("reads a repository written by Python icechunk (compressed locations, native chunks, tags)", async () => {
-    const repo = join(dir, "py");
+  it.each(["2", "1"])("reads a spec-%s repository written by Python icechunk (native chunks, tags, compressed locations)", async (spec) => {
+    const repo = join(dir, `py${spec}`);
     const made = await pythonJson<{ first: string; second: string; prefix: string }>("icechunk_oracle.py", [
       "make-repo",
       repo,
-      join(dir, "pydata"),
+      join(dir, `pydata${spec}`),
+      spec,
     ]);
+    expect(existsSync(join(repo, spec === "1" ? "refs/branch.main/ref.json" : "repo"))).toBe(true);
     using ds = await openIcechunk(repo);
     expect(ds.attrs).toEqual({ made_by: "icechunk" });
     const virt = entries(ds.variable("virt"));

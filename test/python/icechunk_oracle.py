@@ -3,7 +3,7 @@
 usage: icechunk_oracle.py COMMAND ARGS...   (prints one JSON document)
   read REPO PREFIX [snapshot|branch|tag NAME]   ancestry, group attrs, every array's values
   commit-on-top REPO PREFIX                     adds an array and an attribute, commits
-  make-repo REPO DATADIR                        a repo written by icechunk: virtual refs
+  make-repo REPO DATADIR [SPEC]                 a repo written by icechunk: virtual refs
                                                 (1200, so locations are dictionary-compressed),
                                                 native and inline chunks, a group, a tag
   virtualizarr REPO DATADIR                     netCDF4 file → VirtualiZarr → to_icechunk;
@@ -76,7 +76,7 @@ def cmd_commit_on_top(path, prefix):
     return {"snapshot": session.commit("python commit")}
 
 
-def cmd_make_repo(path, datadir):
+def cmd_make_repo(path, datadir, spec_version="2"):
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(datadir, exist_ok=True)
     values = (np.arange(1200 * 4, dtype="<f4") * 0.5).reshape(1200, 4)
@@ -85,7 +85,7 @@ def cmd_make_repo(path, datadir):
     prefix = "file://" + os.path.abspath(datadir) + "/"
     cfg = ic.RepositoryConfig.default()
     cfg.set_virtual_chunk_container(ic.VirtualChunkContainer(prefix, ic.local_filesystem_store(os.path.abspath(datadir) + "/")))
-    repo = ic.Repository.create(ic.local_filesystem_storage(path), config=cfg,
+    repo = ic.Repository.create(ic.local_filesystem_storage(path), config=cfg, spec_version=int(spec_version),
                                 authorize_virtual_chunk_access=ic.containers_credentials({prefix: None}))
     session = repo.writable_session("main")
     root = zarr.group(session.store, attributes={"made_by": "icechunk"})
