@@ -7,6 +7,7 @@ export { LocalStorage } from "./local-storage.js";
 export type { ReadChunkRef } from "./manifest.js";
 export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./read-dataset.js";
 export { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./repository.js";
+export { S3Storage, type S3StorageOptions } from "./s3-storage.js";
 export type { Storage } from "./storage.js";
 export { type WriteIcechunkOptions, writeIcechunk } from "./write-dataset.js";
 

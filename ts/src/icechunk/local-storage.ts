@@ -95,13 +95,13 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async putIfMatch(key: string, bytes: Uint8Array, expected: ObjectVersion | null, backupKey?: string): Promise<boolean> {
+  async putIfMatch(key: string, bytes: Uint8Array, expected: ObjectVersion | null, backupKey?: string): Promise<ObjectVersion | null> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true }).catch((e) => this.fail(e, key));
     const release = await this.lock(`${path}.lock`);
     try {
       const current = await this.get(key);
-      if (!sameVersion(current, expected)) return false;
+      if (!sameVersion(current, expected)) return null;
       if (backupKey !== undefined && current !== null) {
         const backup = this.path(backupKey);
         await mkdir(dirname(backup), { recursive: true });
@@ -110,7 +110,7 @@ export class LocalStorage implements Storage {
       const tmp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
       await writeFile(tmp, bytes);
       await rename(tmp, path);
-      return true;
+      return bytes;
     } catch (e) {
       if (e instanceof IoError) throw e;
       return this.fail(e, key);

@@ -19,6 +19,7 @@ import {
   type SnapshotInfo,
   UpdateType,
 } from "./repo-info.js";
+import { S3Storage } from "./s3-storage.js";
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from "./snapshot.js";
 import type { ObjectVersion, Storage } from "./storage.js";
 import { emptyTransactionLog, encodeTransactionLog } from "./transaction-log.js";
@@ -55,8 +56,10 @@ const REPO_KEY = "repo";
 /** 3000-01-01 in ms: backup names sort newest first. */
 const BACKUP_EPOCH_MS = 32503680000000;
 
+/** Local directories (paths, `file://`) and `s3://bucket/prefix` (credentials from the AWS environment variables). */
 export function storageFor(location: string | Storage): Storage {
-  return typeof location === "string" ? new LocalStorage(location) : location;
+  if (typeof location !== "string") return location;
+  return /^s3:\/\//i.test(location) ? new S3Storage(location) : new LocalStorage(location);
 }
 
 export function validateRefName(name: string, what: string): void {
@@ -139,11 +142,9 @@ export class IcechunkRepository {
       enabledFeatureFlags: null,
       disabledFeatureFlags: null,
     };
-    const bytes = encodeRepoInfo(info);
-    if (!(await storage.putIfMatch(REPO_KEY, bytes, null))) {
-      throw new ConflictError(`an Icechunk repository was created concurrently at ${storage.description}`);
-    }
-    return new IcechunkRepository(storage, 2, info, bytes);
+    const version = await storage.putIfMatch(REPO_KEY, encodeRepoInfo(info), null);
+    if (version === null) throw new ConflictError(`an Icechunk repository was created concurrently at ${storage.description}`);
+    return new IcechunkRepository(storage, 2, info, version);
   }
 
   static async openOrCreate(location: string | Storage, options: CreateRepositoryOptions = {}): Promise<IcechunkRepository> {
@@ -304,10 +305,11 @@ export class IcechunkRepository {
       const { info, update } = change(current);
       const backupName = backupFileName();
       const next = withUpdate(info, current, update, backupName, this.updatesPerFile());
-      const bytes = encodeRepoInfo(next);
-      if (await this.storage.putIfMatch(REPO_KEY, bytes, this.version, `overwritten/${backupName}`)) {
+      const version = await this.storage.putIfMatch(REPO_KEY, encodeRepoInfo(next), this.version, `overwritten/${backupName}`);
+      if (version !== null) {
         this.info = next;
-        this.version = bytes;
+        this.version = version;
+        if (version === "") await this.refresh();
         return;
       }
     }

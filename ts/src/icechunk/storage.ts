@@ -25,10 +25,10 @@ export interface Storage {
   put(key: string, bytes: Uint8Array): Promise<void>;
   /**
    * Replaces `key` only if it is still at `expected` (`null`: only if it does not exist),
-   * first copying the current object to `backupKey` when given. Returns false when the
-   * object changed since it was read (the caller re-reads and retries).
+   * first copying the current object to `backupKey` when given. Returns the new version, or
+   * `null` when the object changed since it was read (the caller re-reads and retries).
    */
-  putIfMatch(key: string, bytes: Uint8Array, expected: ObjectVersion | null, backupKey?: string): Promise<boolean>;
+  putIfMatch(key: string, bytes: Uint8Array, expected: ObjectVersion | null, backupKey?: string): Promise<ObjectVersion | null>;
   /** Keys under a prefix (relative to the repository root). */
   list(prefix: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;
