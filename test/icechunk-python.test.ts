@@ -18,6 +18,7 @@ interface ReadResult {
   groups: Record<string, Record<string, unknown>>;
   arrays: Record<string, { shape: number[]; dtype: string; values: (number | null)[]; attrs: Record<string, unknown>; dims: string[] }>;
   ancestry: { id: string; message: string; metadata: Record<string, unknown> }[];
+  xarray: { coords?: string[]; data_vars?: string[]; error?: string };
   branches: string[];
   tags: string[];
 }
@@ -55,7 +56,9 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
       variables: [
         ["grid", new VirtualVariable(["y", "x"], grid, { units: "K", scale: 0.5 })],
         ["small", small],
+        ["station", loadedI8([10, 20, 30, 40, 50, 60], ["y"])],
       ],
+      coordNames: ["station"],
       attrs: { title: "written by vzarr", nan: Number.NaN },
       groups: [["inner", inner]],
     });
@@ -79,6 +82,8 @@ describe.skipIf(!hasPython)("Icechunk interop with Python", () => {
       dims: ["y", "x"],
     });
     expect(got.arrays.small).toMatchObject({ values: [5, 6, 7], dims: ["s"] });
+    expect(got.arrays.grid?.attrs.coordinates).toBe("station");
+    expect(got.xarray).toEqual({ coords: ["station"], data_vars: ["grid", "small"] });
     expect(got.arrays["inner/big"]?.values).toEqual(Array.from({ length: 100 }, (_, i) => i * i));
     // The 800-byte loaded array went to a native chunk object, the 24-byte one inline.
     expect(readFileSync(join(repo, "repo")).length).toBeGreaterThan(39);

@@ -72,6 +72,12 @@ def cmd_read(path, prefix, kind="branch", name="main"):
     out["branches"] = sorted(repo.list_branches())
     out["tags"] = sorted(repo.list_tags())
     describe(zarr.open_group(session.store, mode="r"), out)
+    try:
+        import xarray as xr
+        ds = xr.open_zarr(session.store, consolidated=False, zarr_format=3)
+        out["xarray"] = {"coords": sorted(ds.coords), "data_vars": sorted(ds.data_vars)}
+    except Exception as e:  # noqa: BLE001 — reported, the caller decides
+        out["xarray"] = {"error": repr(e)}
     return out
 
 

@@ -9,7 +9,7 @@ import { MISSING_ID } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { VirtualVariable } from "../dataset/virtual-variable.js";
-import { CorruptFileError, NotFoundError } from "../errors/vzarr-error.js";
+import { CorruptFileError, LimitExceededError, NotFoundError } from "../errors/vzarr-error.js";
 import { ChunkManifest } from "../manifest/chunk-manifest.js";
 import { ManifestArray } from "../manifest/manifest-array.js";
 import { gridShape } from "../metadata/array-metadata.js";
@@ -30,6 +30,9 @@ export interface OpenIcechunkOptions extends VersionSpec {
   storage?: Storage;
   core?: Core;
 }
+
+/** Columns of one array are held in memory: 2^31 chunks × 20 bytes is already 40 GiB. */
+const MAX_CHUNKS = 2 ** 31;
 
 /** How many native chunk objects to fetch at once. */
 const FETCH_CONCURRENCY = 16;
@@ -91,6 +94,11 @@ async function readArray(
   const { metadata } = parsed;
   const grid = gridShape(metadata.shape, metadata.chunkGrid);
   const n = grid.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(n) || n > MAX_CHUNKS) {
+    throw new LimitExceededError(`${node.path} has a grid of ${JSON.stringify(grid)} chunks, more than ${MAX_CHUNKS} in one array`, {
+      variable: node.path,
+    });
+  }
   const ids = new Uint32Array(n).fill(MISSING_ID);
   const offsets = new BigUint64Array(n);
   const lengths = new BigUint64Array(n);

@@ -174,7 +174,8 @@ class CommitBuilder {
       this.log.updatedGroups.push(existing.id);
     }
     const prefix = path === "/" ? "/" : `${path}/`;
-    for (const [name, v] of ds.variables) await this.writeVariable(`${prefix}${name}`, v);
+    const extra = nonIndexCoords(ds);
+    for (const [name, v] of ds.variables) await this.writeVariable(`${prefix}${name}`, withCoordinatesAttr(name, v, ds, extra));
     for (const [name, g] of ds.groups) await this.writeGroup(g, `${prefix}${name}`);
   }
 
@@ -429,6 +430,24 @@ class CommitBuilder {
   txLog(id: ObjectId12): TransactionLog {
     return { id, ...this.log };
   }
+}
+
+/** Coordinates that are not dimension coordinates (xarray keeps them via `coordinates`). */
+function nonIndexCoords(ds: VirtualDataset): string[] {
+  return [...ds.coordNames].filter((c) => {
+    const v = ds.variables.get(c);
+    return v !== undefined && !(v.dims.length === 1 && v.dims[0] === c);
+  });
+}
+
+/**
+ * A data variable with the CF `coordinates` attribute naming the non-index coordinates
+ * whose dimensions it has, as xarray writes it (kept if the variable already has one).
+ */
+function withCoordinatesAttr(name: string, v: VirtualVariable, ds: VirtualDataset, coords: readonly string[]): VirtualVariable {
+  if (coords.length === 0 || ds.coordNames.has(name) || v.attrs.coordinates !== undefined) return v;
+  const mine = coords.filter((c) => (ds.variables.get(c)?.dims ?? []).every((d) => v.dims.includes(d)));
+  return mine.length === 0 ? v : v.withAttrs({ ...v.attrs, coordinates: mine.join(" ") });
 }
 
 function chunkPart(c: ArrayContent, grid: number[], origin: number[]): UpdatedChunkPart {
