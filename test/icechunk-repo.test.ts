@@ -171,4 +171,34 @@ describe("openVirtualDataset and the CLI", () => {
     expect(info.format).toBe("icechunk");
     expect(info.variables.temp).toMatchObject({ shape: [2, 4], nchunks: 2 });
   });
+
+  it.skipIf(!existsSync(join(repoRoot, "dist", "cli", "main.js")))("vzarr refs --format icechunk commits and appends", async () => {
+    const source = join(dir, "cli-src");
+    await writeIcechunk(timeBlock(dir, "c1.bin", [0, 1], 0), source);
+    const more = join(dir, "cli-more");
+    await writeIcechunk(timeBlock(dir, "c2.bin", [2], 100), more);
+    const out = join(dir, "cli-out");
+    const first = await vzarr([
+      "refs",
+      source,
+      "-o",
+      out,
+      "--format",
+      "icechunk",
+      "--message",
+      "from the CLI",
+      "--container",
+      `file://${dir}/`,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/committed snapshot [0-9A-Z]{20}/);
+    const second = await vzarr(["refs", more, "-o", out, "--format", "icechunk", "--append-dim", "time", "--branch", "main"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect((await listSnapshots(out)).map((s) => s.message)).toEqual([`vzarr refs ${more}`, "from the CLI", "Repository initialized"]);
+    using ds = await openIcechunk(out);
+    expect(ds.variable("temp").shape).toEqual([3, 4]);
+    const bad = await vzarr(["refs", more, "-o", out, "--format", "icechunk", "--container", "file:///elsewhere/"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/InvalidArgument: chunk location .* is under none of the virtual chunk containers/);
+  });
 });
