@@ -13,6 +13,7 @@ export { type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/op
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export * from "./icechunk/index.js";
 export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
 export { HttpSource } from "./io/http.js";
 export { LocalFileSource } from "./io/local-file.js";

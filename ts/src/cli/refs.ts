@@ -1,6 +1,7 @@
 /** `vzarr refs <inputs…> -o <out> [--format …]`: build a virtual store and write it. */
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { writeIcechunk } from "../icechunk/write-dataset.js";
 import type { ByteRange } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
 import { writeTextPieces } from "../io/write-text.js";
@@ -11,13 +12,25 @@ import { kerchunkJsonPieces } from "../writers/kerchunk-json.js";
 import { parseArgs, stringOption } from "./args.js";
 
 export const refsUsage =
-  "vzarr refs <input> -o <out> [--format kerchunk-json|kerchunk-parquet] [--record-size N] [--group G] [--inline-threshold N] [--on-unsupported skip|raise]";
+  "vzarr refs <input> -o <out> [--format kerchunk-json|kerchunk-parquet|icechunk] [--group G] [--inline-threshold N] [--on-unsupported skip|raise]\n" +
+  "           kerchunk-parquet: [--record-size N]; icechunk: [--branch B] [--append-dim D] [--message M] [--container PREFIX[,PREFIX…]]";
 
-const FORMATS = ["kerchunk-json", "kerchunk-parquet"] as const;
+const FORMATS = ["kerchunk-json", "kerchunk-parquet", "icechunk"] as const;
 
 export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const args = parseArgs(argv, {
-    values: ["output", "format", "group", "inline-threshold", "on-unsupported", "record-size"],
+    values: [
+      "output",
+      "format",
+      "group",
+      "inline-threshold",
+      "on-unsupported",
+      "record-size",
+      "branch",
+      "append-dim",
+      "message",
+      "container",
+    ],
     flags: ["quiet"],
     aliases: { o: "output", q: "quiet" },
   });
@@ -43,6 +56,22 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
 
   const started = performance.now();
   using ds = await openVirtualDataset(input, { group: stringOption(args, "group") });
+  if (format === "icechunk") {
+    const container = stringOption(args, "container");
+    const snapshot = await writeIcechunk(ds, output, {
+      branch: stringOption(args, "branch"),
+      appendDim: stringOption(args, "append-dim"),
+      message: stringOption(args, "message") ?? `vzarr refs ${input}`,
+      containers: container === undefined ? undefined : container.split(",").filter((c) => c !== ""),
+      ...(args.options.has("inline-threshold") ? { inlineThreshold } : {}),
+    });
+    if (!args.options.has("quiet")) {
+      out(
+        `committed snapshot ${snapshot} to ${output} (branch ${stringOption(args, "branch") ?? "main"}) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      );
+    }
+    return;
+  }
   const writeOptions = {
     inlineThreshold,
     onUnsupported,

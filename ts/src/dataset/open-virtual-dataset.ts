@@ -5,6 +5,8 @@
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
+import { isIcechunkRepository } from "../icechunk/detect.js";
+import type { VersionSpec } from "../icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
 import {
@@ -25,9 +27,15 @@ export interface OpenVirtualDatasetOptions {
   /** Variables to leave out (names or full paths). */
   dropVariables?: readonly string[];
   core?: Core;
+  /** For Icechunk repositories: the branch, tag or snapshot to open (default branch main). */
+  version?: VersionSpec;
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  if (typeof input === "string" && (await isIcechunkRepository(input))) {
+    const { openIcechunk } = await import("../icechunk/read-dataset.js");
+    return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core: options.core });
+  }
   const refs = options.parser === undefined || options.parser === "auto" ? await detectReferenceFormat(input) : options.parser;
   const core = options.core ?? currentBackend();
   const selection = { group: options.group, dropVariables: options.dropVariables, core };
