@@ -5,6 +5,8 @@
  */
 import { IncompatibleArraysError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
+import { rename } from "./rename.js";
+import { type DimSelection, dropVariables, isel } from "./select.js";
 import type { VirtualVariable } from "./virtual-variable.js";
 
 export class VirtualDataset implements Disposable {
@@ -107,6 +109,24 @@ export class VirtualDataset implements Disposable {
       format: this.format,
       sources: changes.sources ?? this.sources,
     });
+  }
+
+  /** This dataset without the named variables (full paths reach into groups). */
+  dropVariables(names: readonly string[]): VirtualDataset {
+    return dropVariables(this, names);
+  }
+
+  /** Variables and dimensions renamed (`{ old: "new" }`), in every group. */
+  rename(mapping: Readonly<Record<string, string>>): VirtualDataset {
+    return rename(this, mapping);
+  }
+
+  /**
+   * Index ranges per dimension (`{ time: [0, 31] }`) whose ends fall on chunk boundaries;
+   * virtual variables are cut without reading, loaded ones sliced in memory.
+   */
+  isel(selection: DimSelection): VirtualDataset {
+    return isel(this, selection);
   }
 
   /** Frees every manifest of this dataset and its groups. */
