@@ -3,6 +3,7 @@ import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
+import { ReadAheadSource } from "../io/read-ahead.js";
 import { type FileFormat, scanSource } from "../parsers/scan.js";
 import { SourcePool } from "../store/source-pool.js";
 import { datasetFromScan } from "./from-scan.js";
@@ -25,7 +26,9 @@ export interface OpenVirtualDatasetOptions {
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
-  const source = typeof input === "string" ? openSource(input) : input;
+  const opened = typeof input === "string" ? openSource(input) : input;
+  // Scanning and loading coordinates make many small dependent reads: serve them from blocks.
+  const source = new ReadAheadSource(opened);
   const core = options.core ?? currentBackend();
   try {
     const scan = await scanSource(source, {
@@ -54,7 +57,7 @@ export async function openVirtualDataset(input: string | ByteSource, options: Op
       await pool.close();
     }
   } finally {
-    if (typeof input === "string") await source.close?.();
+    if (typeof input === "string") await opened.close?.();
   }
 }
 

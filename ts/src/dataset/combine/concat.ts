@@ -33,6 +33,12 @@ export interface ConcatOptions {
   coordValues?: LoadedValues | readonly number[];
   /** Attributes for that coordinate (e.g. `{ units: "days since 2000-01-01" }`). */
   coordAttrs?: Record<string, unknown>;
+  /**
+   * Variables without `dim`: `"equals"` (default) requires them equal in every dataset;
+   * `"override"` takes the first dataset's without comparing (VirtualiZarr's usual
+   * `compat="override"`, for virtual coordinates that point into each file separately).
+   */
+  compat?: "equals" | "override";
   /** Allow chunk lengths to differ along `dim` (rectilinear grid). Default true. */
   allowRectilinear?: boolean;
   /** Names of the datasets for messages (default: their source file). */
@@ -81,7 +87,7 @@ function concatGroup(
     }
     const isCoord = first.coordNames.has(name);
     const broadcast = !isCoord && dataVarsMode === "all";
-    if (!broadcast && items.every((it) => variablesEqual(v0, it.v))) {
+    if (!broadcast && (options.compat === "override" || items.every((it) => variablesEqual(v0, it.v)))) {
       variables.push([name, v0]);
       continue;
     }
@@ -93,6 +99,9 @@ function concatGroup(
     const k = items.findIndex((it) => !variablesEqual(v0, it.v));
     throw new IncompatibleArraysError(
       `cannot concat along ${dim}: variable ${path} has no dimension ${dim} and differs between ${names[0]} and ${names[k]}` +
+        (v0.virtual
+          ? '; virtual variables in different files never compare equal: load it (loadableVariables) or pass compat: "override" to keep the first'
+          : "") +
         (isCoord ? "" : ` (dataVars: "all" would stack it along ${dim})`),
       { variable: path },
     );
