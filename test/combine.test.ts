@@ -42,7 +42,18 @@ describe(`combine (${core.kind} backend)`, () => {
 
   it.each([
     ["dtype", { air: { dtype: "<f8" } }, /variable air: the dtype is <f4 in a\.nc but <f8 in b\.nc/],
-    ["codecs", { air: { codecs: [{ name: "bytes", configuration: { endian: "little" } }, { name: "gzip", configuration: { level: 4 } }] } }, /air: the codec pipeline .* in a\.nc but .*gzip.* in b\.nc/],
+    [
+      "codecs",
+      {
+        air: {
+          codecs: [
+            { name: "bytes", configuration: { endian: "little" } },
+            { name: "gzip", configuration: { level: 4 } },
+          ],
+        },
+      },
+      /air: the codec pipeline .* in a\.nc but .*gzip.* in b\.nc/,
+    ],
     ["fill value", { air: { fillValue: -9999 } }, /air: the Zarr fill value is NaN in a\.nc but -9999 in b\.nc/],
     ["chunk shape", { chunks: [1, 1, 3] }, /air: the chunk length along lat is 2 in a\.nc but 1 in b\.nc/],
     ["scale_factor", { airAttrs: { scale_factor: 0.01 } }, /air: scale_factor is \(absent\) in a\.nc but 0\.01 in b\.nc/],
@@ -71,7 +82,9 @@ describe(`combine (${core.kind} backend)`, () => {
     expect(both.variable("time").attrs.units).toBe("days since 2000-01-01");
     const va = open({ file: "a.nc", times: [0, 1], virtualTime: true });
     const vb = open({ file: "b.nc", times: [48, 72], units: "hours since 2000-01-01", virtualTime: true });
-    expect(() => concat([va, vb], "time")).toThrow(/variable time: units is days since 2000-01-01 in a\.nc but hours since 2000-01-01 in b\.nc \(stored values cannot be rewritten/);
+    expect(() => concat([va, vb], "time")).toThrow(
+      /variable time: units is days since 2000-01-01 in a\.nc but hours since 2000-01-01 in b\.nc \(stored values cannot be rewritten/,
+    );
     const noleap = open({ file: "n.nc", times: [400], calendar: "noleap" });
     expect(() => concat([a, noleap], "time")).toThrow(/calendar noleap in n\.nc and standard in a\.nc/);
     freeAll(both, a, b, va, vb, noleap);
@@ -157,9 +170,13 @@ describe(`combine (${core.kind} backend)`, () => {
   it("combineByCoords refuses overlaps, repeats and non-monotonic coordinates, naming the files", () => {
     const a = open({ file: "a.nc", times: [0, 1, 2] });
     const overlap = open({ file: "b.nc", times: [2.5, 3], units: "days since 1999-12-31" });
-    expect(() => combineByCoords([overlap, a])).toThrow(/time overlaps: a\.nc ends at 2000-01-03T00:00:00 but b\.nc starts at 2000-01-02T12:00:00/);
+    expect(() => combineByCoords([overlap, a])).toThrow(
+      /time overlaps: a\.nc ends at 2000-01-03T00:00:00 but b\.nc starts at 2000-01-02T12:00:00/,
+    );
     const repeat = open({ file: "c.nc", times: [48, 72], units: "hours since 2000-01-01" });
-    expect(() => combineByCoords([a, repeat])).toThrow(/time repeats: a\.nc ends at 2000-01-03T00:00:00 but c\.nc starts at 2000-01-03T00:00:00/);
+    expect(() => combineByCoords([a, repeat])).toThrow(
+      /time repeats: a\.nc ends at 2000-01-03T00:00:00 but c\.nc starts at 2000-01-03T00:00:00/,
+    );
     const zigzag = open({ file: "z.nc", times: [5, 4, 6] });
     expect(() => combineByCoords([a, zigzag])).toThrow(/time in z\.nc is not strictly monotonic/);
     const virtual = open({ file: "v.nc", times: [7], virtualTime: true });

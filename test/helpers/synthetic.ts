@@ -30,12 +30,24 @@ export const NLAT = 2;
 export const NLON = 3;
 
 function loaded(values: number[], attrs: Record<string, unknown>, dim: string): VirtualVariable {
-  const meta: ArrayMetadata = { shape: [values.length], chunkGrid: regularGrid([values.length || 1]), dtype: "<f8", codecs: [], fillValue: "NaN" };
+  const meta: ArrayMetadata = {
+    shape: [values.length],
+    chunkGrid: regularGrid([values.length || 1]),
+    dtype: "<f8",
+    codecs: [],
+    fillValue: "NaN",
+  };
   return new VirtualVariable([dim], new LoadedArray(meta, Float64Array.from(values)), attrs);
 }
 
 /** A manifest whose chunk i of `file` sits at offset 1000 + 100 i. */
-export function manifestArray(core: Core, file: string, shape: number[], chunks: number[], meta: Partial<ArrayMetadata> = {}): ManifestArray {
+export function manifestArray(
+  core: Core,
+  file: string,
+  shape: number[],
+  chunks: number[],
+  meta: Partial<ArrayMetadata> = {},
+): ManifestArray {
   const grid = shape.map((d, a) => Math.ceil(d / (chunks[a] as number)));
   const n = grid.reduce((x, y) => x * y, 1);
   const manifest = ChunkManifest.fromArrays(

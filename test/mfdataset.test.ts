@@ -1,0 +1,112 @@
+/**
+ * Combining real files written by netCDF4-python: variable-length chunks read back like
+ * netCDF4-python, refused encodings, CF times across units and calendars, corrupt files.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openVirtualMfdataset, openVirtualMfdatasetWithReport } from "../ts/src/dataset/open-mfdataset.js";
+import { IncompatibleArraysError } from "../ts/src/errors/vzarr-error.js";
+import { readArray } from "../ts/src/store/read-array.js";
+import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
+import { core } from "./helpers/backend.js";
+import { digest } from "./helpers/digest.js";
+import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
+
+const env = { VZARR_BACKEND: core.kind };
+const tmp = mkdtempSync(join(tmpdir(), "vzarr-mf-"));
+const archive = (kind: string, ...args: string[]) =>
+  pythonJson<{ files: string[] } & Record<string, string>>("make_archive.py", [kind, join(tmp, kind), ...args]);
+
+describe.runIf(hasPython)(`openVirtualMfdataset and vzarr refs over files of one archive (${core.kind} backend)`, () => {
+  it("monthly files of 28–31 days join along time on a rectilinear grid and read back like netCDF4-python", async () => {
+    const { files } = await archive("monthly", "2024");
+    using ds = await openVirtualMfdataset(files, { concatDim: "time", jobs: 2 });
+    const lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    expect(ds.variable("air").metadata.chunkGrid).toEqual({ kind: "rectilinear", chunkShapes: [lengths, 4, 5] });
+    expect(ds.dims.time).toBe(366);
+    for (const [name, sel, text] of [
+      ["air", undefined, "-"],
+      ["precip", undefined, "-"],
+      ["air", [{ start: 25, stop: 65 }, null, { start: 1, stop: 3 }], "25:65,:,1:3"],
+      ["precip", [{ start: 58, stop: 62 }, 2, null], "58:62,2,:"],
+    ] as const) {
+      const got = await readArray(ds, name, sel, { core });
+      const want = await pythonJson<{ shape: number[]; sha256: string }>("concat_values.py", [name, text, ...files]);
+      expect({ shape: got.shape, sha256: digest(got) }, `${name} ${text}`).toEqual(want);
+    }
+    await expect(kerchunkJsonText(ds, { onUnsupported: "raise" })).rejects.toMatchObject({
+      kind: "UnsupportedFeature",
+      variable: "air",
+      message: expect.stringMatching(/rectilinear.*write Icechunk instead/),
+    });
+  });
+
+  it("refuses files whose scale_factor, add_offset, _FillValue or dtype differ, naming variable, files and values", async () => {
+    const v = await archive("variants");
+    const cases: [string, string, RegExp][] = [
+      ["scale_factor", "precip", /precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/],
+      ["add_offset", "precip", /precip: add_offset is 10 in .*base\.nc but 5 in .*add_offset\.nc/],
+      ["_FillValue", "precip", /precip: the Zarr fill value is -32767 in .*base\.nc but -999 in .*FillValue\.nc/],
+      ["dtype", "air", /air: the dtype is >f4 in .*base\.nc but >f8 in .*dtype\.nc/],
+    ];
+    for (const [what, variable, message] of cases) {
+      const err = await openVirtualMfdataset([v.base as string, v[what] as string], { concatDim: "time", parallel: false }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, what).toBeInstanceOf(IncompatibleArraysError);
+      expect((err as IncompatibleArraysError).variable).toBe(variable);
+      expect((err as Error).message).toMatch(message);
+    }
+    const cli = await vzarr(["refs", v.base as string, v.scale_factor as string, "-o", join(tmp, "no.json"), "--concat-dim", "time"], env);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(
+      /^vzarr: IncompatibleArrays: cannot combine variable precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/,
+    );
+  });
+
+  it("combines by coordinates across time units and calendars as xarray does", async () => {
+    const { files } = await archive("mixed-time");
+    const out = join(tmp, "mixed.json");
+    const shuffled = [files[2], files[0], files[3], files[1]] as string[];
+    const r = await vzarr(["refs", ...shuffled, "-o", out, "--jobs", "2", "-q"], env);
+    expect(r.stderr).toBe("");
+    const check = await pythonJson<{ ok: boolean; error?: string; time: string[] }>("compare_mf.py", [out, "by_coords", ...shuffled]);
+    expect(check.error).toBeUndefined();
+    expect(check.time).toEqual([
+      "2001-01-01T00:00:00.000000000",
+      "2001-01-02T00:00:00.000000000",
+      "2001-01-03T00:00:00.000000000",
+      "2001-01-10T00:00:00.000000000",
+    ]);
+    const refs = JSON.parse(readFileSync(out, "utf8")) as { refs: Record<string, string> };
+    expect(JSON.parse(refs.refs["time/.zattrs"] as string)).toMatchObject({ units: "days since 2001-01-01", calendar: "standard" });
+  });
+
+  it("skips a corrupt file with --on-error skip, names it, and writes the rest", async () => {
+    const dir = join(tmp, "with-corrupt");
+    const { files } = await pythonJson<{ files: string[] }>("make_archive.py", ["daily", dir, "6"]);
+    const bad = files[3] as string;
+    writeFileSync(bad, readFileSync(bad).subarray(0, 300));
+    const out = join(tmp, "skip.json");
+    const raise = await vzarr(["refs", join(dir, "*.nc"), "-o", out, "--concat-dim", "time"], env);
+    expect(raise.code).toBe(1);
+    expect(raise.stderr).toContain("day_0003.nc");
+    const skip = await vzarr(["refs", join(dir, "*.nc"), "-o", out, "--concat-dim", "time", "--on-error", "skip"], env);
+    expect(skip.code).toBe(0);
+    expect(skip.stderr).toMatch(/^skipped .*day_0003\.nc: CorruptFile: /m);
+    expect(skip.stdout).toMatch(/5 files \(1 skipped\)/);
+    const rest = files.filter((f) => f !== bad);
+    const check = await pythonJson<{ ok: boolean; error?: string; dims: Record<string, number> }>("compare_mf.py", [
+      out,
+      "nested",
+      ...rest,
+    ]);
+    expect(check).toMatchObject({ ok: true, dims: { time: 5 } });
+    const report = await openVirtualMfdatasetWithReport(join(dir, "*.nc"), { concatDim: "time", onError: "skip", jobs: 2 });
+    expect(report.skipped.map((s) => [s.file, s.error.kind])).toEqual([[bad, "CorruptFile"]]);
+    expect(report.files).toEqual(rest);
+    report.dataset.free();
+  });
+});
