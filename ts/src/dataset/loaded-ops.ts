@@ -44,12 +44,12 @@ export function concatLoaded(list: readonly LoadedArray[], axis: number): Loaded
   const outer = prod(first.shape.slice(0, axis));
   const inner = prod(first.shape.slice(axis + 1)) * unit;
   const shape = first.shape;
-  shape[axis] = list.reduce((s, a) => s + (a.shape[axis] as number), 0);
+  shape[axis] = list.reduce((s, a) => s + (a.metadata.shape[axis] as number), 0);
   const out = allocLike(first.values, prod(shape) * unit);
   let at = 0;
   for (let o = 0; o < outer; o++) {
     for (const a of list) {
-      const block = (a.shape[axis] as number) * inner;
+      const block = (a.metadata.shape[axis] as number) * inner;
       copyRange(a.values, o * block, (o + 1) * block, out, at);
       at += block;
     }

@@ -24,6 +24,7 @@ export class VirtualDataset implements Disposable {
    * time): reads verify it, Icechunk records it as the chunk checksum.
    */
   readonly sources: ReadonlyMap<string, SourceIdentity>;
+  #dims: Record<string, number> | undefined;
 
   constructor(init: {
     variables?: Iterable<[string, VirtualVariable]>;
@@ -44,12 +45,18 @@ export class VirtualDataset implements Disposable {
     void this.dims; // validate now: inconsistent dimension lengths are an error at construction
   }
 
-  /** Dimension lengths, checked for consistency across variables. */
+  /** Dimension lengths, checked for consistency across variables (computed once: datasets are immutable). */
   get dims(): Record<string, number> {
+    this.#dims ??= this.computeDims();
+    return { ...this.#dims };
+  }
+
+  private computeDims(): Record<string, number> {
     const out: Record<string, number> = Object.fromEntries(this.declaredDims);
     for (const [name, v] of this.variables) {
+      const shape = v.metadata.shape;
       v.dims.forEach((d, a) => {
-        const len = v.shape[a] as number;
+        const len = shape[a] as number;
         const seen = out[d];
         if (seen !== undefined && seen !== len && !this.declaredDims.has(d)) {
           throw new IncompatibleArraysError(`dimension ${d} has length ${seen} elsewhere but ${len} in variable ${name}`);

@@ -1,8 +1,8 @@
 /**
  * Can these variables (one per dataset) be joined into one? Checked before any manifest is
  * touched, with messages that name the variable, the files and the differing values. The
- * common case (everything agrees) costs one signature string per variable and dataset; the
- * detailed comparison only runs for a dataset whose signature differs.
+ * common case (everything agrees) costs a few plain comparisons per variable and dataset;
+ * the detailed comparison only runs for a dataset that differs.
  */
 import { IncompatibleArraysError } from "../../errors/vzarr-error.js";
 import type { ManifestArray } from "../../manifest/manifest-array.js";
@@ -28,20 +28,40 @@ function gridAxis(grid: ChunkGrid, a: number): unknown {
   return grid.kind === "regular" ? grid.chunkShape[a] : grid.chunkShapes[a];
 }
 
-function signature(v: VirtualVariable, check: JoinCheck): string {
-  const virtual = !(v.data instanceof LoadedArray);
-  const parts: unknown[] = [virtual, v.dims, v.shape.map((d, a) => (a === check.axis ? -1 : d)), v.dtype];
-  if (virtual) {
-    const m = v.metadata;
-    parts.push(
-      m.codecs,
-      attrKey(m.fillValue),
-      v.shape.map((_, a) => (a === check.axis ? -1 : gridAxis(m.chunkGrid, a))),
-    );
+/** A quick yes when two values are plainly the same (primitives, or the same JSON). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
   }
-  for (const key of PACKING_ATTRS) parts.push(attrKey(v.attrs[key]));
-  if (virtual || check.timeUnitsMayDiffer !== true) parts.push(attrKey(v.attrs.units), attrKey(v.attrs.calendar));
-  return JSON.stringify(parts);
+  return attrKey(a) === attrKey(b);
+}
+
+/**
+ * True when `b` may join `a` as `check` says. Plain comparisons, no strings built, because it
+ * runs once per variable and file; `diagnose` explains a `false`.
+ */
+function agrees(a: VirtualVariable, b: VirtualVariable, check: JoinCheck, codecsText: string | undefined): boolean {
+  const aLoaded = a.data instanceof LoadedArray;
+  if (aLoaded !== b.data instanceof LoadedArray || a.dtype !== b.dtype) return false;
+  const da = a.dims;
+  const db = b.dims;
+  if (da.length !== db.length) return false;
+  const sa = a.metadata.shape;
+  const sb = b.metadata.shape;
+  for (let i = 0; i < da.length; i++) if (da[i] !== db[i] || (i !== check.axis && sa[i] !== sb[i])) return false;
+  if (!aLoaded) {
+    const ma = a.metadata;
+    const mb = b.metadata;
+    if (ma.codecs !== mb.codecs && JSON.stringify(mb.codecs) !== codecsText) return false;
+    if (!same(ma.fillValue, mb.fillValue)) return false;
+    for (let i = 0; i < sa.length; i++) if (i !== check.axis && !same(gridAxis(ma.chunkGrid, i), gridAxis(mb.chunkGrid, i))) return false;
+  }
+  for (const key of PACKING_ATTRS) if (!same(a.attrs[key], b.attrs[key])) return false;
+  if (!aLoaded || check.timeUnitsMayDiffer !== true) {
+    if (!same(a.attrs.units, b.attrs.units) || !same(a.attrs.calendar, b.attrs.calendar)) return false;
+  }
+  return true;
 }
 
 function refuse(name: string, what: string, a: unknown, b: unknown, first: Item, other: Item, hint = ""): never {
@@ -114,10 +134,10 @@ function diagnose(name: string, first: Item, other: Item, check: JoinCheck): voi
 export function checkJoinable(name: string, items: readonly Item[], check: JoinCheck = {}): void {
   const first = items[0];
   if (first === undefined) return;
-  const want = signature(first.v, check);
+  const codecsText = first.v.data instanceof LoadedArray ? undefined : JSON.stringify(first.v.metadata.codecs);
   for (let i = 1; i < items.length; i++) {
     const item = items[i] as Item;
-    if (signature(item.v, check) !== want) diagnose(name, first, item, check);
+    if (!agrees(first.v, item.v, check, codecsText)) diagnose(name, first, item, check);
   }
 }
 
