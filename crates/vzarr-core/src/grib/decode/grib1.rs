@@ -1,0 +1,80 @@
+//! GRIB1 field decoding: grid-point simple packing with an IBM-float reference value.
+//! Second-order ("complex") packing and spherical harmonics are refused with
+//! `UnsupportedFeature`.
+
+use super::layout::{expand_bitmap, normalise_scan};
+use super::simple::{self, Scaling};
+use crate::error::{Error, Result};
+use crate::grib::grib1::{grid, packing_type, Pds};
+use crate::grib::message::{complete, read_indicator, read_layout, SliceSource};
+use crate::grib::octets::Octets;
+
+pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
+    let src = SliceSource(message);
+    let (edition, length) = complete(read_indicator(&src, 0))?;
+    let layout = complete(read_layout(&src, 0, edition, length, false))?;
+    let section = |number: u8| -> Option<Octets> {
+        layout
+            .sections
+            .iter()
+            .find(|s| s.number == number)
+            .map(|s| {
+                let bytes = &message[s.offset as usize..(s.offset + s.length) as usize];
+                Octets::new(bytes, "GRIB1 section", s.offset)
+            })
+    };
+    let pds =
+        Pds::parse(section(1).ok_or_else(|| Error::corrupt("a GRIB1 message without a PDS"))?)?;
+    let gds = section(2).ok_or_else(|| {
+        Error::unsupported("GRIB1 messages without a grid description section are not supported")
+    })?;
+    let grid = grid::parse(&gds, 0)?;
+    let bds = section(4).ok_or_else(|| Error::corrupt("a GRIB1 message without a BDS"))?;
+    let flags = bds.u8(4)?;
+    if flags & 0xc0 != 0 {
+        return Err(Error::unsupported(format!(
+            "GRIB1 {} packing is not supported",
+            packing_type(flags)
+        )));
+    }
+    let scaling = Scaling {
+        reference: bds.ibm_f32(7)?,
+        binary_scale: bds.signed(5, 2)?,
+        decimal_scale: pds.decimal_scale,
+    };
+    let bits = bds.u8(11)?;
+    let data = bds.rest(12)?;
+    let points = grid.num_points as usize;
+    let values = match section(3) {
+        Some(bms) => {
+            if bms.u16(5)? != 0 {
+                return Err(Error::unsupported(
+                    "GRIB1 predefined bitmaps are not supported",
+                ));
+            }
+            let bitmap = bms.rest(7)?;
+            if (bitmap.len() as u64) * 8 < points as u64 {
+                return Err(Error::corrupt("the GRIB1 bitmap is shorter than the grid"));
+            }
+            let present = count_present(bitmap, points);
+            let packed = simple::unpack(data, bits, present, scaling)?;
+            expand_bitmap(&packed, bitmap, points)?
+        }
+        None => simple::unpack(data, bits, points, scaling)?,
+    };
+    Ok(match grid.ni_nj {
+        Some((ni, nj)) => normalise_scan(values, ni as usize, nj as usize, grid.scan),
+        None => values,
+    })
+}
+
+fn count_present(bitmap: &[u8], points: usize) -> usize {
+    let full = bitmap[..points / 8]
+        .iter()
+        .map(|b| b.count_ones() as usize)
+        .sum::<usize>();
+    let tail = (0..points % 8)
+        .filter(|&k| bitmap[points / 8] & (0x80 >> k) != 0)
+        .count();
+    full + tail
+}

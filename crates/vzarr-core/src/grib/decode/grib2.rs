@@ -1,0 +1,153 @@
+//! GRIB2 field decoding: data representation templates 5.0 (simple), 5.2 (complex),
+//! 5.3 (complex + spatial differencing), 5.4 (IEEE), 5.41 (PNG) and 5.42 (CCSDS).
+//! JPEG 2000 (5.40) and the rest are refused with `UnsupportedFeature`.
+
+use super::layout::{expand_bitmap, normalise_scan};
+use super::simple::{self, Scaling};
+use super::{ccsds, complex, png};
+use crate::error::{Error, Result};
+use crate::grib::grib2::bitmap::{bitmap_indicator, BitmapIndicator};
+use crate::grib::grib2::representation::{self, packing_type, Representation};
+use crate::grib::grid::Grid;
+use crate::grib::message::{complete, read_layout, SliceSource};
+use crate::grib::octets::Octets;
+
+pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
+    let head = Octets::new(message, "GRIB2 indicator section", 0);
+    let length = head.u64(9)?;
+    let src = SliceSource(message);
+    let layout = complete(read_layout(&src, 0, 2, length, true))?;
+    let last = layout
+        .sections
+        .iter()
+        .rposition(|s| s.number == 7)
+        .ok_or_else(|| Error::corrupt("the GRIB2 message has no data section"))?;
+    let mut grid: Option<Grid> = None;
+    let mut repr: Option<Representation> = None;
+    let mut bitmap: Option<&[u8]> = None;
+    let mut defined_bitmap: Option<&[u8]> = None;
+    let mut data: &[u8] = &[];
+    for (index, section) in layout.sections[..=last].iter().enumerate() {
+        let bytes = &message[section.offset as usize..(section.offset + section.length) as usize];
+        let s = Octets::new(bytes, "GRIB2 section", section.offset);
+        match section.number {
+            3 => grid = Some(crate::grib::grib2::grid::parse(&s, section.offset)?),
+            5 => repr = Some(representation::parse(&s)?),
+            6 => {
+                bitmap = match bitmap_indicator(&s)? {
+                    BitmapIndicator::Present => {
+                        defined_bitmap = Some(&bytes[6..]);
+                        defined_bitmap
+                    }
+                    BitmapIndicator::Previous => Some(defined_bitmap.ok_or_else(|| {
+                        Error::corrupt("section 6 reuses a bitmap that was never defined")
+                    })?),
+                    BitmapIndicator::None => None,
+                    BitmapIndicator::Predefined(n) => {
+                        return Err(Error::unsupported(format!(
+                            "GRIB2 predefined bitmap {} is not supported",
+                            n
+                        )))
+                    }
+                }
+            }
+            7 if index == last => data = &bytes[5..],
+            _ => {}
+        }
+    }
+    let grid = grid.ok_or_else(|| Error::corrupt("the GRIB2 field has no grid definition"))?;
+    let repr = repr.ok_or_else(|| Error::corrupt("the GRIB2 field has no data representation"))?;
+    let points = grid.num_points as usize;
+    let count = repr.num_values as usize;
+    let limit = if bitmap.is_some() {
+        points
+    } else {
+        points.max(1)
+    };
+    if count > limit {
+        return Err(Error::corrupt(format!(
+            "{} values are packed for a grid of {} points",
+            count, points
+        )));
+    }
+    let packed = unpack(&repr, data, count)?;
+    let values = match bitmap {
+        Some(b) => expand_bitmap(&packed, b, points)?,
+        None if packed.len() == points => packed,
+        None => {
+            return Err(Error::corrupt(format!(
+                "{} values are packed for a grid of {} points and there is no bitmap",
+                packed.len(),
+                points
+            )))
+        }
+    };
+    Ok(match grid.ni_nj {
+        Some((ni, nj)) => normalise_scan(values, ni as usize, nj as usize, grid.scan),
+        None => values,
+    })
+}
+
+fn scaling(r: &Representation) -> Scaling {
+    Scaling {
+        reference: f64::from(r.reference),
+        binary_scale: r.binary_scale,
+        decimal_scale: r.decimal_scale,
+    }
+}
+
+fn unpack(r: &Representation, data: &[u8], count: usize) -> Result<Vec<f64>> {
+    match r.template {
+        0 => simple::unpack(data, r.bits, count, scaling(r)),
+        2 | 3 => {
+            let params = r
+                .complex
+                .as_ref()
+                .ok_or_else(|| Error::corrupt("complex packing without parameters"))?;
+            complex::unpack(data, r.bits, count, params, scaling(r))
+        }
+        4 => ieee(data, r.ieee_precision.unwrap_or(0), count),
+        41 | 40010 => png::unpack(data, r.bits, count, scaling(r)),
+        42 => {
+            let params = r
+                .ccsds
+                .as_ref()
+                .ok_or_else(|| Error::corrupt("CCSDS packing without parameters"))?;
+            ccsds::unpack(data, r.bits, count, params, scaling(r))
+        }
+        40 | 40000 => Err(Error::unsupported(
+            "GRIB2 JPEG 2000 packing (template 5.40) cannot be decoded by vzarr-core",
+        )),
+        t => Err(Error::unsupported(format!(
+            "GRIB2 data representation template 5.{} ({}) is not supported",
+            t,
+            packing_type(t)
+        ))),
+    }
+}
+
+/// Template 5.4: big-endian IEEE floats, unscaled.
+fn ieee(data: &[u8], precision: u8, count: usize) -> Result<Vec<f64>> {
+    let width = match precision {
+        1 => 4,
+        2 => 8,
+        p => {
+            return Err(Error::unsupported(format!(
+                "IEEE packing with precision {} (only 32 and 64 bits)",
+                p
+            )))
+        }
+    };
+    simple::check_size(data, width as u32 * 8, count, "the IEEE data")?;
+    Ok(if width == 4 {
+        data.chunks_exact(4)
+            .take(count)
+            .map(|c| f64::from(f32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect()
+    } else {
+        data.chunks_exact(8)
+            .take(count)
+            .map(|c| f64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect()
+    })
+}

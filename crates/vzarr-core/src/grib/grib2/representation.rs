@@ -1,0 +1,120 @@
+//! GRIB2 section 5 (data representation): how section 7 packs the values.
+
+use crate::error::Result;
+use crate::grib::octets::Octets;
+
+/// Parameters of complex packing (5.2) and complex packing with spatial differencing (5.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Complex {
+    pub missing_management: u8,
+    pub groups: u32,
+    pub width_reference: u8,
+    pub width_bits: u8,
+    pub length_reference: u32,
+    pub length_increment: u8,
+    pub last_length: u32,
+    pub length_bits: u8,
+    /// 5.3: order of spatial differencing (1 or 2) and octets per extra descriptor.
+    pub differencing: Option<(u8, u8)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Ccsds {
+    pub flags: u8,
+    pub block_size: u8,
+    pub rsi: u16,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Representation {
+    pub template: u16,
+    /// Number of values actually packed (grid points minus those masked by the bitmap).
+    pub num_values: u32,
+    /// Simple-packing parameters: Y = (R + X·2^E) / 10^D with X of `bits` bits.
+    pub reference: f32,
+    pub binary_scale: i64,
+    pub decimal_scale: i64,
+    pub bits: u8,
+    pub complex: Option<Complex>,
+    /// 5.4: 1 = IEEE single, 2 = double, 3 = quadruple precision.
+    pub ieee_precision: Option<u8>,
+    pub ccsds: Option<Ccsds>,
+}
+
+/// ecCodes' `packingType` for a data representation template.
+pub(crate) fn packing_type(template: u16) -> &'static str {
+    match template {
+        0 => "grid_simple",
+        1 => "grid_simple_matrix",
+        2 => "grid_complex",
+        3 => "grid_complex_spatial_differencing",
+        4 => "grid_ieee",
+        40 | 40000 => "grid_jpeg",
+        41 | 40010 => "grid_png",
+        42 => "grid_ccsds",
+        50 => "spectral_simple",
+        51 => "spectral_complex",
+        61 => "grid_simple_log_preprocessing",
+        200 => "grid_run_length",
+        _ => "unknown",
+    }
+}
+
+pub(crate) fn parse(s: &Octets) -> Result<Representation> {
+    let template = s.u16(10)?;
+    let num_values = s.u32(6)?;
+    let mut r = Representation {
+        template,
+        num_values,
+        reference: 0.0,
+        binary_scale: 0,
+        decimal_scale: 0,
+        bits: 0,
+        complex: None,
+        ieee_precision: None,
+        ccsds: None,
+    };
+    if template == 4 {
+        r.ieee_precision = Some(s.u8(12)?);
+        return Ok(r);
+    }
+    if !matches!(
+        template,
+        0 | 2 | 3 | 40 | 41 | 42 | 40000 | 40010 | 50 | 51 | 61
+    ) {
+        // Unknown layouts are only described by their number; the codec refuses them.
+        return Ok(r);
+    }
+    r.reference = s.f32(12)?;
+    r.binary_scale = s.signed(16, 2)?;
+    r.decimal_scale = s.signed(18, 2)?;
+    r.bits = s.u8(20)?;
+    match template {
+        2 | 3 => {
+            r.complex = Some(Complex {
+                missing_management: s.u8(23)?,
+                groups: s.u32(32)?,
+                width_reference: s.u8(36)?,
+                width_bits: s.u8(37)?,
+                length_reference: s.u32(38)?,
+                length_increment: s.u8(42)?,
+                last_length: s.u32(43)?,
+                length_bits: s.u8(47)?,
+                differencing: if template == 3 {
+                    Some((s.u8(48)?, s.u8(49)?))
+                } else {
+                    None
+                },
+            })
+        }
+        42 => {
+            r.ccsds = Some(Ccsds {
+                flags: s.u8(22)?,
+                block_size: s.u8(23)?,
+                rsi: s.u16(24)?,
+            })
+        }
+        _ => {}
+    }
+    Ok(r)
+}

@@ -1,0 +1,81 @@
+/** GRIB through the TypeScript read path (both backends) against ecCodes' values. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
+import { UnsupportedFeatureError } from "../ts/src/errors/vzarr-error.js";
+import { parseJsonLenient } from "../ts/src/metadata/json-text.js";
+import { readArray } from "../ts/src/store/read-array.js";
+import { core } from "./helpers/backend.js";
+import { corpus, fixtures, hasCorpus } from "./helpers/paths.js";
+
+interface Message {
+  sum: number;
+  n_missing: number;
+  packingType: string;
+}
+
+/** Sum and NaN count over every GRIB data variable of a file, as the corpus check does. */
+async function totals(path: string): Promise<{ sum: number; missing: number; variables: number }> {
+  using ds = await openVirtualDataset(path, { core });
+  let sum = 0;
+  let missing = 0;
+  let variables = 0;
+  for (const [name, v] of ds.walkVariables()) {
+    if (!v.virtual || v.metadata.codecs[0]?.name !== "vzarr.grib") continue;
+    variables++;
+    // A message absent from the cube is a missing chunk: NaN, but not an ecCodes value.
+    const stats = "manifest" in v.data ? v.data.manifest.stats() : undefined;
+    const chunkSize = v.shape.slice(-2).reduce((a, b) => a * b, 1);
+    if (stats !== undefined) missing -= (stats.chunks - stats.present) * chunkSize;
+    const r = await readArray(ds, name, undefined, { core });
+    for (const x of r.data as Float64Array) {
+      if (Number.isNaN(x)) missing++;
+      else sum += x;
+    }
+  }
+  return { sum, missing, variables };
+}
+
+function expectClose(got: number, want: number, what: string) {
+  expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-5 * Math.abs(want) + 1e-6);
+}
+
+const oracle = JSON.parse(readFileSync(join(fixtures, "grib", "oracle.json"), "utf8")) as { files: Record<string, Message[]> };
+const decodable = Object.entries(oracle.files).filter(([, msgs]) => msgs.every((m) => m.packingType !== "grid_jpeg"));
+
+describe(`GRIB (${core.kind} backend)`, () => {
+  it.each(decodable.map(([f]) => f))("%s: values equal ecCodes", async (file) => {
+    const msgs = oracle.files[file] as Message[];
+    const got = await totals(join(fixtures, "grib", file));
+    expect(got.variables).toBeGreaterThan(0);
+    expect(got.missing).toBe(msgs.reduce((n, m) => n + m.n_missing, 0));
+    expectClose(
+      got.sum,
+      msgs.reduce((s, m) => s + m.sum, 0),
+      file,
+    );
+  });
+
+  it("reports JPEG 2000 packing as unsupported, naming the format", async () => {
+    await expect(totals(join(fixtures, "grib", "packing_jpeg.grib2"))).rejects.toBeInstanceOf(UnsupportedFeatureError);
+  });
+
+  it.runIf(hasCorpus)("corpus GRIB files from NOAA, ECMWF, DWD, MSC match truth.json", async () => {
+    const truth = parseJsonLenient(readFileSync(join(corpus, "truth.json"), "utf8")) as Record<string, { messages?: Message[] }>;
+    let checked = 0;
+    for (const [file, entry] of Object.entries(truth)) {
+      const msgs = entry.messages;
+      if (msgs === undefined || msgs.some((m) => m.packingType === "grid_jpeg")) continue;
+      const got = await totals(join(corpus, file));
+      expect(got.missing, file).toBe(msgs.reduce((n, m) => n + m.n_missing, 0));
+      expectClose(
+        got.sum,
+        msgs.reduce((s, m) => s + m.sum, 0),
+        file,
+      );
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+});
