@@ -16,55 +16,75 @@ import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 
 const env = { VZARR_BACKEND: core.kind };
 const tmp = mkdtempSync(join(tmpdir(), "vzarr-mf-"));
+const FORMATS = ["NETCDF3_64BIT_OFFSET", "NETCDF4"];
 const archive = (kind: string, ...args: string[]) =>
   pythonJson<{ files: string[] } & Record<string, string>>("make_archive.py", [kind, join(tmp, kind), ...args]);
 
 describe.runIf(hasPython)(`openVirtualMfdataset and vzarr refs over files of one archive (${core.kind} backend)`, () => {
-  it("monthly files of 28–31 days join along time on a rectilinear grid and read back like netCDF4-python", async () => {
-    const { files } = await archive("monthly", "2024");
-    using ds = await openVirtualMfdataset(files, { concatDim: "time", jobs: 2 });
-    const lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    expect(ds.variable("air").metadata.chunkGrid).toEqual({ kind: "rectilinear", chunkShapes: [lengths, 4, 5] });
-    expect(ds.dims.time).toBe(366);
-    for (const [name, sel, text] of [
-      ["air", undefined, "-"],
-      ["precip", undefined, "-"],
-      ["air", [{ start: 25, stop: 65 }, null, { start: 1, stop: 3 }], "25:65,:,1:3"],
-      ["precip", [{ start: 58, stop: 62 }, 2, null], "58:62,2,:"],
-    ] as const) {
-      const got = await readArray(ds, name, sel, { core });
-      const want = await pythonJson<{ shape: number[]; sha256: string }>("concat_values.py", [name, text, ...files]);
-      expect({ shape: got.shape, sha256: digest(got) }, `${name} ${text}`).toEqual(want);
-    }
-    await expect(kerchunkJsonText(ds, { onUnsupported: "raise" })).rejects.toMatchObject({
-      kind: "UnsupportedFeature",
-      variable: "air",
-      message: expect.stringMatching(/rectilinear.*write Icechunk instead/),
-    });
-  });
+  it.each(FORMATS)(
+    "monthly %s files of 28–31 days join along time on a rectilinear grid and read back like netCDF4-python",
+    async (format) => {
+      const { files } = await pythonJson<{ files: string[] }>("make_archive.py", [
+        "monthly",
+        join(tmp, `monthly-${format}`),
+        "2024",
+        format,
+      ]);
+      using ds = await openVirtualMfdataset(files, { concatDim: "time", jobs: 2 });
+      const lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+      expect(ds.variable("air").metadata.chunkGrid).toEqual({ kind: "rectilinear", chunkShapes: [lengths, 4, 5] });
+      expect(ds.dims.time).toBe(366);
+      for (const [name, sel, text] of [
+        ["air", undefined, "-"],
+        ["precip", undefined, "-"],
+        ["air", [{ start: 25, stop: 65 }, null, { start: 1, stop: 3 }], "25:65,:,1:3"],
+        ["precip", [{ start: 58, stop: 62 }, 2, null], "58:62,2,:"],
+      ] as const) {
+        const got = await readArray(ds, name, sel, { core });
+        const want = await pythonJson<{ shape: number[]; sha256: string }>("concat_values.py", [name, text, ...files]);
+        expect({ shape: got.shape, sha256: digest(got) }, `${name} ${text}`).toEqual(want);
+      }
+      await expect(kerchunkJsonText(ds, { onUnsupported: "raise" })).rejects.toMatchObject({
+        kind: "UnsupportedFeature",
+        variable: "air",
+        message: expect.stringMatching(/rectilinear.*write Icechunk instead/),
+      });
+    },
+  );
 
-  it("refuses files whose scale_factor, add_offset, _FillValue or dtype differ, naming variable, files and values", async () => {
-    const v = await archive("variants");
-    const cases: [string, string, RegExp][] = [
-      ["scale_factor", "precip", /precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/],
-      ["add_offset", "precip", /precip: add_offset is 10 in .*base\.nc but 5 in .*add_offset\.nc/],
-      ["_FillValue", "precip", /precip: the Zarr fill value is -32767 in .*base\.nc but -999 in .*FillValue\.nc/],
-      ["dtype", "air", /air: the dtype is >f4 in .*base\.nc but >f8 in .*dtype\.nc/],
-    ];
-    for (const [what, variable, message] of cases) {
-      const err = await openVirtualMfdataset([v.base as string, v[what] as string], { concatDim: "time", parallel: false }).catch(
-        (e: unknown) => e,
+  it.each(FORMATS)(
+    "refuses %s files whose encoding differs (scale_factor, add_offset, _FillValue, dtype, codecs, chunks), naming variable, files and values",
+    async (format) => {
+      const v = await pythonJson<Record<string, string>>("make_archive.py", ["variants", join(tmp, `variants-${format}`), format]);
+      const e = format === "NETCDF4" ? "<" : ">";
+      const cases: [string, string, RegExp][] = [
+        ["scale_factor", "precip", /precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/],
+        ["add_offset", "precip", /precip: add_offset is 10 in .*base\.nc but 5 in .*add_offset\.nc/],
+        ["_FillValue", "precip", /precip: the Zarr fill value is -32767 in .*base\.nc but -999 in .*FillValue\.nc/],
+        ["dtype", "air", new RegExp(`air: the dtype is \\${e}f4 in .*base\\.nc but \\${e}f8 in .*dtype\\.nc`)],
+      ];
+      if (format === "NETCDF4") {
+        cases.push(["codecs", "air", /air: the codec pipeline is .*zlib.* in .*base\.nc but \[\{"name":"bytes".*\}\] in .*codecs\.nc/]);
+        cases.push(["chunks", "air", /air: the chunk length along lat is 4 in .*base\.nc but 2 in .*chunks\.nc/]);
+      }
+      for (const [what, variable, message] of cases) {
+        const err = await openVirtualMfdataset([v.base as string, v[what] as string], { concatDim: "time", parallel: false }).catch(
+          (e: unknown) => e,
+        );
+        expect(err, what).toBeInstanceOf(IncompatibleArraysError);
+        expect((err as IncompatibleArraysError).variable).toBe(variable);
+        expect((err as Error).message).toMatch(message);
+      }
+      const cli = await vzarr(
+        ["refs", v.base as string, v.scale_factor as string, "-o", join(tmp, "no.json"), "--concat-dim", "time"],
+        env,
       );
-      expect(err, what).toBeInstanceOf(IncompatibleArraysError);
-      expect((err as IncompatibleArraysError).variable).toBe(variable);
-      expect((err as Error).message).toMatch(message);
-    }
-    const cli = await vzarr(["refs", v.base as string, v.scale_factor as string, "-o", join(tmp, "no.json"), "--concat-dim", "time"], env);
-    expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(
-      /^vzarr: IncompatibleArrays: cannot combine variable precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/,
-    );
-  });
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toMatch(
+        /^vzarr: IncompatibleArrays: cannot combine variable precip: scale_factor is 0\.01 in .*base\.nc but 0\.1 in .*scale_factor\.nc/,
+      );
+    },
+  );
 
   it("combines by coordinates across time units and calendars as xarray does", async () => {
     const { files } = await archive("mixed-time");

@@ -2,13 +2,15 @@
 
     make_archive.py daily <dir> [n=365] [format=NETCDF3_64BIT_OFFSET]
         one file per day (time unlimited, one record), air(time, lat, lon) float32 and a packed
-        int16 precip with scale_factor/add_offset/_FillValue; prints {"files": [...]}.
+        int16 precip with scale_factor/add_offset/_FillValue (NETCDF4: zlib + shuffle, chunks of
+        one day); prints {"files": [...]}.
     make_archive.py monthly <dir> [year=2024] [format]
         one file per month, time a fixed dimension of the month's length (28-31) so each
         variable is a single chunk per file: joining them needs a rectilinear grid.
-    make_archive.py variants <dir>
-        pairs of files that differ in one encoding property (scale_factor, add_offset,
-        _FillValue, dtype) plus a base file; prints {"base": path, "<what>": path, ...}.
+    make_archive.py variants <dir> [format]
+        files that differ from a base file in one encoding property (scale_factor, add_offset,
+        _FillValue, dtype; with NETCDF4 also codecs and chunk shape); prints
+        {"base": path, "<what>": path, ...}.
     make_archive.py mixed-time <dir>
         files whose time coordinates use different units and (compatible) calendars.
 """
@@ -24,7 +26,12 @@ NLAT, NLON = 4, 5
 
 
 def write(path, times, units, cal="standard", fmt="NETCDF3_64BIT_OFFSET", unlimited=True, seed=0,
-          scale=0.01, offset=10.0, fill=-32767, air_dtype="f4"):
+          scale=0.01, offset=10.0, fill=-32767, air_dtype="f4", zlib=None, chunk_lat=None):
+    nc4 = fmt.startswith("NETCDF4")
+    # netCDF-4 files compress (and chunk) the data variables, as archives usually do.
+    zlib = nc4 if zlib is None else zlib
+    chunks = (1, chunk_lat or NLAT, NLON) if nc4 and unlimited else None
+    comp = dict(zlib=True, shuffle=True, complevel=4) if zlib else {}
     rng = np.random.default_rng(seed)
     ds = netCDF4.Dataset(path, "w", format=fmt)
     ds.createDimension("time", None if unlimited else len(times))
@@ -40,9 +47,9 @@ def write(path, times, units, cal="standard", fmt="NETCDF3_64BIT_OFFSET", unlimi
     lon = ds.createVariable("lon", "f4", ("lon",))
     lon.units = "degrees_east"
     lon[:] = np.linspace(0, 80, NLON)
-    air = ds.createVariable("air", air_dtype, ("time", "lat", "lon"))
+    air = ds.createVariable("air", air_dtype, ("time", "lat", "lon"), chunksizes=chunks, **comp)
     air.units = "K"
-    pr = ds.createVariable("precip", "i2", ("time", "lat", "lon"), fill_value=fill)
+    pr = ds.createVariable("precip", "i2", ("time", "lat", "lon"), fill_value=fill, chunksizes=chunks, **comp)
     pr.scale_factor = scale
     pr.add_offset = offset
     pr.units = "mm"
@@ -79,14 +86,17 @@ def monthly(out, year=2024, fmt="NETCDF3_64BIT_OFFSET"):
     return {"files": files}
 
 
-def variants(out):
+def variants(out, fmt="NETCDF3_64BIT_OFFSET"):
     base = os.path.join(out, "base.nc")
-    write(base, [0, 1], "days since 2001-01-01", seed=1)
+    write(base, [0, 1], "days since 2001-01-01", fmt=fmt, seed=1)
     res = {"base": base}
-    for what, kw in {"scale_factor": {"scale": 0.1}, "add_offset": {"offset": 5.0}, "_FillValue": {"fill": -999},
-                     "dtype": {"air_dtype": "f8"}}.items():
+    changes = {"scale_factor": {"scale": 0.1}, "add_offset": {"offset": 5.0}, "_FillValue": {"fill": -999},
+               "dtype": {"air_dtype": "f8"}}
+    if fmt.startswith("NETCDF4"):
+        changes.update({"codecs": {"zlib": False}, "chunks": {"chunk_lat": 2}})
+    for what, kw in changes.items():
         p = os.path.join(out, f"{what.strip('_')}.nc")
-        write(p, [2, 3], "days since 2001-01-01", seed=2, **kw)
+        write(p, [2, 3], "days since 2001-01-01", fmt=fmt, seed=2, **kw)
         res[what] = p
     return res
 
