@@ -18,7 +18,7 @@ export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${O
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--on-unsupported skip|raise] [--quiet]${Object.values(OUTPUT_FORMATS)
-             .flatMap((f) => Object.values(f.options ?? {}))
+             .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
 
@@ -122,6 +122,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   try {
     const summary = await format.write(ds, output, {
       args,
+      inputs,
       inlineThreshold,
       onUnsupported,
       warn: (m) => err(`warning: ${m}`),
@@ -140,7 +141,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       const { chunks, bytesReferenced } = referenceTotals(ds);
       const size = summary.bytes === undefined ? "" : `, ${formatBytes(summary.bytes)}`;
       out(
-        `wrote ${output} (${formatName}${size}${summary.detail === undefined ? "" : `, ${summary.detail}`}): ` +
+        `${summary.headline ?? `wrote ${output}`} (${formatName}${size}${summary.detail === undefined ? "" : `, ${summary.detail}`}): ` +
           `${formatCount(files)} file${files === 1 ? "" : "s"}${skipped.length > 0 ? ` (${skipped.length} skipped)` : ""}, ` +
           `${formatCount(variables)} variables, ${formatCount(chunks)} chunk references to ${formatBytes(bytesReferenced)} in ${formatDuration(performance.now() - started)}`,
       );
