@@ -68,8 +68,10 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   if (format === undefined)
     throw new InvalidArgumentError(`unknown --format ${formatName}; expected one of ${Object.keys(OUTPUT_FORMATS).join(", ")}`);
   for (const name of formatOptions) {
-    if (args.options.has(name) && !Object.hasOwn(format.options ?? {}, name))
-      throw new InvalidArgumentError(`--${name} does not apply to --format ${formatName}`);
+    if (args.options.has(name) && !Object.hasOwn(format.options ?? {}, name)) {
+      const owners = Object.entries(OUTPUT_FORMATS).filter(([, f]) => Object.hasOwn(f.options ?? {}, name));
+      throw new InvalidArgumentError(`--${name} applies to --format ${owners.map(([n]) => n).join(", ")} only`);
+    }
   }
   const inlineThreshold = Number(stringOption(args, "inline-threshold") ?? 0);
   if (!Number.isInteger(inlineThreshold) || inlineThreshold < 0)
