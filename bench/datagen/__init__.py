@@ -1,0 +1,1 @@
+"""Seeded generators of the side-by-side benchmark datasets (see bench/make_data.py)."""
