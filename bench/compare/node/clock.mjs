@@ -1,0 +1,43 @@
+/**
+ * Timing and memory of one measured operation in this process (one process per
+ * measurement; the Node twin of bench/compare/py/measure.py). Setup runs before
+ * `measure`, verification dumps after it, so neither counts.
+ */
+export class Clock {
+  /** @type {number | undefined} */ seconds;
+  /** @type {number | undefined} */ peakRssMb;
+  /** @type {number | undefined} */ rssStartMb;
+  /** @type {Record<string, number>} */ parts = {};
+
+  /**
+   * @template T
+   * @param {() => Promise<T> | T} fn
+   * @returns {Promise<T>}
+   */
+  async measure(fn) {
+    this.rssStartMb = process.memoryUsage().rss / 2 ** 20;
+    const start = performance.now();
+    const result = await fn();
+    this.seconds = (performance.now() - start) / 1000;
+    this.peakRssMb = process.resourceUsage().maxRSS / 1024;
+    return result;
+  }
+
+  /**
+   * A named sub-interval of the measured operation (e.g. index vs combine).
+   * @template T
+   * @param {string} name
+   * @param {() => Promise<T> | T} fn
+   * @returns {Promise<T>}
+   */
+  async part(name, fn) {
+    const start = performance.now();
+    const result = await fn();
+    this.parts[name] = (performance.now() - start) / 1000;
+    return result;
+  }
+
+  result() {
+    return { seconds: this.seconds, peak_rss_mb: this.peakRssMb, rss_start_mb: this.rssStartMb, parts: this.parts };
+  }
+}
