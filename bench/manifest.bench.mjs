@@ -2,95 +2,12 @@
 // 10,000 manifests of 1,000 chunks, on the native and the wasm backend, beside a memcpy
 // baseline (Buffer.concat of the same column bytes), all in one run. Run after the build:
 //   npm run bench            (VZARR_BENCH_SCALE=0.1 for a quick run)
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { Bench } from "tinybench";
-import { nativeAddonPath, wasmModulePath } from "../dist/backend/artifacts.js";
-import { createNativeCore } from "../dist/backend/native.js";
-import { createWasmCore } from "../dist/backend/wasm.js";
-import { ChunkManifest } from "../dist/index.js";
+import { measureManifestFigures } from "./lib/manifest-figures.mjs";
 
 const scale = Number(process.env.VZARR_BENCH_SCALE ?? 1);
-const BIG = Math.round(10_000_000 * scale);
-const PARTS = Math.round(10_000 * scale);
-const PART_CHUNKS = 1_000;
-
-const require = createRequire(import.meta.url);
-const cores = [createNativeCore(require(nativeAddonPath())), createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath())))];
-
-function columns(n, fileCount, seed) {
-  const ids = new Uint32Array(n);
-  const offsets = new BigUint64Array(n);
-  const lengths = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) {
-    ids[i] = (i * 7 + seed) % fileCount;
-    offsets[i] = BigInt(4096 + i * 65536);
-    lengths[i] = 65536n;
-  }
-  const table = Array.from({ length: fileCount }, (_, k) => `s3://era5-archive/pressure-levels/${seed}/file-${k}.nc`);
-  return { table, ids, offsets, lengths };
-}
-
-const big = columns(BIG, 1000, 0);
-const parts = Array.from({ length: PARTS }, (_, k) => columns(PART_CHUNKS, 1, k));
-const partBytes = parts.flatMap((p) => [Buffer.from(p.ids.buffer), Buffer.from(p.offsets.buffer), Buffer.from(p.lengths.buffer)]);
-
-const bench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 });
-const bytesPerChunk = {};
-for (const core of cores) {
-  const bigManifest = ChunkManifest.fromArrays(
-    { shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths },
-    core,
-  );
-  bytesPerChunk[core.kind] = bigManifest.nbytes / BIG;
-  bigManifest.free();
-  bench.add(`${core.kind}: build a ${BIG.toLocaleString()}-chunk manifest`, () => {
-    ChunkManifest.fromArrays(
-      { shape: [BIG], paths: { table: big.table, ids: big.ids }, offsets: big.offsets, lengths: big.lengths },
-      core,
-    ).free();
-  });
-  const manifests = parts.map((p) =>
-    ChunkManifest.fromArrays({ shape: [PART_CHUNKS], paths: { table: p.table, ids: p.ids }, offsets: p.offsets, lengths: p.lengths }, core),
-  );
-  bench.add(`${core.kind}: concat ${PARTS.toLocaleString()} manifests of ${PART_CHUNKS} chunks`, () => {
-    ChunkManifest.concat(manifests, 0).free();
-  });
-}
-bench.add(`memcpy baseline: Buffer.concat of the same ${(PARTS * PART_CHUNKS).toLocaleString()} chunks' columns`, () => {
-  Buffer.concat(partBytes);
-});
-
-// Buffer.concat allocates fresh pages every time; a copy into a reused buffer is the
-// honest lower bound, so both are reported.
-const warmTarget = new Uint8Array(partBytes.reduce((n, b) => n + b.length, 0));
-bench.add("memcpy into a reused buffer (warm pages)", () => {
-  let at = 0;
-  for (const b of partBytes) {
-    warmTarget.set(b, at);
-    at += b.length;
-  }
-});
-
-await bench.run();
-const rows = bench.tasks.map((t) => ({
-  task: t.name,
-  median_ms: t.result.latency.p50,
-  min_ms: t.result.latency.min,
-  max_ms: t.result.latency.max,
-}));
-const get = (prefix) => rows.find((r) => r.task.startsWith(prefix))?.median_ms ?? NaN;
-const memcpy = get("memcpy baseline");
-const warm = get("memcpy into");
-const ratios = {
-  "native concat / memcpy": get("native: concat") / memcpy,
-  "wasm concat / memcpy": get("wasm: concat") / memcpy,
-  "native concat / warm memcpy": get("native: concat") / warm,
-  "wasm concat / warm memcpy": get("wasm: concat") / warm,
-  "wasm / native (build)": get("wasm: build") / get("native: build"),
-  "wasm / native (concat)": get("wasm: concat") / get("native: concat"),
-};
+const { rows, bytesPerChunk, ratios } = await measureManifestFigures(scale);
 
 const lines = [
   `# Manifest benchmark (${new Date().toISOString().slice(0, 10)}, scale ${scale})`,

@@ -1,7 +1,7 @@
 """GRIB2 files built from the ecCodes samples, re-gridded to a 0.25° global grid (1440 × 721):
 
 * `big.grib2`: temperature on 11 pressure levels × N forecast steps, 24-bit simple packing
-  (~3.1 MB a message; 330 messages ≈ 1 GB at scale 1) — the scanning benchmark. One field
+  (~3.1 MB a message; 352 messages ≈ 1.1 GB, over 1 GiB, at scale 1) — the scanning benchmark. One field
   per level is packed once; the steps are clones with a different forecastTime, so the file is
   quick to write and every message is a complete, independently decodable GRIB2 message.
 * `decode_simple.grib2` / `decode_complex.grib2`: distinct fields in simple packing (16 bits)
@@ -80,7 +80,7 @@ def write_decode(path, count, packing, tag):
 
 
 def make(out, scale):
-    steps = max(1, round(30 * scale))
+    steps = max(1, round(32 * scale))
     big = os.path.join(out, "big.grib2")
     messages = write_big(big, steps)
     # Decoding files: whole levels × steps (or a few levels of one step), so the messages

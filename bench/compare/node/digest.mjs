@@ -4,5 +4,7 @@ import { createHash } from "node:crypto";
 
 /** @param {ArrayBufferView} data */
 export function valueDigest(data) {
-  return createHash("sha256").update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest("hex");
 }

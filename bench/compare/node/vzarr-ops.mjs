@@ -3,8 +3,6 @@
  * users call it. The backend (native or wasm) comes from VZARR_BACKEND.
  */
 import { writeFileSync } from "node:fs";
-import { npyBytes } from "../../../dist/io/npy.js";
-import { writeTextPieces } from "../../../dist/io/write-text.js";
 import {
   concat,
   kerchunkJsonPieces,
@@ -15,6 +13,8 @@ import {
   writeIcechunk,
   writeKerchunkParquet,
 } from "../../../dist/index.js";
+import { npyBytes } from "../../../dist/io/npy.js";
+import { writeTextPieces } from "../../../dist/io/write-text.js";
 import { valueDigest } from "./digest.mjs";
 import { virtualVariables } from "./dump-refs.mjs";
 import { syntheticDataset } from "./synthetic.mjs";
@@ -31,9 +31,7 @@ async function index(/** @type {Clock} */ clock, /** @type {Args} */ a) {
 
 /** openVirtualMfdataset as users call it: worker pool of `jobs` threads, or in-process. */
 async function mf(/** @type {Clock} */ clock, /** @type {Args} */ a) {
-  const ds = await clock.measure(() =>
-    openVirtualMfdataset(a.files, { concatDim: a.concat_dim, parallel: a.parallel, jobs: a.jobs }),
-  );
+  const ds = await clock.measure(() => openVirtualMfdataset(a.files, { concatDim: a.concat_dim, parallel: a.parallel, jobs: a.jobs }));
   return { refs: [[a.variable, ds.variable(a.variable)]], free: () => ds.free() };
 }
 

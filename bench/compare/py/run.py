@@ -1,4 +1,4 @@
-"""One measurement in a fresh process: `python bench/compare/py/run.py OP 'JSON ARGS'`.
+"""One measurement in a fresh process: `python bench/compare/py/run.py OP 'JSON ARGS' | @ARGS.json`.
 
 Prints one JSON line: the clock's figures, plus what the operation returned. Operations that
 return chunk references have them written as a canonical dump when ARGS has "dump" (after the
@@ -18,6 +18,9 @@ OPS = {**kerchunk_ops.OPS, **virtualizarr_ops.OPS, **read_ops.OPS}
 
 def main():
     op, raw = sys.argv[1], sys.argv[2]
+    if raw.startswith("@"):  # long argument lists (a thousand file names) come in a file
+        with open(raw[1:]) as f:
+            raw = f.read()
     args = json.loads(raw)
     clock = Clock()
     returned = OPS[op](clock, args)

@@ -1,0 +1,47 @@
+/**
+ * Settings of a comparison run, all from the environment:
+ *
+ *   VZARR_BENCH_SCALE   dataset sizes (1 = the issue's sizes: 1M-chunk files, 1,000 files,
+ *                       ~1 GB GRIB, 10M references; 0.05 = smoke run). Default 1.
+ *   VZARR_BENCH_REPS    runs per tool and task (default 5), each in a fresh process …
+ *   VZARR_BENCH_BUDGET  … but no more runs than fit in this many seconds per tool and task
+ *                       (default 40), judged by the first run: the slowest Python cases get
+ *                       fewer runs (down to 1), and the report says how many.
+ *   VZARR_PYTHON        the Python with the pinned reference stack (default .venv/bin/python).
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** @typedef {{ scale: number; reps: number; budgetSeconds: number; python: string; repo: string;
+ *   childTimeoutSeconds: number }} Config */
+
+/** @returns {Config} */
+export function loadConfig() {
+  const number = (name, fallback) => {
+    const raw = process.env[name];
+    const value = raw === undefined || raw === "" ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+    return value;
+  };
+  const python = process.env.VZARR_PYTHON ?? join(REPO, ".venv", "bin", "python");
+  if (!existsSync(python)) {
+    throw new Error(`no Python reference stack at ${python}: run \`bash scripts/setup-python.sh\` (or set VZARR_PYTHON)`);
+  }
+  if (!existsSync(join(REPO, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build`");
+  return {
+    scale: number("VZARR_BENCH_SCALE", 1),
+    reps: Math.round(number("VZARR_BENCH_REPS", 5)),
+    budgetSeconds: number("VZARR_BENCH_BUDGET", 40),
+    childTimeoutSeconds: number("VZARR_BENCH_TIMEOUT", 1800),
+    python,
+    repo: REPO,
+  };
+}
+
+/** How many runs a tool gets on a task, given its first run's seconds. */
+export function plannedRuns(/** @type {Config} */ cfg, /** @type {number} */ firstSeconds) {
+  return Math.max(1, Math.min(cfg.reps, Math.floor(cfg.budgetSeconds / Math.max(firstSeconds, 1e-3))));
+}
