@@ -27,7 +27,7 @@ export function taskTable(r) {
     const rate = requests
       ? String(e.runs[0]?.info?.requests ?? "–")
       : r.task.count
-        ? formatRate(r.task.count.n / med, ` ${r.task.count.unit}`)
+        ? formatRate(r.task.count.n / med, r.task.count.unit)
         : "";
     const peak = Math.max(...e.runs.map((m) => m.peak_rss_mb));
     const equivalent = e.verdict.valid ? "yes" : `**NO** — ${e.verdict.problems[0] ?? ""}`;
