@@ -7,6 +7,7 @@ import type { Core } from "../backend/core.js";
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { CodecSpec } from "../metadata/array-metadata.js";
 import type { BytesDecoder, ChunkContext } from "./codec.js";
+import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
 import { unshuffle } from "./shuffle.js";
 
@@ -54,6 +55,8 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
       const codec = await numcodecs("lz4", {});
       return { name: spec.name, decode: (b) => codec.decode(b) };
     }
+    case "vzarr.grib":
+      return gribDecoder(core);
     default:
       if (core.codecSupported().includes(spec.name)) {
         const json = JSON.stringify(spec);
