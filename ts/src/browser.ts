@@ -1,0 +1,105 @@
+/**
+ * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Browser entry point.)
+ *
+ * The same API as the Node entry minus local paths and the native addon, plus `File`/`Blob`
+ * inputs. The wasm core loads asynchronously, so every function that needs it here awaits
+ * `loadBackend()` first; synchronous constructors (`ChunkManifest.fromArrays`) need an
+ * `await loadBackend()` of their own before the first call.
+ */
+
+import { loadBackend } from "./backend/load.js";
+import { type OpenVirtualDatasetOptions, openVirtualDataset as openVirtualDatasetWith } from "./dataset/open-virtual-dataset.js";
+import type { VirtualDataset } from "./dataset/virtual-dataset.js";
+import { BlobSource } from "./io/blob.js";
+import type { ByteSource } from "./io/byte-source.js";
+import { openBrowserSource, registerSource } from "./platform/browser.js";
+import { type OpenStoreOptions, openStore as openStoreWith } from "./store/open-store.js";
+import { type ReadArrayOptions, readArray as readArrayWith } from "./store/read-array.js";
+import type { ReadResult } from "./store/read-variable.js";
+import type { Selection } from "./store/selection.js";
+import type { VirtualStore } from "./store/virtual-store.js";
+import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./writers/kerchunk-json.js";
+
+export type { BackendKind, Core } from "./backend/core.js";
+export { currentBackend, loadBackend } from "./backend/load.js";
+export { datasetInfo, type GroupInfo, type VariableInfo, variableInfo } from "./dataset/describe.js";
+export { LoadedArray } from "./dataset/loaded-array.js";
+export type { OpenVirtualDatasetOptions } from "./dataset/open-virtual-dataset.js";
+export { VirtualDataset } from "./dataset/virtual-dataset.js";
+export { VirtualVariable } from "./dataset/virtual-variable.js";
+export * from "./errors/vzarr-error.js";
+export { BlobSource, type BlobSourceOptions } from "./io/blob.js";
+export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
+export { HttpSource } from "./io/http.js";
+export { MemorySource } from "./io/memory.js";
+export { S3Source } from "./io/s3.js";
+export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
+export { ManifestArray } from "./manifest/manifest-array.js";
+export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
+export { forgetSource, registerSource, setWasmSource, type WasmInput } from "./platform/browser.js";
+export { decodeCf } from "./store/decode-cf.js";
+export type { OpenStoreOptions } from "./store/open-store.js";
+export type { ReadArrayOptions } from "./store/read-array.js";
+export type { ReadResult } from "./store/read-variable.js";
+export type { AxisSelection, Selection } from "./store/selection.js";
+export { VirtualStore } from "./store/virtual-store.js";
+export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";
+
+/** What the browser opens: a URL (`http(s)://`, `s3://`), a picked/dropped `File`, or any Blob. */
+export type BrowserInput = string | Blob;
+
+/** A Blob becomes a BlobSource; sources are registered so later chunk reads of their URL find them. */
+function sourceOf(input: BrowserInput | ByteSource): string | ByteSource {
+  if (typeof input === "string") return input;
+  const source = input instanceof Blob ? new BlobSource(input) : input;
+  registerSource(source);
+  return source;
+}
+
+/** Scans one file (URL, File/Blob, or any ByteSource) into a VirtualDataset. */
+export async function openVirtualDataset(
+  input: BrowserInput | ByteSource,
+  options: OpenVirtualDatasetOptions = {},
+): Promise<VirtualDataset> {
+  const core = options.core ?? (await loadBackend());
+  return openVirtualDatasetWith(sourceOf(input), { ...options, core });
+}
+
+/** A zarrita-compatible store over a file (URL or File/Blob) or a VirtualDataset. */
+export async function openStore(input: BrowserInput | VirtualDataset, options: OpenStoreOptions = {}): Promise<VirtualStore> {
+  const core = options.core ?? (await loadBackend());
+  const target = input instanceof Blob ? await openVirtualDataset(input, { core, group: options.group }) : input;
+  return openStoreWith(target, { openSource: openBrowserSource, ...options, core });
+}
+
+/** Raw stored values of one variable (C order) from a file (URL or File/Blob) or a dataset. */
+export async function readArray(
+  input: BrowserInput | VirtualDataset,
+  variable: string,
+  selection?: Selection,
+  options: ReadArrayOptions = {},
+): Promise<ReadResult> {
+  const core = options.core ?? (await loadBackend());
+  if (input instanceof Blob) {
+    const ds = await openVirtualDataset(input, { core, group: options.group });
+    try {
+      return await readArrayWith(ds, variable, selection, { openSource: openBrowserSource, ...options, core });
+    } finally {
+      ds.free();
+    }
+  }
+  return readArrayWith(input, variable, selection, { openSource: openBrowserSource, ...options, core });
+}
+
+/**
+ * The kerchunk reference JSON as a Blob (`application/json`), built from streamed pieces so a
+ * large manifest never becomes one giant string. Hand it to `URL.createObjectURL` to download.
+ */
+export async function kerchunkJsonBlob(ds: VirtualDataset, options: KerchunkJsonOptions = {}): Promise<Blob> {
+  const pieces: string[] = [];
+  const readRanges =
+    options.readRanges ??
+    ((url: string, ranges: readonly { offset: number; length: number }[]) => openBrowserSource(url).readRanges(ranges));
+  for await (const piece of kerchunkJsonPieces(ds, { readRanges, ...options })) pieces.push(piece);
+  return new Blob(pieces, { type: "application/json" });
+}
