@@ -2,15 +2,18 @@
 // built-ins) with the wasm core beside it, lazily loaded codec chunks, type declarations, and
 // the explorer page's module. Prints sizes and fails when a budget is exceeded.
 //
-//   node scripts/build-browser.mjs            (run by scripts/build.sh after tsc)
+//   node scripts/build-browser.mjs [--outdir DIR]   (run by scripts/build.sh after tsc; tests
+//                                                  build a fresh copy into a temp dir)
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "dist/browser");
+const { values: opts } = parseArgs({ options: { outdir: { type: "string" } } });
+const out = resolve(opts.outdir ?? join(root, "dist/browser"));
 const wasm = join(root, "dist/wasm/vzarr.wasm");
 
 // Budgets in raw bytes, from measured sizes plus headroom (docs/ARCHITECTURE.md, "Browser
@@ -62,6 +65,10 @@ const common = {
 };
 
 function clean() {
+  // Replace a previous build, never an unrelated directory someone passed by mistake.
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, "vzarr.js"))) {
+    throw new Error(`${out} is not empty and holds no previous bundle: refusing to delete it`);
+  }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 }
@@ -84,7 +91,7 @@ async function bundle() {
   if (!existsSync(wasm)) throw new Error(`${relative(root, wasm)} is missing: run \`npm run build\` once to build the wasm core`);
   copyFileSync(wasm, join(out, "vzarr.wasm"));
   // Declarations: tsc emits dist/browser.d.ts; the bundle's types point there.
-  writeFileSync(join(out, "vzarr.d.ts"), 'export * from "../browser.js";\n');
+  if (out === join(root, "dist/browser")) writeFileSync(join(out, "vzarr.d.ts"), 'export * from "../browser.js";\n');
 }
 
 function kib(n) {
@@ -99,7 +106,7 @@ function report() {
   });
   const rows = sizes.sort((a, b) => a.file.localeCompare(b.file));
   const width = Math.max(...rows.map((r) => r.file.length));
-  console.error("[vzarr] browser bundle (dist/browser):");
+  console.error(`[vzarr] browser bundle (${relative(process.cwd(), out) || "."}):`);
   for (const r of rows) console.error(`  ${r.file.padEnd(width)}  ${kib(r.raw).padStart(11)} raw  ${kib(r.gzip).padStart(11)} gzip`);
   const sum = (pred) => rows.filter(pred).reduce((a, r) => a + r.raw, 0);
   const measured = {
@@ -121,7 +128,7 @@ function checkPortable() {
   for (const f of readdirSync(out).filter((f) => f.endsWith(".js"))) {
     const text = readFileSync(join(out, f), "utf8");
     const hit = /\bnode:[a-z_/]+|\brequire\(/.exec(text);
-    if (hit !== null) throw new Error(`dist/browser/${f} contains ${JSON.stringify(hit[0])}: it would not load in a browser`);
+    if (hit !== null) throw new Error(`${f} contains ${JSON.stringify(hit[0])}: it would not load in a browser`);
   }
 }
 

@@ -2,7 +2,7 @@
 // /vzarr/, and an optional data directory at /data/ — with Range requests (the scanner reads
 // byte ranges), ETag/Last-Modified, and CORS so other pages may read the data too.
 //
-//   npm run explorer [-- --data DIR] [--port 8080] [--host 127.0.0.1]
+//   npm run explorer [-- --data DIR] [--port 8080] [--host 127.0.0.1] [--bundle DIR]
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
@@ -16,17 +16,19 @@ const { values: opts } = parseArgs({
     port: { type: "string", default: "8080" },
     host: { type: "string", default: "127.0.0.1" },
     data: { type: "string" },
+    // Another build of the bundle (tests serve a fresh one from a temp dir).
+    bundle: { type: "string", default: join(root, "dist/browser") },
   },
 });
 
 const mounts = [
-  { prefix: "/vzarr/", dir: join(root, "dist/browser") },
+  { prefix: "/vzarr/", dir: resolve(opts.bundle) },
   ...(opts.data === undefined ? [] : [{ prefix: "/data/", dir: resolve(opts.data), listable: true }]),
   { prefix: "/", dir: join(root, "web/explorer") },
 ];
 
-if (!existsSync(join(root, "dist/browser/vzarr.js"))) {
-  console.error("dist/browser/vzarr.js is missing: run `npm run build` first");
+if (!existsSync(join(opts.bundle, "vzarr.js"))) {
+  console.error(`${join(opts.bundle, "vzarr.js")} is missing: run \`npm run build\` first`);
   process.exit(1);
 }
 if (opts.data !== undefined && !statSync(opts.data, { throwIfNoEntry: false })?.isDirectory()) {

@@ -58,10 +58,12 @@ async function open(inputs: readonly Input[]): Promise<Entry[]> {
   const resolved = inputs.map((i) => (typeof i === "string" ? new URL(i, location.href).href : i));
   const results = await Promise.allSettled(
     resolved.map(async (input) => {
+      // Ids in input order, whatever order the scans finish in.
+      const id = nextId++;
       const t0 = performance.now();
       const ds = await openVirtualDataset(input);
       const name = typeof input === "string" ? input : `${input.name} (local file)`;
-      return { id: nextId++, label: labelOf(input), inputs: [name], ds, scanMs: performance.now() - t0 } satisfies Entry;
+      return { id, label: labelOf(input), inputs: [name], ds, scanMs: performance.now() - t0 } satisfies Entry;
     }),
   );
   const opened: Entry[] = [];
