@@ -44,6 +44,12 @@ export type { ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";
 export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";
+/**
+ * The zarrita inside this bundle. vzarr registers its codecs (HDF5 filters, GRIB) with this
+ * copy, so read `openStore` results with it: `zarr.get(await zarr.open.v3(zarr.root(store)
+ * .resolve("temp"), { kind: "array" }))`. A separately imported zarrita would lack them.
+ */
+export * as zarr from "zarrita";
 
 /** What the browser opens: a URL (`http(s)://`, `s3://`), a picked/dropped `File`, or any Blob. */
 export type BrowserInput = string | Blob;
