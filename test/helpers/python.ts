@@ -1,23 +1,57 @@
-/** Runs the Python reference stack (the project's .venv, or VZARR_PYTHON) as an oracle. */
-import { execFile } from "node:child_process";
+/**
+ * Runs the Python reference stack (kerchunk, fsspec, zarr, xarray, VirtualiZarr, h5py,
+ * netCDF4, eccodes, icechunk) as an independent oracle, and the built CLI. The interpreter is
+ * `VZARR_PYTHON`, else `.venv/bin/python` in the checkout (created by
+ * `scripts/setup-python.sh`).
+ */
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "./paths.js";
+import { packageRoot } from "../../ts/src/backend/artifacts.js";
 
 const run = promisify(execFile);
 
-export const python = process.env.VZARR_PYTHON ?? join(repoRoot, ".venv", "bin", "python");
+export function pythonPath(): string {
+  return process.env.VZARR_PYTHON ?? join(packageRoot(), ".venv/bin/python");
+}
+
+export const python = pythonPath();
 export const hasPython = existsSync(python);
 
-/** Runs `test/python/<script>` with args and parses its stdout as JSON. */
-export async function pythonJson<T = unknown>(script: string, args: readonly string[] = [], timeoutMs = 120_000): Promise<T> {
-  const { stdout } = await run(python, [join(repoRoot, "test", "python", script), ...args], {
-    timeout: timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PYTHONWARNINGS: "ignore" },
+/** Path of a committed Python test script (`test/python/<name>`). */
+export function pythonScript(name: string): string {
+  return join(packageRoot(), "test", "python", name);
+}
+
+/** Runs a script (path) or a snippet (`-c` code) with arguments; resolves with stdout. */
+export function runPython(script: { file: string } | { code: string }, args: readonly string[] = []): Promise<string> {
+  const argv = "file" in script ? [script.file, ...args] : ["-c", script.code, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonPath(), argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONWARNINGS: "ignore" } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
+      else
+        reject(new Error(`python ${argv.slice(0, 2).join(" ")} exited with ${code}:\n${Buffer.concat(err).toString("utf8").slice(-4000)}`));
+    });
   });
-  return JSON.parse(stdout) as T;
+}
+
+/** Runs a script and parses the last line of its stdout as JSON. */
+export async function runPythonJson<T = unknown>(script: { file: string } | { code: string }, args: readonly string[] = []): Promise<T> {
+  const text = (await runPython(script, args)).trim();
+  const last = text.slice(text.lastIndexOf("\n") + 1);
+  return JSON.parse(last) as T;
+}
+
+/** Runs `test/python/<script>` with args and parses its stdout as JSON. */
+export function pythonJson<T = unknown>(script: string, args: readonly string[] = []): Promise<T> {
+  return runPythonJson<T>({ file: pythonScript(script) }, args);
 }
 
 /** Runs the built CLI (`dist/cli/main.js`). */
@@ -26,7 +60,7 @@ export async function vzarr(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, "dist", "cli", "main.js"), ...args], {
+    const { stdout, stderr } = await run(process.execPath, [join(packageRoot(), "dist", "cli", "main.js"), ...args], {
       timeout: 120_000,
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, ...env },

@@ -1,5 +1,8 @@
 /**
  * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Node entry point.)
+ *
+ * kerchunk references: JSON (version 0/1) and Parquet (fsspec LazyReferenceMapper layout)
+ * are read into VirtualDatasets and written from them (`kerchunk/`, `writers/`).
  */
 import "./platform/node.js";
 
@@ -10,11 +13,26 @@ export { type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/op
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export * from "./icechunk/index.js";
 export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
 export { HttpSource } from "./io/http.js";
 export { LocalFileSource } from "./io/local-file.js";
 export { MemorySource } from "./io/memory.js";
 export { S3Source } from "./io/s3.js";
+export { LocalDirectory } from "./kerchunk/local-directory.js";
+export { detectReferenceFormat, openKerchunkJson, openKerchunkParquetDirectory, type ReferenceFormat } from "./kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
+export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
+export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
+export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
+export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
+export {
+  type KerchunkParquetWriteOptions,
+  type ParquetWriteSummary,
+  type ReferenceSink,
+  writeKerchunkParquet,
+} from "./kerchunk/write-parquet.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";

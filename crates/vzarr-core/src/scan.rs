@@ -32,6 +32,18 @@ pub struct ScannedGroup {
     pub dims: Vec<(String, u64)>,
     pub variables: Vec<ScannedVariable>,
     pub groups: Vec<ScannedGroup>,
+    /// Members the scanner found but could not represent (a variable with an unsupported
+    /// dtype, filter or corrupt chunk index; an attribute it cannot decode), each with the
+    /// tagged reason. The rest of the file is still scanned. Names are the variable's name,
+    /// `name@attribute` for a variable's attribute, `@attribute` for the group's own.
+    pub skipped: Vec<SkippedItem>,
+}
+
+/// Something a scanner left out of its result, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkippedItem {
+    pub name: String,
+    pub error: Error,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +118,27 @@ fn group_json(g: &ScannedGroup, counter: &mut usize) -> Json {
         ),
         ("variables", Json::Object(variables)),
         ("groups", Json::Object(groups)),
+        (
+            "skipped",
+            Json::Object(
+                g.skipped
+                    .iter()
+                    .map(|s| (s.name.clone(), error_json(&s.error)))
+                    .collect(),
+            ),
+        ),
     ])
+}
+
+fn error_json(e: &Error) -> Json {
+    let mut fields = vec![
+        ("kind", Json::from(e.kind.as_str())),
+        ("message", Json::from(e.message.as_str())),
+    ];
+    if let Some(o) = e.offset {
+        fields.push(("offset", Json::UInt(o)));
+    }
+    Json::object(fields)
 }
 
 fn u64s(v: &[u64]) -> Json {
@@ -190,7 +222,8 @@ pub struct ScanSession {
     done: bool,
 }
 
-/// How many leading bytes `Format::Auto` needs to decide (HDF5 may start at 512, 1024, ...).
+/// How many leading bytes `Format::Auto` needs to decide (HDF5 may also start at 512,
+/// 1024, ..., which is checked when these bytes match nothing).
 const SNIFF_BYTES: u64 = 8;
 
 impl ScanSession {
@@ -221,11 +254,8 @@ impl ScanSession {
         if self.scanner.is_none() {
             let url = self.url.clone();
             match self.create_scanner().map_err(|e| e.with_file(url))? {
-                Some(s) => self.scanner = Some(s),
-                None => {
-                    let n = SNIFF_BYTES.min(self.cache.file_size());
-                    return Ok(vec![ByteRange::new(0, n.max(1))]);
-                }
+                Ok(s) => self.scanner = Some(s),
+                Err(needs) => return Ok(needs),
             }
         }
         let url = self.url.clone();
@@ -239,19 +269,24 @@ impl ScanSession {
         Ok(needs)
     }
 
-    fn create_scanner(&mut self) -> Result<Option<Box<dyn FormatScanner>>> {
+    /// The scanner, or the ranges `Format::Auto` still needs to decide the format.
+    fn create_scanner(
+        &mut self,
+    ) -> Result<std::result::Result<Box<dyn FormatScanner>, Vec<ByteRange>>> {
         let format = match self.format {
             Format::Auto => match self.sniff()? {
-                Some(f) => f,
-                None => return Ok(None),
+                Ok(f) => f,
+                Err(needs) => return Ok(Err(needs)),
             },
             f => f,
         };
         crate::formats::create_scanner(format, &self.url, self.cache.file_size(), &self.options)
-            .map(Some)
+            .map(Ok)
     }
 
-    fn sniff(&self) -> Result<Option<Format>> {
+    /// Detects the format from the first bytes; when they match nothing, looks for an HDF5
+    /// signature behind a user block (offsets 512, 1024, ...), asking for all of them at once.
+    fn sniff(&self) -> Result<std::result::Result<Format, Vec<ByteRange>>> {
         let size = self.cache.file_size();
         if size < 4 {
             return Err(Error::corrupt(format!(
@@ -263,11 +298,27 @@ impl ScanSession {
         let n = SNIFF_BYTES.min(size);
         let head = match self.cache.read(0, n) {
             Ok(b) => b,
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(Err(vec![ByteRange::new(0, n)])),
         };
-        crate::formats::detect(head)
-            .map(Some)
-            .map_err(|e| e.with_file(self.url.clone()))
+        let first_error = match crate::formats::detect(head) {
+            Ok(f) => return Ok(Ok(f)),
+            Err(e) => e.with_file(self.url.clone()),
+        };
+        let mut missing = Vec::new();
+        for range in crate::formats::alternative_signature_ranges(size) {
+            match self.cache.read(range.offset, range.length) {
+                Ok(bytes) if missing.is_empty() && bytes == crate::hdf5::SIGNATURE => {
+                    return Ok(Ok(Format::Hdf5))
+                }
+                Ok(_) => {}
+                Err(_) => missing.push(range),
+            }
+        }
+        if missing.is_empty() {
+            Err(first_error)
+        } else {
+            Ok(Err(missing))
+        }
     }
 
     /// The scan's result; an error if the scan is not complete.

@@ -19,7 +19,10 @@ export class BatchedReader {
   read(url: string, offset: number, length: number): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       let list = this.queue.get(url);
-      if (list === undefined) this.queue.set(url, (list = []));
+      if (list === undefined) {
+        list = [];
+        this.queue.set(url, list);
+      }
       list.push({ offset, length, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -37,7 +40,9 @@ export class BatchedReader {
         try {
           const source = await this.pool.get(url);
           const blocks = await source.readRanges(list);
-          list.forEach((p, i) => p.resolve(blocks[i] as Uint8Array));
+          list.forEach((p, i) => {
+            p.resolve(blocks[i] as Uint8Array);
+          });
         } catch (e) {
           for (const p of list) p.reject(e);
         }

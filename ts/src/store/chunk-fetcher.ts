@@ -35,7 +35,10 @@ export class ChunkFetcher {
         return;
       }
       let group = byFile.get(id);
-      if (group === undefined) byFile.set(id, (group = { slots: [], ranges: [] }));
+      if (group === undefined) {
+        group = { slots: [], ranges: [] };
+        byFile.set(id, group);
+      }
       group.slots.push(slot);
       group.ranges.push({ offset: Number(offsets[index]), length: Number(lengths[index]) });
     });

@@ -177,7 +177,10 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
     const layout = parts.map((p) => p.layout);
     const key = layout.join(",");
     let c = chains.get(key);
-    if (c === undefined) chains.set(key, (c = CodecChain.create(meta, layout, ctx.core, ctx.variable)));
+    if (c === undefined) {
+      c = CodecChain.create(meta, layout, ctx.core, ctx.variable);
+      chains.set(key, c);
+    }
     return c;
   };
 

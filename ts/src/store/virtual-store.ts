@@ -82,7 +82,10 @@ export class VirtualStore {
     if (coords.length !== grid.length || coords.some((c, a) => !Number.isInteger(c) || c < 0 || c >= (grid[a] as number))) return undefined;
     const flat = coords.reduce((acc, c, a) => acc * (grid[a] as number) + c, 0);
     let cols = this.columns.get(v);
-    if (cols === undefined) this.columns.set(v, (cols = array.manifest.columns()));
+    if (cols === undefined) {
+      cols = array.manifest.columns();
+      this.columns.set(v, cols);
+    }
     const id = cols.ids[flat] as number;
     if (id === MISSING_ID) return undefined;
     if (id === INLINED_ID) return array.manifest.entry(flat)?.data;

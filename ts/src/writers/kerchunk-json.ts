@@ -3,133 +3,121 @@
  * ReferenceFileSystem, kerchunk and VirtualiZarr read. Text is produced in pieces so a
  * dataset of millions of chunks streams to a file without one giant string or object.
  */
-import { INLINED_ID, MISSING_ID } from "../backend/core.js";
+import { INLINED_ID } from "../backend/core.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
-import { VzarrError } from "../errors/vzarr-error.js";
 import { encodeBase64 } from "../io/base64.js";
-import type { ByteRange } from "../io/byte-source.js";
-import { ManifestArray } from "../manifest/manifest-array.js";
+import type { ManifestArray } from "../manifest/manifest-array.js";
 import { gridShape } from "../metadata/array-metadata.js";
 import { jsonText } from "../metadata/json-text.js";
-import { toZarray } from "../metadata/zarr-v2.js";
-import { chunkKeys } from "./chunk-keys.js";
-import { encodeLoaded } from "./encode-loaded.js";
+import { type InlineOptions, inlineChunks } from "./inline-small-chunks.js";
+import { metadataDocuments, singleChunkKey, type ZarrV2Options, zarrV2Nodes } from "./zarr-v2-nodes.js";
 
-export interface KerchunkJsonOptions {
-  /** Inline referenced chunks of at most this many bytes (read from their files). Default 0. */
-  inlineThreshold?: number;
-  /** What to do with a variable Zarr v2 cannot express: skip it (with a warning) or fail. */
-  onUnsupported?: "raise" | "skip";
-  warn?: (message: string) => void;
-  /** Reads byte ranges of one file, for `inlineThreshold`. */
-  readRanges?: (url: string, ranges: ByteRange[]) => Promise<Uint8Array[]>;
-}
+export interface KerchunkJsonOptions extends ZarrV2Options, InlineOptions {}
 
 const PIECE = 1 << 20;
 
 /** The reference JSON, in text pieces that concatenate to one document. */
 export async function* kerchunkJsonPieces(ds: VirtualDataset, options: KerchunkJsonOptions = {}): AsyncGenerator<string> {
   const zmetadata: Record<string, unknown> = {};
-  let first = true;
-  let buf = '{"version":1,"refs":{';
-  const entry = (key: string, value: string) => {
-    buf += `${first ? "" : ","}\n${JSON.stringify(key)}:${value}`;
-    first = false;
-  };
-  const meta = (key: string, value: unknown) => {
-    zmetadata[key] = value;
-    entry(key, JSON.stringify(jsonText(value)));
-  };
-
-  for (const [prefix, group] of walkGroups(ds, "")) {
-    meta(`${prefix}.zgroup`, { zarr_format: 2 });
-    if (Object.keys(group.attrs).length > 0) meta(`${prefix}.zattrs`, group.attrs);
-    for (const [name, v] of group.variables) {
-      const path = `${prefix}${name}`;
-      let zarray: ReturnType<typeof toZarray>;
-      let loadedBytes: Uint8Array | undefined;
-      try {
-        if (v.data instanceof ManifestArray) {
-          zarray = toZarray(v.data.metadata, path);
-        } else {
-          const enc = encodeLoaded(v.data);
-          zarray = toZarray(enc.metadata, path);
-          if (enc.metadata.dtype === "|O")
-            zarray = { ...zarray, dtype: "|O", filters: [{ id: "vlen-utf8" }], compressor: null, fill_value: null };
-          loadedBytes = enc.bytes;
-        }
-      } catch (e) {
-        if (options.onUnsupported === "skip" && e instanceof VzarrError) {
-          options.warn?.(`skipping ${path}: ${e.message}`);
-          continue;
-        }
-        throw e;
-      }
-      meta(`${path}/.zarray`, zarray);
-      meta(`${path}/.zattrs`, { ...v.attrs, _ARRAY_DIMENSIONS: [...v.dims] });
-      if (loadedBytes !== undefined) {
-        entry(
-          `${path}/${zarray.shape.length === 0 ? "0" : zarray.shape.map(() => "0").join(".")}`,
-          JSON.stringify(`base64:${encodeBase64(loadedBytes)}`),
-        );
-        continue;
-      }
-      const array = v.data as ManifestArray;
-      const inline = await readInlined(array, options);
-      const { table, ids, offsets, lengths } = array.manifest.columns();
-      const urls = table.map((t) => JSON.stringify(t));
-      const keyed = chunkKeys(gridShape(array.shape, array.metadata.chunkGrid), ".", `${path}/`);
-      let i = 0;
-      for (const key of keyed) {
-        const id = ids[i] as number;
-        if (id !== MISSING_ID) {
-          const bytes = inline.get(i);
-          if (bytes !== undefined) entry(key, JSON.stringify(`base64:${encodeBase64(bytes)}`));
-          else entry(key, `[${urls[id]},${offsets[i]},${lengths[i]}]`);
-        }
-        i++;
-        if (buf.length > PIECE) {
-          yield buf;
-          buf = "";
-        }
-      }
+  const out = new PieceBuffer('{"version":1,"refs":{');
+  for (const node of zarrV2Nodes(ds, options)) {
+    for (const [key, doc] of metadataDocuments(node)) {
+      zmetadata[key] = doc;
+      out.entry(JSON.stringify(key), JSON.stringify(jsonText(doc)));
+    }
+    if (node.kind === "group") continue;
+    if (node.loaded !== undefined) {
+      out.entry(
+        JSON.stringify(`${node.path}/${singleChunkKey(node.zarray.shape.length)}`),
+        JSON.stringify(`base64:${encodeBase64(node.loaded)}`),
+      );
+    } else if (node.array !== undefined) {
+      yield* chunkEntries(node.path, node.array, await inlineChunks(node.array, options), out);
     }
   }
-  entry(".zmetadata", JSON.stringify(jsonText({ zarr_consolidated_format: 1, metadata: zmetadata })));
-  yield `${buf}\n}}\n`;
+  out.entry('".zmetadata"', JSON.stringify(jsonText({ zarr_consolidated_format: 1, metadata: zmetadata })));
+  yield `${out.take()}\n}}\n`;
 }
 
 /** The whole reference JSON as one string (small datasets, browsers). */
 export async function kerchunkJsonText(ds: VirtualDataset, options: KerchunkJsonOptions = {}): Promise<string> {
-  let out = "";
-  for await (const piece of kerchunkJsonPieces(ds, options)) out += piece;
-  return out;
+  let text = "";
+  for await (const piece of kerchunkJsonPieces(ds, options)) text += piece;
+  return text;
 }
 
-function* walkGroups(ds: VirtualDataset, prefix: string): Generator<[string, VirtualDataset]> {
-  yield [prefix, ds];
-  for (const [name, g] of ds.groups) yield* walkGroups(g, `${prefix}${name}/`);
+/** Accumulates `"key":value` members, comma-separated, and hands out ~1 MiB pieces. */
+class PieceBuffer {
+  #first = true;
+
+  constructor(public text: string) {}
+
+  entry(quotedKey: string, value: string): void {
+    this.text += `${this.#first ? "" : ","}\n${quotedKey}:${value}`;
+    this.#first = false;
+  }
+
+  /** Appends members already joined with leading commas (the first member is never here). */
+  raw(members: string): void {
+    this.text += members;
+  }
+
+  get full(): boolean {
+    return this.text.length > PIECE;
+  }
+
+  take(): string {
+    const t = this.text;
+    this.text = "";
+    return t;
+  }
 }
 
-/** Inlined chunks of a manifest plus, with `inlineThreshold`, small referenced ones read now. */
-async function readInlined(array: ManifestArray, options: KerchunkJsonOptions): Promise<Map<number, Uint8Array>> {
-  const out = array.manifest.inlined();
-  const threshold = options.inlineThreshold ?? 0;
-  if (threshold <= 0) return out;
-  if (options.readRanges === undefined) throw new Error("inlineThreshold needs a readRanges function");
+/**
+ * One member per present chunk, keys generated with an odometer over the chunk grid (the
+ * last axis in an inner loop), URLs quoted once per distinct path.
+ */
+function* chunkEntries(path: string, array: ManifestArray, inline: Map<number, Uint8Array>, out: PieceBuffer): Generator<string> {
+  const grid = gridShape(array.shape, array.metadata.chunkGrid);
   const { table, ids, offsets, lengths } = array.manifest.columns();
-  const wanted = new Map<number, { index: number[]; ranges: ByteRange[] }>();
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as number;
-    if (id >= INLINED_ID || Number(lengths[i]) > threshold) continue;
-    let w = wanted.get(id);
-    if (w === undefined) wanted.set(id, (w = { index: [], ranges: [] }));
-    w.index.push(i);
-    w.ranges.push({ offset: Number(offsets[i]), length: Number(lengths[i]) });
+  if (ids.length === 0) return;
+  const urls = table.map((t) => JSON.stringify(t));
+  // `"path/` with the path escaped once; indices are digits and need no escaping.
+  const head = `,\n${JSON.stringify(`${path}/`).slice(0, -1)}`;
+  if (grid.length === 0) {
+    member(0, `${head}0"`);
+    return;
   }
-  for (const [id, w] of wanted) {
-    const blocks = await options.readRanges(table[id] as string, w.ranges);
-    w.index.forEach((i, k) => out.set(i, blocks[k] as Uint8Array));
+  const last = grid.length - 1;
+  const inner = grid[last] as number;
+  const idx = grid.map(() => 0);
+  let i = 0;
+  for (;;) {
+    const lead = last === 0 ? head : `${head}${idx.slice(0, last).join(".")}.`;
+    let text = "";
+    for (let j = 0; j < inner; j++, i++) {
+      const id = ids[i] as number;
+      // inline holds the manifest's inlined chunks and small chunks read for inlineThreshold
+      const bytes = inline.size === 0 ? undefined : inline.get(i);
+      if (bytes !== undefined) text += `${lead}${j}":"base64:${encodeBase64(bytes)}"`;
+      else if (id < INLINED_ID) text += `${lead}${j}":[${urls[id]},${offsets[i] as bigint},${lengths[i] as bigint}]`;
+    }
+    out.raw(text);
+    if (out.full) yield out.take();
+    let a = last - 1;
+    while (a >= 0) {
+      idx[a] = (idx[a] as number) + 1;
+      if ((idx[a] as number) < (grid[a] as number)) break;
+      idx[a] = 0;
+      a--;
+    }
+    if (a < 0) return;
   }
-  return out;
+
+  function member(flat: number, key: string): void {
+    const id = ids[flat] as number;
+    const bytes = inline.get(flat);
+    if (bytes !== undefined) out.raw(`${key}:"base64:${encodeBase64(bytes)}"`);
+    else if (id < INLINED_ID) out.raw(`${key}:[${urls[id]},${offsets[flat] as bigint},${lengths[flat] as bigint}]`);
+  }
 }

@@ -68,7 +68,7 @@ pub fn build_group(
             .collect(),
         dims,
         variables,
-        groups: Vec::new(),
+        ..ScannedGroup::default()
     })
 }
 

@@ -1,0 +1,260 @@
+//! Collects where each chunk of one dataset lives, straight into the manifest's columns.
+//!
+//! Every chunk index (v1 B-tree, fixed and extensible arrays, v2 B-tree, implicit, single)
+//! ends up calling [`ChunkTable::set`] with a flat C-order index into the current chunk
+//! grid; the indexes that enumerate chunks by a different linear order (over the grid of the
+//! *maximum* dimensions, or with the unlimited dimension moved first) translate through
+//! [`Linearization`]. Nothing is allocated per chunk.
+
+use crate::error::{Error, Result};
+use crate::manifest::{chunk_count, ChunkManifest, MISSING};
+
+#[derive(Clone, Debug)]
+pub struct ChunkTable {
+    /// Chunks per axis of the current extent: `ceil(shape / chunk)`.
+    pub grid: Vec<u64>,
+    /// File position of HDF5 address 0.
+    base: u64,
+    /// Size of the file: chunks must lie inside it.
+    file_size: u64,
+    ids: Vec<u32>,
+    offsets: Vec<u64>,
+    lengths: Vec<u64>,
+    /// Filter mask of the first chunk recorded (bit i set: filter i was skipped).
+    pub first_mask: Option<u32>,
+    /// The first chunk whose filter mask differs from `first_mask`: (flat index, mask).
+    pub mixed_mask: Option<(u64, u32)>,
+    /// The first chunk that does not lie inside the file: (flat index, position, length).
+    pub outside: Option<(u64, u64, u64)>,
+}
+
+/// Chunk-grid shape of an array: `ceil(shape / chunk)` per axis.
+pub fn grid_shape(shape: &[u64], chunk: &[u64]) -> Vec<u64> {
+    shape
+        .iter()
+        .zip(chunk)
+        .map(|(&s, &c)| s.checked_div(c).map_or(0, |q| q + u64::from(s % c != 0)))
+        .collect()
+}
+
+impl ChunkTable {
+    /// An all-missing table for a grid of `grid` chunks (at most `limit` of them) in a file
+    /// of `file_size` bytes whose HDF5 address 0 is at `base`.
+    pub fn new(grid: Vec<u64>, base: u64, file_size: u64, limit: u64) -> Result<ChunkTable> {
+        let n = chunk_count(&grid)?;
+        if n as u64 > limit {
+            return Err(Error::limit(format!(
+                "a chunk grid of {:?} ({} chunks) exceeds this scan's budget of {} chunks",
+                grid, n, limit
+            )));
+        }
+        Ok(ChunkTable {
+            grid,
+            base,
+            file_size,
+            ids: vec![MISSING; n],
+            offsets: vec![0; n],
+            lengths: vec![0; n],
+            first_mask: None,
+            mixed_mask: None,
+            outside: None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Records chunk `index` at HDF5 address `addr` with `len` stored bytes. Indexes outside
+    /// the current grid (chunks left beyond a shrunk extent) are ignored.
+    #[inline]
+    pub fn set(&mut self, index: u64, addr: u64, len: u64, filter_mask: u32) {
+        let i = index as usize;
+        if index >= self.ids.len() as u64 {
+            return;
+        }
+        match self.first_mask {
+            None => self.first_mask = Some(filter_mask),
+            Some(m) if m != filter_mask && self.mixed_mask.is_none() => {
+                self.mixed_mask = Some((index, filter_mask))
+            }
+            _ => {}
+        }
+        let position = self.base.wrapping_add(addr);
+        let inside = position
+            .checked_add(len)
+            .map_or(false, |end| end <= self.file_size && position >= self.base);
+        if !inside && self.outside.is_none() {
+            self.outside = Some((index, position, len));
+        }
+        self.ids[i] = 0;
+        self.offsets[i] = position;
+        self.lengths[i] = len;
+    }
+
+    /// Records a chunk by its scaled (chunk-grid) coordinates.
+    #[inline]
+    pub fn set_scaled(&mut self, scaled: &[u64], addr: u64, len: u64, filter_mask: u32) {
+        let mut index = 0u64;
+        for (&s, &g) in scaled.iter().zip(&self.grid) {
+            if s >= g {
+                return;
+            }
+            index = index * g + s;
+        }
+        self.set(index, addr, len, filter_mask);
+    }
+
+    /// Grid coordinates of flat index `index`.
+    pub fn coords(&self, index: u64) -> Vec<u64> {
+        crate::manifest::unravel(index, &self.grid)
+    }
+
+    /// Stored (offset, length) of chunk `index`, if present.
+    pub fn get(&self, index: usize) -> Option<(u64, u64)> {
+        match self.ids.get(index) {
+            Some(&0) => Some((self.offsets[index], self.lengths[index])),
+            _ => None,
+        }
+    }
+
+    /// The manifest, with every present chunk referring to `url`.
+    pub fn into_manifest(self, url: &str) -> Result<ChunkManifest> {
+        ChunkManifest::from_columns(
+            &self.grid,
+            vec![url.to_string()],
+            self.ids,
+            self.offsets,
+            self.lengths,
+        )
+    }
+}
+
+/// Maps the linear index of an HDF5 chunk index onto the current chunk grid.
+///
+/// Fixed arrays, implicit indexes and extensible arrays number chunks in C order over the
+/// grid of the *maximum* dimensions (`ceil(maxdim / chunk)`, HDF5's `max_down_chunks`), so
+/// that growing an unlimited dimension never renumbers chunks. Extensible arrays whose
+/// unlimited dimension `u` is not the first "swizzle" it to the front before numbering.
+#[derive(Clone, Debug)]
+pub struct Linearization {
+    /// Axis order of the linear numbering (swizzled for extensible arrays).
+    axes: Vec<usize>,
+    /// Extent of each numbered axis, in that order (the first may be unbounded).
+    extents: Vec<u64>,
+    /// True when the numbering is exactly C order over the current grid.
+    identity: bool,
+}
+
+impl Linearization {
+    /// `max_grid[i]` is the max-dims chunk count, `None` for unlimited axes;
+    /// `current` is the current chunk grid; `swizzle` the axis to move first.
+    pub fn new(max_grid: &[Option<u64>], current: &[u64], swizzle: Option<usize>) -> Linearization {
+        let rank = current.len();
+        let mut axes: Vec<usize> = (0..rank).collect();
+        if let Some(u) = swizzle {
+            if u < rank && u > 0 {
+                axes.remove(u);
+                axes.insert(0, u);
+            }
+        }
+        let extents: Vec<u64> = axes
+            .iter()
+            .enumerate()
+            .map(|(pos, &a)| {
+                if pos == 0 {
+                    // The leading axis never enters a stride.
+                    u64::MAX
+                } else {
+                    max_grid.get(a).copied().flatten().unwrap_or(current[a])
+                }
+            })
+            .collect();
+        let identity = axes.iter().enumerate().all(|(i, &a)| i == a)
+            && (1..rank).all(|pos| extents[pos] == current[axes[pos]]);
+        Linearization {
+            axes,
+            extents,
+            identity,
+        }
+    }
+
+    /// Number of linear indexes that can fall inside the current grid.
+    pub fn span(&self, current: &[u64]) -> u64 {
+        if current.is_empty() {
+            return 1;
+        }
+        let first = current[self.axes[0]];
+        self.extents[1..]
+            .iter()
+            .try_fold(first, |acc, &e| acc.checked_mul(e))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Records linear chunk `linear` in `table`, dropping it if it lies outside the current
+    /// grid.
+    #[inline]
+    pub fn set(&self, table: &mut ChunkTable, linear: u64, addr: u64, len: u64, mask: u32) {
+        if self.identity {
+            table.set(linear, addr, len, mask);
+            return;
+        }
+        let rank = self.axes.len();
+        let mut scaled = [0u64; 33];
+        let mut rest = linear;
+        for pos in (1..rank).rev() {
+            let e = self.extents[pos].max(1);
+            scaled[self.axes[pos]] = rest % e;
+            rest /= e;
+        }
+        if rank > 0 {
+            scaled[self.axes[0]] = rest;
+        }
+        table.set_scaled(&scaled[..rank], addr, len, mask);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computes_grids() {
+        assert_eq!(grid_shape(&[10, 7, 0], &[5, 3, 2]), vec![2, 3, 0]);
+    }
+
+    #[test]
+    fn maps_max_dims_numbering() {
+        // Current (10, 10) in chunks of 5: grid (2, 2); max (20, 10): numbering over (4, 2).
+        let mut t = ChunkTable::new(vec![2, 2], 100, 1 << 20, 1000).unwrap();
+        let lin = Linearization::new(&[Some(4), Some(2)], &[2, 2], None);
+        assert!(lin.identity);
+        // Max (10, 20): numbering over (2, 4); linear 5 = (1, 1).
+        let lin = Linearization::new(&[Some(2), Some(4)], &[2, 2], None);
+        lin.set(&mut t, 5, 7, 1, 0);
+        assert_eq!(t.get(3), Some((107, 1)));
+        // Linear 2 = (0, 2): outside the current grid, dropped.
+        lin.set(&mut t, 2, 9, 1, 0);
+        assert_eq!(t.get(2), None);
+    }
+
+    #[test]
+    fn notes_chunks_outside_the_file() {
+        let mut t = ChunkTable::new(vec![2], 100, 1000, 10).unwrap();
+        t.set(0, 800, 100, 0);
+        assert_eq!(t.outside, None);
+        t.set(1, 850, 100, 0);
+        assert_eq!(t.outside, Some((1, 950, 100)));
+    }
+
+    #[test]
+    fn unswizzles_the_unlimited_axis() {
+        // Shape grid (3, 4) with axis 1 unlimited: numbering over [axis1, axis0] = (?, 3).
+        let mut t = ChunkTable::new(vec![3, 4], 0, 1 << 20, 1000).unwrap();
+        let lin = Linearization::new(&[Some(3), None], &[3, 4], Some(1));
+        // linear 7 = axis1 = 2, axis0 = 1 -> flat (1, 2) = 6.
+        lin.set(&mut t, 7, 50, 4, 0);
+        assert_eq!(t.get(6), Some((50, 4)));
+        assert_eq!(lin.span(&[3, 4]), 12);
+    }
+}

@@ -1,0 +1,485 @@
+//! The datatype message (0x03): what one element is, and how it maps to a NumPy-style dtype
+//! and to JSON values (for attributes and fill values).
+
+use super::io::{le_uint, Cursor};
+use crate::error::{Error, Result};
+use crate::json::Json;
+
+/// Nesting limit for datatypes inside datatypes (hostile files could recurse forever).
+const MAX_DEPTH: usize = 16;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringPad {
+    NullTerminated,
+    NullPadded,
+    SpacePadded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Datatype {
+    Integer {
+        size: usize,
+        signed: bool,
+        big_endian: bool,
+    },
+    Float {
+        size: usize,
+        big_endian: bool,
+    },
+    /// Fixed-length string of `size` bytes.
+    String {
+        size: usize,
+        pad: StringPad,
+    },
+    Bitfield {
+        size: usize,
+        big_endian: bool,
+    },
+    Enum {
+        base: Box<Datatype>,
+        members: Vec<(String, Vec<u8>)>,
+    },
+    VlenString {
+        pad: StringPad,
+    },
+    VlenSequence {
+        base: Box<Datatype>,
+    },
+    /// Object (`object == true`) or region reference.
+    Reference {
+        size: usize,
+        object: bool,
+    },
+    /// Classes vzarr does not turn into arrays: time, opaque, compound, array, complex.
+    Other {
+        class: u8,
+        size: usize,
+    },
+}
+
+fn class_name(class: u8) -> &'static str {
+    match class {
+        0 => "integer",
+        1 => "float",
+        2 => "time",
+        3 => "string",
+        4 => "bitfield",
+        5 => "opaque",
+        6 => "compound",
+        7 => "reference",
+        8 => "enum",
+        9 => "variable-length",
+        10 => "array",
+        11 => "complex",
+        _ => "unknown",
+    }
+}
+
+fn pad_of(bits: u32) -> StringPad {
+    match bits & 0xF {
+        0 => StringPad::NullTerminated,
+        1 => StringPad::NullPadded,
+        _ => StringPad::SpacePadded,
+    }
+}
+
+pub fn parse(c: &mut Cursor) -> Result<Datatype> {
+    parse_nested(c, 0)
+}
+
+fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
+    if depth > MAX_DEPTH {
+        return Err(c.error("datatypes are nested too deeply"));
+    }
+    let class_version = c.u8()?;
+    let class = class_version & 0x0F;
+    let version = class_version >> 4;
+    let bits = le_uint(c.bytes(3)?) as u32;
+    let size = c.u32()? as usize;
+    match class {
+        0 | 4 => {
+            let offset = c.u16()?;
+            let precision = c.u16()?;
+            let big_endian = bits & 1 != 0;
+            if !matches!(size, 1 | 2 | 4 | 8) {
+                return Err(Error::unsupported(format!(
+                    "{}-byte {}s are not supported",
+                    size,
+                    class_name(class)
+                )));
+            }
+            if offset != 0 || usize::from(precision) != 8 * size {
+                return Err(Error::unsupported(format!(
+                    "an integer type with bit offset {} and precision {} in {} bytes is not \
+                     supported (only plain integers are)",
+                    offset, precision, size
+                )));
+            }
+            if class == 0 {
+                Ok(Datatype::Integer {
+                    size,
+                    signed: bits & 8 != 0,
+                    big_endian,
+                })
+            } else {
+                Ok(Datatype::Bitfield { size, big_endian })
+            }
+        }
+        1 => parse_float(c, bits, size),
+        3 => Ok(Datatype::String {
+            size,
+            pad: pad_of(bits),
+        }),
+        5 => {
+            let tag_len = (bits & 0xFF) as usize;
+            c.skip(tag_len)?;
+            Ok(Datatype::Other { class, size })
+        }
+        7 => Ok(Datatype::Reference {
+            size,
+            object: version < 4 && bits & 0xF == 0,
+        }),
+        8 => {
+            let base = parse_nested(c, depth + 1)?;
+            let base_size = base.size();
+            let count = (bits & 0xFFFF) as usize;
+            let mut names = Vec::with_capacity(count.min(c.remaining()));
+            for _ in 0..count {
+                let start = c.pos();
+                let name = c.cstring()?;
+                names.push(String::from_utf8_lossy(name).into_owned());
+                if version < 3 {
+                    let used = c.pos() - start;
+                    c.skip((8 - used % 8) % 8)?;
+                }
+            }
+            let mut members = Vec::with_capacity(names.len());
+            for name in names {
+                members.push((name, c.bytes(base_size)?.to_vec()));
+            }
+            Ok(Datatype::Enum {
+                base: Box::new(base),
+                members,
+            })
+        }
+        9 => {
+            let base = parse_nested(c, depth + 1)?;
+            if bits & 0xF == 1 {
+                Ok(Datatype::VlenString {
+                    pad: pad_of(bits >> 4),
+                })
+            } else {
+                Ok(Datatype::VlenSequence {
+                    base: Box::new(base),
+                })
+            }
+        }
+        // Compounds, arrays, time and complex types are recognised but not decoded; their
+        // property bytes are not needed because no field follows them where they can occur.
+        2 | 6 | 10 | 11 => Ok(Datatype::Other { class, size }),
+        other => Err(c.error(format!("unknown datatype class {}", other))),
+    }
+}
+
+fn parse_float(c: &mut Cursor, bits: u32, size: usize) -> Result<Datatype> {
+    let offset = c.u16()?;
+    let precision = c.u16()?;
+    let exp_loc = c.u8()?;
+    let exp_size = c.u8()?;
+    let mant_loc = c.u8()?;
+    let mant_size = c.u8()?;
+    let bias = c.u32()?;
+    let order = (bits & 1) | ((bits >> 5) & 2);
+    let big_endian = match order {
+        0 => false,
+        1 => true,
+        _ => {
+            return Err(Error::unsupported(
+                "VAX-ordered floating point numbers are not supported",
+            ))
+        }
+    };
+    let sign = (bits >> 8) & 0xFF;
+    let ieee = match size {
+        2 => (15, 10, 5, 0, 10, 15),
+        4 => (31, 23, 8, 0, 23, 127),
+        8 => (63, 52, 11, 0, 52, 1023),
+        _ => {
+            return Err(Error::unsupported(format!(
+                "{}-byte floating point numbers are not supported",
+                size
+            )))
+        }
+    };
+    let found = (
+        sign,
+        u32::from(exp_loc),
+        u32::from(exp_size),
+        u32::from(mant_loc),
+        u32::from(mant_size),
+        bias,
+    );
+    if offset != 0 || usize::from(precision) != 8 * size || found != ieee {
+        return Err(Error::unsupported(format!(
+            "a {}-byte float with a non-IEEE layout (sign bit {}, exponent {}@{}, mantissa {}@{}, \
+             bias {}) is not supported",
+            size, sign, exp_size, exp_loc, mant_size, mant_loc, bias
+        )));
+    }
+    Ok(Datatype::Float { size, big_endian })
+}
+
+impl Datatype {
+    /// Bytes per element as stored (16 for a vlen with 8-byte addresses).
+    pub fn size(&self) -> usize {
+        match self {
+            Datatype::Integer { size, .. }
+            | Datatype::Float { size, .. }
+            | Datatype::String { size, .. }
+            | Datatype::Bitfield { size, .. }
+            | Datatype::Reference { size, .. }
+            | Datatype::Other { size, .. } => *size,
+            Datatype::Enum { base, .. } => base.size(),
+            // Only reachable for nested vlens, where the stored descriptor is 4 + O + 4; the
+            // caller takes the outer message's size field instead.
+            Datatype::VlenString { .. } | Datatype::VlenSequence { .. } => 16,
+        }
+    }
+
+    /// True for h5py's boolean: an enum `{FALSE: 0, TRUE: 1}` over a 1-byte integer.
+    pub fn is_bool(&self) -> bool {
+        match self {
+            Datatype::Enum { base, members } => {
+                matches!(**base, Datatype::Integer { size: 1, .. })
+                    && members.len() == 2
+                    && members[0].0 == "FALSE"
+                    && members[0].1 == [0]
+                    && members[1].0 == "TRUE"
+                    && members[1].1 == [1]
+            }
+            _ => false,
+        }
+    }
+
+    /// NumPy-style dtype of the stored bytes, or UnsupportedFeature for types that have no
+    /// fixed-size Zarr equivalent.
+    pub fn numpy_dtype(&self) -> Result<String> {
+        let order = |big: bool, size: usize| {
+            if size == 1 {
+                "|"
+            } else if big {
+                ">"
+            } else {
+                "<"
+            }
+        };
+        match self {
+            Datatype::Integer {
+                size,
+                signed,
+                big_endian,
+            } => Ok(format!(
+                "{}{}{}",
+                order(*big_endian, *size),
+                if *signed { 'i' } else { 'u' },
+                size
+            )),
+            Datatype::Bitfield { size, big_endian } => {
+                Ok(format!("{}u{}", order(*big_endian, *size), size))
+            }
+            Datatype::Float { size, big_endian } => {
+                Ok(format!("{}f{}", order(*big_endian, *size), size))
+            }
+            Datatype::String { size, .. } => Ok(format!("|S{}", size)),
+            Datatype::Enum { base, .. } => {
+                if self.is_bool() {
+                    Ok("|b1".to_string())
+                } else {
+                    base.numpy_dtype()
+                }
+            }
+            Datatype::VlenString { .. } => Err(Error::unsupported(
+                "variable-length strings have no fixed-size dtype",
+            )),
+            Datatype::VlenSequence { .. } => Err(Error::unsupported(
+                "variable-length sequences (ragged arrays) are not supported",
+            )),
+            Datatype::Reference { .. } => Err(Error::unsupported(
+                "arrays of HDF5 references are not supported",
+            )),
+            Datatype::Other { class, .. } => Err(Error::unsupported(format!(
+                "the HDF5 {} datatype is not supported",
+                class_name(*class)
+            ))),
+        }
+    }
+
+    /// The `endian` of the Zarr `bytes` codec; `None` for single-byte types and strings.
+    pub fn endian(&self) -> Option<&'static str> {
+        match self {
+            Datatype::Integer {
+                size, big_endian, ..
+            }
+            | Datatype::Float { size, big_endian }
+            | Datatype::Bitfield { size, big_endian }
+                if *size > 1 =>
+            {
+                Some(if *big_endian { "big" } else { "little" })
+            }
+            Datatype::Enum { base, .. } => base.endian(),
+            _ => None,
+        }
+    }
+
+    /// One element of a plain (fixed-size, non-reference) type as JSON. Floats that JSON
+    /// cannot hold become the strings "NaN", "Infinity", "-Infinity".
+    pub fn element_json(&self, bytes: &[u8]) -> Option<Json> {
+        match self {
+            Datatype::Integer {
+                size,
+                signed,
+                big_endian,
+            } if bytes.len() == *size => Some(integer_json(bytes, *signed, *big_endian)),
+            Datatype::Bitfield { size, big_endian } if bytes.len() == *size => {
+                Some(integer_json(bytes, false, *big_endian))
+            }
+            Datatype::Float { size, big_endian } if bytes.len() == *size => {
+                let raw = ordered_uint(bytes, *big_endian);
+                let value = match size {
+                    2 => half_to_f64(raw as u16),
+                    4 => f64::from(f32::from_bits(raw as u32)),
+                    _ => f64::from_bits(raw),
+                };
+                Some(float_json(value))
+            }
+            Datatype::String { pad, .. } => Some(Json::String(fixed_string(bytes, *pad))),
+            Datatype::Enum { base, .. } => {
+                if self.is_bool() {
+                    bytes.first().map(|&b| Json::Bool(b != 0))
+                } else {
+                    base.element_json(bytes)
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+fn integer_json(bytes: &[u8], signed: bool, big_endian: bool) -> Json {
+    let raw = ordered_uint(bytes, big_endian);
+    if signed {
+        let shift = 64 - 8 * bytes.len() as u32;
+        Json::Int(((raw << shift) as i64) >> shift)
+    } else {
+        Json::UInt(raw)
+    }
+}
+
+fn ordered_uint(bytes: &[u8], big_endian: bool) -> u64 {
+    if big_endian {
+        bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    } else {
+        le_uint(bytes)
+    }
+}
+
+/// JSON for a float, with the Zarr v3 spellings of the values JSON cannot hold.
+pub fn float_json(v: f64) -> Json {
+    if v.is_nan() {
+        Json::from("NaN")
+    } else if v == f64::INFINITY {
+        Json::from("Infinity")
+    } else if v == f64::NEG_INFINITY {
+        Json::from("-Infinity")
+    } else {
+        Json::Number(v)
+    }
+}
+
+/// IEEE binary16 to f64.
+pub fn half_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = (h >> 10) & 0x1F;
+    let mant = f64::from(h & 0x3FF);
+    match exp {
+        0 => sign * mant * 2f64.powi(-24),
+        31 if mant == 0.0 => sign * f64::INFINITY,
+        31 => f64::NAN,
+        e => sign * (1.0 + mant / 1024.0) * 2f64.powi(i32::from(e) - 15),
+    }
+}
+
+/// Text of a fixed-length string, with its padding removed as the pad type says.
+pub fn fixed_string(bytes: &[u8], pad: StringPad) -> String {
+    let text = match pad {
+        StringPad::NullTerminated => {
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            &bytes[..end]
+        }
+        StringPad::NullPadded => {
+            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+            &bytes[..end]
+        }
+        StringPad::SpacePadded => {
+            let end = bytes
+                .iter()
+                .rposition(|&b| b != b' ' && b != 0)
+                .map_or(0, |p| p + 1);
+            &bytes[..end]
+        }
+    };
+    String::from_utf8_lossy(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf5::io::Geometry;
+
+    fn parse_bytes(b: &[u8]) -> Result<Datatype> {
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        parse(&mut Cursor::new(b, geo, 0, "t"))
+    }
+
+    #[test]
+    fn parses_numbers() {
+        // Big-endian signed 16-bit integer.
+        let t = parse_bytes(&[0x10, 0x09, 0, 0, 2, 0, 0, 0, 0, 0, 16, 0]).unwrap();
+        assert_eq!(t.numpy_dtype().unwrap(), ">i2");
+        assert_eq!(t.endian(), Some("big"));
+        assert_eq!(t.element_json(&[0xFF, 0xFE]), Some(Json::Int(-2)));
+        // Little-endian f4, sign at bit 31.
+        let f4 = [
+            0x11, 0x20, 31, 0, 4, 0, 0, 0, 0, 0, 32, 0, 23, 8, 0, 23, 127, 0, 0, 0,
+        ];
+        let t = parse_bytes(&f4).unwrap();
+        assert_eq!(t.numpy_dtype().unwrap(), "<f4");
+        assert_eq!(
+            t.element_json(&f32::NAN.to_le_bytes()),
+            Some(Json::from("NaN"))
+        );
+        assert_eq!(
+            t.element_json(&1.5f32.to_le_bytes()),
+            Some(Json::Number(1.5))
+        );
+    }
+
+    #[test]
+    fn strips_string_padding() {
+        assert_eq!(fixed_string(b"ab\0cd", StringPad::NullTerminated), "ab");
+        assert_eq!(fixed_string(b"ab\0\0", StringPad::NullPadded), "ab");
+        assert_eq!(fixed_string(b"ab  ", StringPad::SpacePadded), "ab");
+    }
+
+    #[test]
+    fn converts_half_floats() {
+        assert_eq!(half_to_f64(0x3C00), 1.0);
+        assert_eq!(half_to_f64(0xC000), -2.0);
+        assert!(half_to_f64(0x7E00).is_nan());
+        assert_eq!(half_to_f64(0x0001), 2f64.powi(-24));
+    }
+}

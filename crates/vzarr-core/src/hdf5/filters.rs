@@ -1,0 +1,268 @@
+//! The filter pipeline message (0x0B) and its mapping to Zarr v3 bytes→bytes codecs.
+//!
+//! HDF5 lists filters in the order they are applied when writing, which is also the order of
+//! Zarr's `codecs` list after the array→bytes codec. The client data (`cd_values`) the
+//! filters stored at write time give the codec configurations.
+
+use super::io::Cursor;
+use crate::error::{Error, Result};
+use crate::json::Json;
+
+/// HDF5 allows at most 32 filters in a pipeline.
+const MAX_FILTERS: usize = 32;
+
+pub const DEFLATE: u16 = 1;
+pub const SHUFFLE: u16 = 2;
+pub const FLETCHER32: u16 = 3;
+pub const SZIP: u16 = 4;
+pub const NBIT: u16 = 5;
+pub const SCALEOFFSET: u16 = 6;
+pub const LZF: u16 = 32000;
+pub const BLOSC: u16 = 32001;
+pub const LZ4: u16 = 32004;
+pub const BITSHUFFLE: u16 = 32008;
+pub const ZSTD: u16 = 32015;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    pub id: u16,
+    pub name: String,
+    pub flags: u16,
+    pub client_data: Vec<u32>,
+}
+
+pub fn parse(c: &mut Cursor) -> Result<Vec<Filter>> {
+    let version = c.u8()?;
+    let count = c.u8()? as usize;
+    if count > MAX_FILTERS {
+        return Err(c.error(format!("{} filters exceed HDF5's limit of 32", count)));
+    }
+    match version {
+        1 => c.skip(6)?,
+        2 => {}
+        v => return Err(c.error(format!("filter pipeline version {} is not supported", v))),
+    }
+    let mut filters = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = c.u16()?;
+        let name_len = if version == 1 || id >= 256 {
+            c.u16()? as usize
+        } else {
+            0
+        };
+        let flags = c.u16()?;
+        let n = c.u16()? as usize;
+        let name_bytes = c.bytes(name_len)?;
+        let end = name_bytes
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(name_bytes.len());
+        let name = String::from_utf8_lossy(&name_bytes[..end]).into_owned();
+        let mut client_data = Vec::with_capacity(n);
+        for _ in 0..n {
+            client_data.push(c.u32()?);
+        }
+        if version == 1 && n % 2 == 1 {
+            c.skip(4)?;
+        }
+        filters.push(Filter {
+            id,
+            name,
+            flags,
+            client_data,
+        });
+    }
+    Ok(filters)
+}
+
+fn codec(name: &str, config: Vec<(&str, Json)>) -> Json {
+    Json::object(vec![
+        ("name", Json::from(name)),
+        ("configuration", Json::object(config)),
+    ])
+}
+
+fn cd(filter: &Filter, i: usize) -> Option<u64> {
+    filter.client_data.get(i).map(|&v| u64::from(v))
+}
+
+fn describe(filter: &Filter) -> String {
+    if filter.name.is_empty() {
+        format!("filter {}", filter.id)
+    } else {
+        format!("filter {} ({})", filter.id, filter.name)
+    }
+}
+
+/// The Zarr v3 codec for one HDF5 filter; `item_size` is the dataset's element size.
+pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Json> {
+    let item = item_size as u64;
+    match filter.id {
+        DEFLATE => Ok(codec(
+            "numcodecs.zlib",
+            vec![("level", Json::UInt(cd(filter, 0).unwrap_or(6)))],
+        )),
+        SHUFFLE => Ok(codec(
+            "numcodecs.shuffle",
+            vec![("elementsize", Json::UInt(cd(filter, 0).unwrap_or(item)))],
+        )),
+        FLETCHER32 => Ok(codec("numcodecs.fletcher32", vec![])),
+        SZIP => {
+            if filter.client_data.len() < 4 {
+                return Err(Error::corrupt(format!(
+                    "the szip filter has {} client values, expected 4",
+                    filter.client_data.len()
+                )));
+            }
+            Ok(codec(
+                "vzarr.szip",
+                vec![
+                    ("options_mask", Json::UInt(cd(filter, 0).unwrap_or(0))),
+                    ("pixels_per_block", Json::UInt(cd(filter, 1).unwrap_or(0))),
+                    ("bits_per_pixel", Json::UInt(cd(filter, 2).unwrap_or(0))),
+                    (
+                        "pixels_per_scanline",
+                        Json::UInt(cd(filter, 3).unwrap_or(0)),
+                    ),
+                ],
+            ))
+        }
+        LZF => Ok(codec("vzarr.lzf", vec![])),
+        BLOSC => blosc(filter, item),
+        LZ4 => Ok(codec("vzarr.hdf5_lz4", vec![])),
+        BITSHUFFLE => {
+            let compression = match cd(filter, 4).unwrap_or(0) {
+                0 => "none",
+                2 => "lz4",
+                3 => "zstd",
+                other => {
+                    return Err(Error::unsupported(format!(
+                        "bitshuffle with compression code {} is not supported",
+                        other
+                    )))
+                }
+            };
+            Ok(codec(
+                "vzarr.bitshuffle",
+                vec![
+                    ("elementsize", Json::UInt(cd(filter, 2).unwrap_or(item))),
+                    ("blocksize", Json::UInt(cd(filter, 3).unwrap_or(0))),
+                    ("compression", Json::from(compression)),
+                ],
+            ))
+        }
+        ZSTD => Ok(codec(
+            "zstd",
+            vec![
+                (
+                    "level",
+                    Json::Int(cd(filter, 0).map_or(3, |v| v as u32 as i32 as i64)),
+                ),
+                ("checksum", Json::Bool(false)),
+            ],
+        )),
+        NBIT | SCALEOFFSET => Err(Error::unsupported(format!(
+            "the HDF5 {} filter has no Zarr codec",
+            if filter.id == NBIT {
+                "n-bit"
+            } else {
+                "scale-offset"
+            }
+        ))),
+        _ => Err(Error::unsupported(format!(
+            "{} has no Zarr codec in vzarr",
+            describe(filter)
+        ))),
+    }
+}
+
+/// hdf5-blosc's client data: `[filter rev, blosc version, typesize, chunk bytes, clevel,
+/// shuffle, compressor]`; the last three are optional (defaults 5, shuffle, blosclz).
+fn blosc(filter: &Filter, item: u64) -> Result<Json> {
+    let typesize = cd(filter, 2).filter(|&t| t > 0).unwrap_or(item);
+    let clevel = cd(filter, 4).unwrap_or(5);
+    let shuffle = match cd(filter, 5).unwrap_or(1) {
+        0 => "noshuffle",
+        1 => "shuffle",
+        2 => "bitshuffle",
+        other => {
+            return Err(Error::unsupported(format!(
+                "blosc shuffle mode {} is not supported",
+                other
+            )))
+        }
+    };
+    let cname = match cd(filter, 6).unwrap_or(0) {
+        0 => "blosclz",
+        1 => "lz4",
+        2 => "lz4hc",
+        3 => "snappy",
+        4 => "zlib",
+        5 => "zstd",
+        other => {
+            return Err(Error::unsupported(format!(
+                "blosc compressor code {} is not supported",
+                other
+            )))
+        }
+    };
+    Ok(codec(
+        "blosc",
+        vec![
+            ("cname", Json::from(cname)),
+            ("clevel", Json::UInt(clevel)),
+            ("shuffle", Json::from(shuffle)),
+            ("typesize", Json::UInt(typesize)),
+            ("blocksize", Json::UInt(0)),
+        ],
+    ))
+}
+
+/// Codecs for a whole pipeline, in encode order.
+pub fn to_codecs(filters: &[Filter], item_size: usize) -> Result<Vec<Json>> {
+    filters.iter().map(|f| to_codec(f, item_size)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf5::io::Geometry;
+
+    #[test]
+    fn parses_v2_and_maps_codecs() {
+        // v2: shuffle(cd=[4]) then deflate(cd=[9]).
+        let bytes = [
+            2u8, 2, 2, 0, 1, 0, 1, 0, 4, 0, 0, 0, 1, 0, 0, 0, 1, 0, 9, 0, 0, 0,
+        ];
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        let filters = parse(&mut Cursor::new(&bytes, geo, 0, "t")).unwrap();
+        assert_eq!(filters.len(), 2);
+        let codecs = to_codecs(&filters, 4).unwrap();
+        assert_eq!(
+            codecs[0].to_string(),
+            r#"{"name":"numcodecs.shuffle","configuration":{"elementsize":4}}"#
+        );
+        assert_eq!(
+            codecs[1].to_string(),
+            r#"{"name":"numcodecs.zlib","configuration":{"level":9}}"#
+        );
+    }
+
+    #[test]
+    fn refuses_scaleoffset() {
+        let f = Filter {
+            id: SCALEOFFSET,
+            name: String::new(),
+            flags: 0,
+            client_data: vec![],
+        };
+        assert_eq!(
+            to_codec(&f, 4).unwrap_err().kind,
+            crate::ErrorKind::UnsupportedFeature
+        );
+    }
+}
