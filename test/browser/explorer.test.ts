@@ -217,6 +217,25 @@ describe.skipIf(!hasChromium)(`explorer page in Chromium (Node side: ${core.kind
     expect(page.problems.filter((p) => !p.includes("404"))).toEqual([]);
   });
 
+  it("shows the group tree of a netCDF-4/HDF5 file and plots a variable of a nested group", async () => {
+    await page.setInputFiles("#files", join(fixtures, "hdf5", "nc4_basic.nc"));
+    await idle();
+    const id = await entryId("nc4_basic.nc");
+    for (const group of ["forecast", "forecast/member_01", "curvilinear"]) {
+      expect(await page.locator(`.node.group[data-entry="${id}"][data-path="${group}"]`).count(), group).toBe(1);
+    }
+    await page.click(`.node.group[data-entry="${id}"][data-path="forecast"]`);
+    expect(await page.textContent(".group-details")).toContain("descriptiona group");
+    await plot("nc4_basic.nc", "forecast/member_01/precip");
+    await page.locator("#slider-time").fill("4");
+    await page.waitForFunction(() => window.vzarrExplorer.lastPlot?.selection[0] === 4);
+    await idle();
+    const got = await lastPlot();
+    const want = await readArray(join(fixtures, "hdf5", "nc4_basic.nc"), "forecast/member_01/precip", got.selection, { core });
+    expect(got.bytes).toEqual(nodeValues(want).bytes);
+    expect(got.shape).toEqual([2, 8]);
+  });
+
   it("exports kerchunk JSON identical to Node's, for URLs and for local files", async () => {
     const id = await entryId("classic.nc");
     await page.click(`.node.group[data-entry="${id}"][data-path=""]`);

@@ -1,8 +1,8 @@
 /**
  * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Browser entry point.)
  *
- * The same API as the Node entry minus local paths and the native addon, plus `File`/`Blob`
- * inputs. The wasm core loads asynchronously, so every function that needs it here awaits
+ * The same API as the Node entry minus local paths (LocalFileSource, LocalDirectory,
+ * Icechunk's LocalStorage) and the native addon, plus `File`/`Blob` inputs. The wasm core loads asynchronously, so every function that needs it here awaits
  * `loadBackend()` first; synchronous constructors (`ChunkManifest.fromArrays`) need an
  * `await loadBackend()` of their own before the first call.
  */
@@ -20,6 +20,12 @@ import type { Selection } from "./store/selection.js";
 import type { VirtualStore } from "./store/virtual-store.js";
 import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./writers/kerchunk-json.js";
 
+/**
+ * The zarrita inside this bundle. vzarr registers its codecs (HDF5 filters, GRIB) with this
+ * copy, so read `openStore` results with it: `zarr.get(await zarr.open.v3(zarr.root(store)
+ * .resolve("temp"), { kind: "array" }))`. A separately imported zarrita would lack them.
+ */
+export * as zarr from "zarrita";
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
 export { datasetInfo, type GroupInfo, type VariableInfo, variableInfo } from "./dataset/describe.js";
@@ -28,11 +34,34 @@ export type { OpenVirtualDatasetOptions } from "./dataset/open-virtual-dataset.j
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+// Icechunk repositories in object storage (S3Storage); local directories are Node-only.
+export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./icechunk/containers.js";
+export { listBranches, listSnapshots, listTags } from "./icechunk/index.js";
+export type { ReadChunkRef } from "./icechunk/manifest.js";
+export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./icechunk/read-dataset.js";
+export { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./icechunk/repository.js";
+export { S3Storage, type S3StorageOptions } from "./icechunk/s3-storage.js";
+export type { Storage } from "./icechunk/storage.js";
+export { type WriteIcechunkOptions, writeIcechunk } from "./icechunk/write-dataset.js";
 export { BlobSource, type BlobSourceOptions } from "./io/blob.js";
 export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
 export { HttpSource } from "./io/http.js";
 export { MemorySource } from "./io/memory.js";
 export { S3Source } from "./io/s3.js";
+// kerchunk references: JSON by URL, File or bytes; Parquet from any ReferenceDirectory.
+export { detectReferenceFormat, openKerchunkJson, type ReferenceFormat } from "./kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
+export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
+export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
+export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
+export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
+export {
+  type KerchunkParquetWriteOptions,
+  type ParquetWriteSummary,
+  type ReferenceSink,
+  writeKerchunkParquet,
+} from "./kerchunk/write-parquet.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
@@ -44,12 +73,6 @@ export type { ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";
 export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";
-/**
- * The zarrita inside this bundle. vzarr registers its codecs (HDF5 filters, GRIB) with this
- * copy, so read `openStore` results with it: `zarr.get(await zarr.open.v3(zarr.root(store)
- * .resolve("temp"), { kind: "array" }))`. A separately imported zarrita would lack them.
- */
-export * as zarr from "zarrita";
 
 /** What the browser opens: a URL (`http(s)://`, `s3://`), a picked/dropped `File`, or any Blob. */
 export type BrowserInput = string | Blob;

@@ -7,9 +7,10 @@
 import type { BackendKind, Core } from "../backend/core.js";
 import { setBackendLoader } from "../backend/load.js";
 import { compileWasm, createWasmCore } from "../backend/wasm.js";
-import { makeError, NotFoundError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { makeError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource, registerSourceOpener } from "../io/open-source.js";
+import { noLocalFiles } from "./browser-substitutes/no-local-files.js";
 
 /** Where the wasm core comes from: a URL, its bytes, or an already compiled module. */
 export type WasmInput = string | URL | BufferSource | WebAssembly.Module;
@@ -87,5 +88,5 @@ export function openBrowserSource(url: string): ByteSource {
 // A bare name (the default URL of a dropped File) that was not registered cannot be read.
 registerSourceOpener("file", (url) => {
   if (opened.has(url)) return openBrowserSource(url);
-  throw new NotFoundError(`${url} is a local path; browsers read local files only as a File or Blob the page opened`, { file: url });
+  throw noLocalFiles(`cannot read ${url}`, url);
 });
