@@ -5,6 +5,7 @@
  */
 import { makeError } from "../errors/vzarr-error.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
+import { readCoalesced } from "./coalesce.js";
 
 export interface BlobSourceOptions {
   /**
@@ -49,8 +50,11 @@ export class BlobSource implements ByteSource {
   }
 
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
-    // Slicing a Blob is cheap and local: no coalescing needed, unlike HTTP.
-    return Promise.all(ranges.map((r) => this.read(r.offset, r.length)));
+    // Each read of a File is a round trip to the browser's blob reader (an IPC in Chromium)
+    // that costs about as much as reading a megabyte more (bench/browser-scan.mjs on a
+    // 1M-chunk file: 327 reads → 16 took the scan from 290 to ~120 ms), so ranges up to
+    // 1 MiB apart are read together, as for HTTP.
+    return readCoalesced(ranges, (o, n) => this.read(o, n), { maxGap: 1 << 20, maxSize: 16 << 20 }, 4);
   }
 }
 
