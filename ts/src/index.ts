@@ -8,13 +8,38 @@ import "./platform/node.js";
 
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
+export { type Calendar, parseCalendar } from "./dataset/cf/calendar.js";
+export { type CfEncoding, cfEncoding, PACKING_ATTRS } from "./dataset/cf/encoding.js";
+export { type CfTimeUnits, parseTimeUnits } from "./dataset/cf/time-units.js";
+export { decodeTimes, formatInstant } from "./dataset/cf/times.js";
+export {
+  type CombineOptions,
+  type ConcatOptions,
+  combineByCoords,
+  combineNested,
+  concat,
+  type MergeOptions,
+  merge,
+  type NestedDatasets,
+  releaseUnused,
+} from "./dataset/combine/index.js";
 export { LoadedArray } from "./dataset/loaded-array.js";
+export {
+  type MfdatasetResult,
+  type MfProgress,
+  type OpenMfdatasetOptions,
+  openVirtualMfdataset,
+  openVirtualMfdatasetWithReport,
+  type SkippedFile,
+} from "./dataset/open-mfdataset.js";
 export { type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/open-virtual-dataset.js";
+export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
 export * from "./icechunk/index.js";
 export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
+export { expandInputs } from "./io/glob.js";
 export { HttpSource } from "./io/http.js";
 export { LocalFileSource } from "./io/local-file.js";
 export { MemorySource } from "./io/memory.js";

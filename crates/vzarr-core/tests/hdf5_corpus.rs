@@ -43,10 +43,16 @@ fn is_hdf5(bytes: &[u8]) -> bool {
         .any(|at| bytes.get(at as usize..at as usize + 8) == Some(&vzarr_core::hdf5::SIGNATURE[..]))
 }
 
-fn find<'a>(g: &'a ScannedGroup, path: &str) -> Option<&'a ScannedVariable> {
+/// The variable at `path`: netCDF-4 files show `_nc4_non_coord_y` as `y`, other HDF5 files
+/// keep the dataset's own name (as netCDF4-python and h5py report them).
+fn find<'a>(g: &'a ScannedGroup, path: &str, netcdf: bool) -> Option<&'a ScannedVariable> {
     let mut parts: Vec<&str> = path.split('/').collect();
     let name = parts.pop()?;
-    let name = name.strip_prefix("_nc4_non_coord_").unwrap_or(name);
+    let name = if netcdf {
+        name.strip_prefix("_nc4_non_coord_").unwrap_or(name)
+    } else {
+        name
+    };
     let mut g = g;
     for p in parts {
         g = g.groups.iter().find(|s| s.name == p)?;
@@ -147,10 +153,11 @@ fn check(name: &str, file: &ScannedFile, bytes: &[u8], truth: &Json) -> usize {
         } else {
             format!("{}/_nc4_non_coord_{}", dir, base)
         };
-        if vars.iter().any(|(k, _)| *k == twin) {
+        let netcdf = truth_kind == Some("netcdf4");
+        if netcdf && vars.iter().any(|(k, _)| *k == twin) {
             continue;
         }
-        let v = match find(&file.root, path) {
+        let v = match find(&file.root, path, netcdf) {
             Some(v) => v,
             None => continue, // skipped (compound, ...) or a netCDF dimension-only scale
         };

@@ -20,7 +20,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("h5_btrees_v110.h5", "hdf5"),
     ("h5_btrees_latest.h5", "hdf5"),
     ("h5_filters.h5", "hdf5"),
-    ("h5_dimscales.h5", "netcdf4"),
+    ("h5_dimscales.h5", "hdf5"),
     ("h5_phony.h5", "hdf5"),
     ("h5_dense_links.h5", "hdf5"),
     ("h5_track_order.h5", "hdf5"),

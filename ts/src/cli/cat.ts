@@ -19,7 +19,7 @@ export async function catCommand(argv: readonly string[], out: (text: string) =>
   }
   const sliceText = stringOption(args, "slice");
   const selection = sliceText === undefined ? undefined : parseSelection(sliceText);
-  using ds = await openVirtualDataset(input, { group: stringOption(args, "group") });
+  using ds = await openVirtualDataset(input, { group: stringOption(args, "group"), loadableVariables: [] });
   const raw = await readArray(ds, variable, selection);
   // --decode: values as xarray shows them by default (masked and scaled).
   const r = args.options.has("decode") ? decodeCf(raw, findVariable(ds, variable).attrs) : raw;

@@ -11,7 +11,7 @@ export async function infoCommand(argv: readonly string[], out: (text: string) =
   const args = parseArgs(argv, { values: ["group"], flags: ["json"] });
   const input = args.positionals[0];
   if (input === undefined || args.positionals.length > 1) throw new InvalidArgumentError(`usage: ${infoUsage}`);
-  using ds = await openVirtualDataset(input, { group: stringOption(args, "group") });
+  using ds = await openVirtualDataset(input, { group: stringOption(args, "group"), loadableVariables: [] });
   if (args.options.has("json")) out(jsonText(datasetInfo(ds), 2));
   else out(`${input}${ds.format === undefined ? "" : ` (${ds.format})`}\n${describeText(ds)}`);
 }

@@ -1,23 +1,46 @@
-/** `vzarr refs <inputs…> -o <out> [--format …]`: build a virtual store and write it. */
+/**
+ * `vzarr refs <inputs or globs…> -o <out>`: build a virtual store and write it. One plain
+ * input is opened directly; several inputs (or a glob) are opened on a worker pool and
+ * combined — along `--concat-dim` in the order given, or `--combine by-coords`.
+ */
+import { availableParallelism } from "node:os";
+import { openVirtualMfdatasetWithReport, referenceTotals, type SkippedFile } from "../dataset/open-mfdataset.js";
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
-import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
-import { writeIcechunk } from "../icechunk/write-dataset.js";
-import type { ByteRange } from "../io/byte-source.js";
+import type { VirtualDataset } from "../dataset/virtual-dataset.js";
+import { InvalidArgumentError } from "../errors/vzarr-error.js";
+import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
-import { writeTextPieces } from "../io/write-text.js";
-import { LocalDirectory } from "../kerchunk/local-directory.js";
-import { DEFAULT_RECORD_SIZE } from "../kerchunk/parquet-layout.js";
-import { writeKerchunkParquet } from "../kerchunk/write-parquet.js";
-import { kerchunkJsonPieces } from "../writers/kerchunk-json.js";
 import { parseArgs, stringOption } from "./args.js";
+import { OUTPUT_FORMATS } from "./output-formats.js";
+import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
-export const refsUsage =
-  "vzarr refs <input> -o <out> [--format kerchunk-json|kerchunk-parquet|icechunk] [--group G] [--inline-threshold N] [--on-unsupported skip|raise]\n" +
-  "           kerchunk-parquet: [--record-size N]; icechunk: [--branch B] [--append-dim D] [--message M] [--container PREFIX[,PREFIX…]]";
+export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
+           [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
+           [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
+           [--inline-threshold N] [--on-unsupported skip|raise] [--quiet]${Object.values(OUTPUT_FORMATS)
+             .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
+             .map((u) => `\n           ${u}`)
+             .join("")}`;
 
-const FORMATS = ["kerchunk-json", "kerchunk-parquet", "icechunk"] as const;
+const list = (text: string | undefined) =>
+  text === undefined
+    ? undefined
+    : text === "none" || text === ""
+      ? []
+      : text
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+
+function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`--${name} must be one of ${allowed.join(", ")}, not ${value}`);
+  return value as T;
+}
 
 export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
+  const formatOptions = Object.values(OUTPUT_FORMATS).flatMap((f) => Object.keys(f.options ?? {}));
   const args = parseArgs(argv, {
     values: [
       "output",
@@ -25,79 +48,107 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "group",
       "inline-threshold",
       "on-unsupported",
-      "record-size",
-      "branch",
-      "append-dim",
-      "message",
-      "container",
+      "concat-dim",
+      "combine",
+      "jobs",
+      "on-error",
+      "loadable",
+      "drop",
+      "compat",
+      ...formatOptions,
     ],
     flags: ["quiet"],
-    aliases: { o: "output", q: "quiet" },
+    aliases: { o: "output", q: "quiet", j: "jobs" },
   });
   const output = stringOption(args, "output");
-  const input = args.positionals[0];
-  if (input === undefined || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
-  if (args.positionals.length > 1) throw new UnsupportedFeatureError("combining several inputs is not supported yet");
-  const format = stringOption(args, "format") ?? "kerchunk-json";
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new InvalidArgumentError(`unknown --format ${format}; expected one of ${FORMATS.join(", ")}`);
+  const inputs = args.positionals;
+  if (inputs.length === 0 || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
+  const formatName = stringOption(args, "format") ?? "kerchunk-json";
+  const format = OUTPUT_FORMATS[formatName];
+  if (format === undefined)
+    throw new InvalidArgumentError(`unknown --format ${formatName}; expected one of ${Object.keys(OUTPUT_FORMATS).join(", ")}`);
+  for (const name of formatOptions) {
+    if (args.options.has(name) && !Object.hasOwn(format.options ?? {}, name)) {
+      const owners = Object.entries(OUTPUT_FORMATS).filter(([, f]) => Object.hasOwn(f.options ?? {}, name));
+      throw new InvalidArgumentError(`--${name} applies to --format ${owners.map(([n]) => n).join(", ")} only`);
+    }
   }
   const inlineThreshold = Number(stringOption(args, "inline-threshold") ?? 0);
   if (!Number.isInteger(inlineThreshold) || inlineThreshold < 0)
     throw new InvalidArgumentError("--inline-threshold must be a non-negative integer");
-  const onUnsupported = stringOption(args, "on-unsupported") ?? "skip";
-  if (onUnsupported !== "skip" && onUnsupported !== "raise") throw new InvalidArgumentError("--on-unsupported must be skip or raise");
-
-  const recordSize = Number(stringOption(args, "record-size") ?? DEFAULT_RECORD_SIZE);
-  if (!Number.isSafeInteger(recordSize) || recordSize < 1) throw new InvalidArgumentError("--record-size must be a positive integer");
-  if (args.options.has("record-size") && format !== "kerchunk-parquet") {
-    throw new InvalidArgumentError("--record-size applies to --format kerchunk-parquet only");
-  }
+  const onUnsupported = oneOf(stringOption(args, "on-unsupported"), "on-unsupported", ["skip", "raise"], "skip");
+  const onError = oneOf(stringOption(args, "on-error"), "on-error", ["raise", "skip"], "raise");
+  const compat = oneOf(stringOption(args, "compat"), "compat", ["equals", "override"], "equals");
+  const concatDim = stringOption(args, "concat-dim");
+  const combineText = stringOption(args, "combine");
+  const combine = oneOf(combineText, "combine", ["nested", "by-coords"], concatDim === undefined ? "by-coords" : "nested");
+  if (combine === "nested" && concatDim === undefined) throw new InvalidArgumentError("--combine nested needs --concat-dim");
+  if (combine === "by-coords" && concatDim !== undefined)
+    throw new InvalidArgumentError("--concat-dim goes with --combine nested (by-coords finds the dimensions itself)");
+  const jobsText = stringOption(args, "jobs");
+  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
+  const quiet = args.options.has("quiet");
+  const group = stringOption(args, "group");
+  const loadableVariables = list(stringOption(args, "loadable"));
+  const dropVariables = list(stringOption(args, "drop"));
 
   const started = performance.now();
-  using ds = await openVirtualDataset(input, { group: stringOption(args, "group") });
-  if (format === "icechunk") {
-    const container = stringOption(args, "container");
-    const snapshot = await writeIcechunk(ds, output, {
-      branch: stringOption(args, "branch"),
-      appendDim: stringOption(args, "append-dim"),
-      message: stringOption(args, "message") ?? `vzarr refs ${input}`,
-      containers: container === undefined ? undefined : container.split(",").filter((c) => c !== ""),
-      ...(args.options.has("inline-threshold") ? { inlineThreshold } : {}),
+  const many = inputs.length > 1 || inputs.some(hasGlob) || concatDim !== undefined || combineText !== undefined;
+  let ds: VirtualDataset;
+  let files = 1;
+  let skipped: SkippedFile[] = [];
+  if (many) {
+    const progress = new ProgressReporter(process.stderr, { quiet });
+    try {
+      const r = await openVirtualMfdatasetWithReport(inputs, {
+        concatDim,
+        combine: combine === "nested" ? "nested" : "by_coords",
+        jobs,
+        onError,
+        group,
+        loadableVariables,
+        dropVariables,
+        compat,
+        onProgress: (p) => progress.update(p),
+      });
+      ds = r.dataset;
+      files = r.files.length;
+      skipped = r.skipped;
+    } finally {
+      progress.done();
+    }
+  } else {
+    ds = await openVirtualDataset(inputs[0] as string, { group, loadableVariables, dropVariables });
+  }
+  try {
+    const summary = await format.write(ds, output, {
+      args,
+      inputs,
+      inlineThreshold,
+      onUnsupported,
+      warn: (m) => err(`warning: ${m}`),
+      readRanges: async (url, ranges) => {
+        const source = openSource(url);
+        try {
+          return await source.readRanges(ranges);
+        } finally {
+          await source.close?.();
+        }
+      },
     });
-    if (!args.options.has("quiet")) {
+    for (const s of skipped) err(`skipped ${s.file}: ${s.error.kind}: ${s.error.message}`);
+    if (!quiet) {
+      const variables = [...ds.walkVariables()].length;
+      const { chunks, bytesReferenced } = referenceTotals(ds);
+      const size = summary.bytes === undefined ? "" : `, ${formatBytes(summary.bytes)}`;
       out(
-        `committed snapshot ${snapshot} to ${output} (branch ${stringOption(args, "branch") ?? "main"}) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+        `${summary.headline ?? `wrote ${output}`} (${formatName}${size}${summary.detail === undefined ? "" : `, ${summary.detail}`}): ` +
+          `${formatCount(files)} file${files === 1 ? "" : "s"}${skipped.length > 0 ? ` (${skipped.length} skipped)` : ""}, ` +
+          `${formatCount(variables)} variables, ${formatCount(chunks)} chunk references to ${formatBytes(bytesReferenced)} in ${formatDuration(performance.now() - started)}`,
       );
     }
-    return;
-  }
-  const writeOptions = {
-    inlineThreshold,
-    onUnsupported,
-    warn: (m: string) => err(`warning: ${m}`),
-    readRanges: async (url: string, ranges: ByteRange[]) => {
-      const source = openSource(url);
-      try {
-        return await source.readRanges(ranges);
-      } finally {
-        await source.close?.();
-      }
-    },
-  } as const;
-  const bytes =
-    format === "kerchunk-parquet"
-      ? (await writeKerchunkParquet(ds, new LocalDirectory(output), { ...writeOptions, recordSize })).bytes
-      : await writeTextPieces(output, kerchunkJsonPieces(ds, writeOptions));
-  if (!args.options.has("quiet")) {
-    let chunks = 0;
-    let variables = 0;
-    for (const [, v] of ds.walkVariables()) {
-      variables++;
-      if (v.virtual && "manifest" in v.data) chunks += v.data.manifest.stats().present;
-    }
-    out(
-      `wrote ${output} (${format}, ${bytes} bytes): ${variables} variables, ${chunks} chunk references in ${((performance.now() - started) / 1000).toFixed(2)} s`,
-    );
+  } finally {
+    ds.free();
   }
 }

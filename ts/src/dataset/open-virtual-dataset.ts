@@ -1,6 +1,7 @@
 /**
- * `openVirtualDataset`: one file → a VirtualDataset of manifests pointing into it; a
- * kerchunk reference set (JSON file or Parquet directory) → the dataset it describes.
+ * `openVirtualDataset`: one file → a VirtualDataset of manifests pointing into it, with its
+ * loadable variables read into memory; a kerchunk reference set (JSON file or Parquet
+ * directory) or an Icechunk repository → the dataset it describes.
  */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
@@ -9,6 +10,7 @@ import { isIcechunkRepository } from "../icechunk/detect.js";
 import type { VersionSpec } from "../icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
+import { ReadAheadSource } from "../io/read-ahead.js";
 import {
   detectReferenceFormat,
   openKerchunkJson,
@@ -16,7 +18,9 @@ import {
   type ReferenceFormat,
 } from "../kerchunk/open-references.js";
 import { type FileFormat, scanSource } from "../parsers/scan.js";
+import { SourcePool } from "../store/source-pool.js";
 import { datasetFromScan } from "./from-scan.js";
+import { type LoadableSpec, loadableNames, loadVariables } from "./load-variables.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
 
 export interface OpenVirtualDatasetOptions {
@@ -26,34 +30,82 @@ export interface OpenVirtualDatasetOptions {
   group?: string;
   /** Variables to leave out (names or full paths). */
   dropVariables?: readonly string[];
+  /**
+   * Variables to read into memory (full paths for variables in groups). Default: the 1-D
+   * dimension coordinates (as VirtualiZarr); `[]` keeps everything virtual. Reference sets and
+   * Icechunk repositories keep what they stored unless a list is given.
+   */
+  loadableVariables?: LoadableSpec;
   core?: Core;
   /** For Icechunk repositories: the branch, tag or snapshot to open (default branch main). */
   version?: VersionSpec;
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  const core = options.core ?? currentBackend();
+  const stored = await openStoredReferences(input, options, core);
+  if (stored !== undefined) {
+    // Reference sets keep what they stored; only an explicit list loads more.
+    if (options.loadableVariables === undefined) return stored;
+    return loadListed(stored, options.loadableVariables, core, (url) => openSource(url));
+  }
+  const opened = typeof input === "string" ? openSource(input) : input;
+  // Scanning and loading coordinates make many small dependent reads: serve them from blocks.
+  const source = new ReadAheadSource(opened);
+  try {
+    const scan = await scanSource(source, {
+      format: (options.parser ?? "auto") as FileFormat,
+      group: options.group,
+      dropVariables: options.dropVariables,
+      core,
+    });
+    const ds = datasetFromScan(scan, [[source.url, await source.stat()]]);
+    // Loading reads from the file just scanned: reuse its open source.
+    return await loadListed(ds, options.loadableVariables, core, (url) => (url === source.url ? keepOpen(source) : openSource(url)));
+  } finally {
+    if (typeof input === "string") await opened.close?.();
+  }
+}
+
+/** Kerchunk reference sets and Icechunk repositories, opened as the datasets they describe. */
+async function openStoredReferences(input: string | ByteSource, options: OpenVirtualDatasetOptions, core: Core): Promise<VirtualDataset | undefined> {
   if (typeof input === "string" && (await isIcechunkRepository(input))) {
     const { openIcechunk } = await import("../icechunk/read-dataset.js");
-    return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core: options.core });
+    return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core });
   }
   const refs = options.parser === undefined || options.parser === "auto" ? await detectReferenceFormat(input) : options.parser;
-  const core = options.core ?? currentBackend();
   const selection = { group: options.group, dropVariables: options.dropVariables, core };
   if (refs === "kerchunk-json") return openKerchunkJson(input, selection);
   if (refs === "kerchunk-parquet") {
     if (typeof input !== "string") throw new InvalidArgumentError("a kerchunk Parquet reference set is a directory: pass its path");
     return openKerchunkParquetDirectory(input, selection);
   }
-  const source = typeof input === "string" ? openSource(input) : input;
+  return undefined;
+}
+
+/** `ds` with the variables the spec selects loaded (freed on failure). */
+async function loadListed(ds: VirtualDataset, spec: LoadableSpec, core: Core, open: (url: string) => ByteSource): Promise<VirtualDataset> {
   try {
-    const scan = await scanSource(source, {
-      format: (options.parser ?? "auto") as FileFormat,
-      group: options.group,
-      dropVariables: options.dropVariables,
-      core: options.core ?? currentBackend(),
-    });
-    return datasetFromScan(scan, [[source.url, await source.stat()]]);
-  } finally {
-    if (typeof input === "string") await source.close?.();
+    const names = loadableNames(ds, spec);
+    if (names.size === 0) return ds;
+    const pool = new SourcePool({ open });
+    try {
+      return await loadVariables(ds, names, { core, pool });
+    } finally {
+      await pool.close();
+    }
+  } catch (e) {
+    ds.free();
+    throw e;
   }
+}
+
+/** The source without its `close`, for a pool that must not close what it did not open. */
+function keepOpen(source: ByteSource): ByteSource {
+  return {
+    url: source.url,
+    stat: () => source.stat(),
+    read: (o, n) => source.read(o, n),
+    readRanges: (r) => source.readRanges(r),
+  };
 }

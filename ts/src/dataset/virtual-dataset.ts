@@ -5,6 +5,8 @@
  */
 import { IncompatibleArraysError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
+import { rename } from "./rename.js";
+import { type DimSelection, dropVariables, isel } from "./select.js";
 import type { VirtualVariable } from "./virtual-variable.js";
 
 export class VirtualDataset implements Disposable {
@@ -22,6 +24,7 @@ export class VirtualDataset implements Disposable {
    * time): reads verify it, Icechunk records it as the chunk checksum.
    */
   readonly sources: ReadonlyMap<string, SourceIdentity>;
+  #dims: Record<string, number> | undefined;
 
   constructor(init: {
     variables?: Iterable<[string, VirtualVariable]>;
@@ -42,12 +45,18 @@ export class VirtualDataset implements Disposable {
     void this.dims; // validate now: inconsistent dimension lengths are an error at construction
   }
 
-  /** Dimension lengths, checked for consistency across variables. */
+  /** Dimension lengths, checked for consistency across variables (computed once: datasets are immutable). */
   get dims(): Record<string, number> {
+    this.#dims ??= this.computeDims();
+    return { ...this.#dims };
+  }
+
+  private computeDims(): Record<string, number> {
     const out: Record<string, number> = Object.fromEntries(this.declaredDims);
     for (const [name, v] of this.variables) {
+      const shape = v.metadata.shape;
       v.dims.forEach((d, a) => {
-        const len = v.shape[a] as number;
+        const len = shape[a] as number;
         const seen = out[d];
         if (seen !== undefined && seen !== len && !this.declaredDims.has(d)) {
           throw new IncompatibleArraysError(`dimension ${d} has length ${seen} elsewhere but ${len} in variable ${name}`);
@@ -107,6 +116,24 @@ export class VirtualDataset implements Disposable {
       format: this.format,
       sources: changes.sources ?? this.sources,
     });
+  }
+
+  /** This dataset without the named variables (full paths reach into groups). */
+  dropVariables(names: readonly string[]): VirtualDataset {
+    return dropVariables(this, names);
+  }
+
+  /** Variables and dimensions renamed (`{ old: "new" }`), in every group. */
+  rename(mapping: Readonly<Record<string, string>>): VirtualDataset {
+    return rename(this, mapping);
+  }
+
+  /**
+   * Index ranges per dimension (`{ time: [0, 31] }`) whose ends fall on chunk boundaries;
+   * virtual variables are cut without reading, loaded ones sliced in memory.
+   */
+  isel(selection: DimSelection): VirtualDataset {
+    return isel(this, selection);
   }
 
   /** Frees every manifest of this dataset and its groups. */

@@ -1,6 +1,7 @@
 /** One named variable of a dataset: dimensions, attributes, and virtual or loaded data. */
 import type { ManifestArray } from "../manifest/manifest-array.js";
 import type { ArrayMetadata } from "../metadata/array-metadata.js";
+import { type CfEncoding, cfEncoding } from "./cf/encoding.js";
 import { LoadedArray } from "./loaded-array.js";
 
 export type VariableData = ManifestArray | LoadedArray;
@@ -27,6 +28,11 @@ export class VirtualVariable {
 
   get metadata(): ArrayMetadata {
     return this.data.metadata;
+  }
+
+  /** CF encoding (packing attributes, time units, stored dtype); the attrs hold the same. */
+  get encoding(): CfEncoding {
+    return cfEncoding(this);
   }
 
   withData(data: VariableData): VirtualVariable {

@@ -56,35 +56,54 @@ export class ManifestArray implements Disposable {
     if (!Number.isInteger(axis) || axis < 0 || axis >= first.ndim) {
       throw new InvalidArgumentError(`cannot concat ${first.ndim}-dimensional arrays along axis ${axis}`);
     }
-    const perAxis: number[][] = [];
+    // Checks run once per array on its metadata (no per-chunk work): thousands of files join
+    // in one call, so this loop is the hot path of a combine.
+    const fshape = first.metadata.shape;
+    const fgrid = first.metadata.chunkGrid;
+    const nominal0 = nominalChunk(fgrid, axis);
+    let regularAlong = nominal0 !== undefined;
+    let total = 0;
     list.forEach((arr, i) => {
-      for (let a = 0; a < first.ndim; a++) {
+      const shape = arr.metadata.shape;
+      const grid = arr.metadata.chunkGrid;
+      for (let a = 0; a < fshape.length; a++) {
         if (a === axis) continue;
-        if (arr.shape[a] !== first.shape[a]) {
+        if (shape[a] !== fshape[a]) {
           throw new IncompatibleArraysError(
-            `cannot concat along axis ${axis}: array ${i} has shape ${JSON.stringify(arr.shape)} but array 0 has ${JSON.stringify(first.shape)} (axis ${a} differs)`,
+            `cannot concat along axis ${axis}: array ${i} has shape ${JSON.stringify(shape)} but array 0 has ${JSON.stringify(fshape)} (axis ${a} differs)`,
           );
         }
-        if (!sameLengths(arr.chunkLengths(a), first.chunkLengths(a))) {
+        const c = nominalChunk(grid, a);
+        if ((c === undefined || c !== nominalChunk(fgrid, a)) && !sameLengths(arr.chunkLengths(a), first.chunkLengths(a))) {
           throw new IncompatibleArraysError(
             `cannot concat along axis ${axis}: array ${i} is chunked differently on axis ${a} (${JSON.stringify(arr.chunkLengths(a))} vs ${JSON.stringify(first.chunkLengths(a))})`,
           );
         }
       }
-      const lengths = arr.chunkLengths(axis);
-      const nominal = nominalChunk(arr.metadata.chunkGrid, axis);
-      const partial = nominal !== undefined && (arr.shape[axis] as number) % nominal !== 0;
+      const length = shape[axis] as number;
+      const nominal = nominalChunk(grid, axis);
+      const partial = nominal !== undefined && length % nominal !== 0;
       if (partial && i < list.length - 1) {
         throw new IncompatibleArraysError(
-          `cannot concat along axis ${axis}: array ${i} has length ${arr.shape[axis]} on that axis, not a multiple of its chunk size ${nominal}, so its last chunk is partial (stored padded) and cannot sit in the middle`,
+          `cannot concat along axis ${axis}: array ${i} has length ${length} on that axis, not a multiple of its chunk size ${nominal}, so its last chunk is partial (stored padded) and cannot sit in the middle`,
         );
       }
-      perAxis.push(lengths);
+      if (nominal !== nominal0) regularAlong = false;
+      total += length;
     });
-    const shape = [...first.shape];
-    shape[axis] = list.reduce((s, arr) => s + (arr.shape[axis] as number), 0);
-    const allLengths = perAxis.flat();
-    const grid = concatGrid(first, axis, allLengths, list, options.allowRectilinear === true);
+    const shape = [...fshape];
+    shape[axis] = total;
+    // Same regular chunk size everywhere (and only the last array partial): the grid stays
+    // regular; otherwise the explicit lengths make a rectilinear one.
+    const grid = regularAlong
+      ? regularLike(fgrid)
+      : concatGrid(
+          first,
+          axis,
+          list.flatMap((a) => a.chunkLengths(axis)),
+          list,
+          options.allowRectilinear === true,
+        );
     const manifest = ChunkManifest.concat(
       list.map((a) => a.manifest),
       axis,
@@ -183,6 +202,8 @@ export class ManifestArray implements Disposable {
 function checkSameKind(list: readonly ManifestArray[], op: string): ManifestArray {
   const first = list[0];
   if (first === undefined) throw new InvalidArgumentError(`${op} needs at least one array`);
+  // Codec lists of one scanner serialize identically: compare that text first, canonically only if it differs.
+  const firstCodecs = JSON.stringify(first.metadata.codecs);
   list.forEach((arr, i) => {
     const m = arr.metadata;
     const f = first.metadata;
@@ -190,7 +211,7 @@ function checkSameKind(list: readonly ManifestArray[], op: string): ManifestArra
       throw new IncompatibleArraysError(`cannot ${op}: array ${i} has ${arr.ndim} dimensions, array 0 has ${first.ndim}`);
     }
     if (m.dtype !== f.dtype) throw new IncompatibleArraysError(`cannot ${op}: array ${i} has dtype ${m.dtype}, array 0 has ${f.dtype}`);
-    if (!codecsEqual(m.codecs, f.codecs)) {
+    if (m.codecs !== f.codecs && JSON.stringify(m.codecs) !== firstCodecs && !codecsEqual(m.codecs, f.codecs)) {
       throw new IncompatibleArraysError(
         `cannot ${op}: array ${i} has codecs ${JSON.stringify(m.codecs)}, array 0 has ${JSON.stringify(f.codecs)}`,
       );
@@ -227,9 +248,7 @@ function concatGrid(
     list.every((arr) => nominalChunk(arr.metadata.chunkGrid, axis) === nominal) &&
     lengths.slice(0, -1).every((l) => l === nominal);
   const base = first.metadata.chunkGrid;
-  if (regular) {
-    return base.kind === "regular" ? regularGrid(base.chunkShape) : { kind: "rectilinear", chunkShapes: [...base.chunkShapes] };
-  }
+  if (regular) return regularLike(base);
   if (!allowRectilinear) {
     throw new IncompatibleArraysError(
       `cannot concat along axis ${axis}: the chunk lengths there differ (${summarize(lengths)}); this needs a rectilinear chunk grid, which this output does not support`,
@@ -238,6 +257,11 @@ function concatGrid(
   const shapes: (number | number[])[] = base.kind === "regular" ? [...base.chunkShape] : [...base.chunkShapes];
   shapes[axis] = lengths;
   return { kind: "rectilinear", chunkShapes: shapes };
+}
+
+/** A copy of a grid whose sizes stay as they are. */
+function regularLike(grid: ChunkGrid): ChunkGrid {
+  return grid.kind === "regular" ? regularGrid(grid.chunkShape) : { kind: "rectilinear", chunkShapes: [...grid.chunkShapes] };
 }
 
 function summarize(lengths: readonly number[]): string {

@@ -39,7 +39,7 @@ export async function readArray(
 ): Promise<ReadResult> {
   const core = options.core ?? currentBackend();
   const owned = typeof input === "string";
-  const ds = owned ? await openVirtualDataset(input, { core, group: options.group }) : input;
+  const ds = owned ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] }) : input;
   const pool = new SourcePool({
     open: options.openSource ?? openSource,
     allow: options.allow,

@@ -114,6 +114,8 @@ pub enum Storage {
 pub struct VariableSpec {
     pub shape: Vec<u64>,
     pub chunks: Vec<u64>,
+    /// Extra trailing axes of an array datatype (each element is a small fixed array).
+    pub array_dims: Vec<u64>,
     pub dtype: String,
     pub codecs: Vec<Json>,
     /// The fill value from the HDF5 fill value message (netCDF's `_FillValue` attribute
@@ -271,9 +273,14 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
             ))
         }
     };
+    let array_dims = match &m.dtype {
+        Datatype::Array { dims, .. } => dims.clone(),
+        _ => Vec::new(),
+    };
     Ok(VariableSpec {
         shape,
         chunks,
+        array_dims,
         dtype,
         codecs,
         fill_value,

@@ -45,6 +45,12 @@ pub enum Datatype {
     VlenSequence {
         base: Box<Datatype>,
     },
+    /// A fixed-size array of `base` per element (h5py shows its dims as extra axes).
+    Array {
+        dims: Vec<u64>,
+        base: Box<Datatype>,
+        size: usize,
+    },
     /// Object (`object == true`) or region reference.
     Reference {
         size: usize,
@@ -174,9 +180,38 @@ fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
                 })
             }
         }
-        // Compounds, arrays, time and complex types are recognised but not decoded; their
-        // property bytes are not needed because no field follows them where they can occur.
-        2 | 6 | 10 | 11 => Ok(Datatype::Other { class, size }),
+        10 => {
+            let rank = usize::from(c.u8()?);
+            if version < 3 {
+                c.skip(3)?;
+            }
+            let mut dims = Vec::with_capacity(rank);
+            for _ in 0..rank {
+                dims.push(u64::from(c.u32()?));
+            }
+            if version < 3 {
+                // Permutation indices: HDF5 never implemented anything but the identity.
+                c.skip(4 * rank)?;
+            }
+            let base = parse_nested(c, depth + 1)?;
+            let elements = dims.iter().try_fold(1u64, |a, &d| a.checked_mul(d));
+            if elements.map(|n| n.saturating_mul(base.size() as u64)) != Some(size as u64) {
+                return Err(c.error(format!(
+                    "an array datatype of {:?} × {} bytes does not make {} bytes",
+                    dims,
+                    base.size(),
+                    size
+                )));
+            }
+            Ok(Datatype::Array {
+                dims,
+                base: Box::new(base),
+                size,
+            })
+        }
+        // Compounds, time and complex types are recognised but not decoded; their property
+        // bytes are not needed because no field follows them where they can occur.
+        2 | 6 | 11 => Ok(Datatype::Other { class, size }),
         other => Err(c.error(format!("unknown datatype class {}", other))),
     }
 }
@@ -238,6 +273,7 @@ impl Datatype {
             | Datatype::String { size, .. }
             | Datatype::Bitfield { size, .. }
             | Datatype::Reference { size, .. }
+            | Datatype::Array { size, .. }
             | Datatype::Other { size, .. } => *size,
             Datatype::Enum { base, .. } => base.size(),
             // Only reachable for nested vlens, where the stored descriptor is 4 + O + 4; the
@@ -307,6 +343,12 @@ impl Datatype {
             Datatype::Reference { .. } => Err(Error::unsupported(
                 "arrays of HDF5 references are not supported",
             )),
+            Datatype::Array { base, .. } => match **base {
+                Datatype::Array { .. } => Err(Error::unsupported(
+                    "arrays of array datatypes are not supported",
+                )),
+                _ => base.numpy_dtype(),
+            },
             Datatype::Other { class, .. } => Err(Error::unsupported(format!(
                 "the HDF5 {} datatype is not supported",
                 class_name(*class)
@@ -326,7 +368,7 @@ impl Datatype {
             {
                 Some(if *big_endian { "big" } else { "little" })
             }
-            Datatype::Enum { base, .. } => base.endian(),
+            Datatype::Enum { base, .. } | Datatype::Array { base, .. } => base.endian(),
             _ => None,
         }
     }

@@ -38,9 +38,13 @@ pub fn is_hidden_attribute(name: &str, on_scale: bool) -> bool {
     ) || (on_scale && matches!(name, "NAME" | "CLASS" | "REFERENCE_LIST"))
 }
 
-/// The variable name netCDF shows for a dataset name.
-pub fn variable_name(dataset: &str) -> &str {
-    dataset.strip_prefix(NON_COORD_PREFIX).unwrap_or(dataset)
+/// The variable name shown for a dataset name (netCDF hides its non-coordinate prefix).
+pub fn variable_name(dataset: &str, netcdf: bool) -> &str {
+    if netcdf {
+        dataset.strip_prefix(NON_COORD_PREFIX).unwrap_or(dataset)
+    } else {
+        dataset
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -51,7 +55,12 @@ pub struct Dimensions {
     pub var_dims: HashMap<usize, Vec<String>>,
     /// Datasets that only define a dimension and are not variables.
     pub dimension_only: HashSet<usize>,
-    /// True when the file follows netCDF-4 conventions (or at least has dimension scales).
+    /// True when the file declares itself netCDF-4 (`_NCProperties`, written by netCDF-C
+    /// since 4.4.1): variables are then shown as netCDF shows them (dimension-only datasets
+    /// hidden, `_nc4_non_coord_` prefixes removed). Other HDF5 files, older netCDF-4 files
+    /// included, are shown as HDF5 shows them (every dataset under its own name), which is
+    /// what h5py and kerchunk report for them. Dimension names come from dimension scales
+    /// either way.
     pub netcdf: bool,
 }
 
@@ -118,13 +127,9 @@ pub fn resolve(tree: &Tree) -> Dimensions {
         let mut scales: Vec<(Option<i64>, Dim)> = Vec::new();
         for d in datasets(tree, g) {
             let node = &tree.nodes[d];
-            if node.attr("_Netcdf4Dimid").is_some() || node.attr("_Netcdf4Coordinates").is_some() {
-                out.netcdf = true;
-            }
             if !is_scale(tree, d) {
                 continue;
             }
-            out.netcdf = true;
             let ds = match node.dataset() {
                 Some(ds) => ds,
                 None => continue,

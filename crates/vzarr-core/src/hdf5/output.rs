@@ -110,13 +110,14 @@ fn group(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedGroup
                 error: e.clone(),
             }),
             Kind::Dataset(_) => {
-                if dims.dimension_only.contains(&child) || state.is_dropped(child) {
+                let hidden = dims.netcdf && dims.dimension_only.contains(&child);
+                if hidden || state.is_dropped(child) {
                     continue;
                 }
                 match variable(state, dims, child) {
                     Ok(v) => out.variables.push(v),
                     Err(error) => skipped.push(SkippedItem {
-                        name: netcdf4::variable_name(&name).to_string(),
+                        name: netcdf4::variable_name(&name, dims.netcdf).to_string(),
                         error: error.with_variable(state.tree.path(child)),
                     }),
                 }
@@ -124,7 +125,7 @@ fn group(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedGroup
                 let (_, attr_skips) = attributes(&state.tree, child, on_scale);
                 for s in attr_skips {
                     skipped.push(SkippedItem {
-                        name: format!("{}{}", netcdf4::variable_name(&name), s.name),
+                        name: format!("{}{}", netcdf4::variable_name(&name, dims.netcdf), s.name),
                         error: s.error,
                     });
                 }
@@ -141,7 +142,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
     let on_scale = state.tree.nodes[id].attr_str("CLASS") == Some("DIMENSION_SCALE");
     let (attrs, _) = attributes(&state.tree, id, on_scale);
     let node = &mut state.tree.nodes[id];
-    let name = netcdf4::variable_name(&node.name).to_string();
+    let name = netcdf4::variable_name(&node.name, dims.netcdf).to_string();
     let fill_attr = node
         .attrs
         .iter()
@@ -211,12 +212,28 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         };
         (Some(manifest), None)
     };
-    let dims = dims.var_dims.get(&id).cloned().unwrap_or_default();
+    let mut dims = dims.var_dims.get(&id).cloned().unwrap_or_default();
+    let (mut shape, mut chunks) = (spec.shape, spec.chunks);
+    let mut manifest = manifest;
+    if !spec.array_dims.is_empty() {
+        // Elements of an array datatype become trailing axes, each held whole in a chunk:
+        // the bytes are already laid out that way, so only the grid grows (by length-1 axes).
+        for (k, &d) in spec.array_dims.iter().enumerate() {
+            shape.push(d);
+            chunks.push(d.max(1));
+            dims.push(format!("{}_element_dim_{}", name, k));
+        }
+        if let Some(m) = manifest.as_mut() {
+            let mut grid = m.shape().to_vec();
+            grid.resize(grid.len() + spec.array_dims.len(), 1);
+            m.reshape(&grid)?;
+        }
+    }
     Ok(ScannedVariable {
         name,
         dims,
-        shape: spec.shape,
-        chunks: spec.chunks,
+        shape,
+        chunks,
         dtype: spec.dtype,
         codecs,
         fill_value: fill_attr.unwrap_or(spec.fill_value),

@@ -144,6 +144,19 @@ impl ChunkManifest {
         &self.inlined
     }
 
+    /// Gives the grid another shape with the same number of chunks (C order is unchanged,
+    /// so no column moves): e.g. appending length-1 axes.
+    pub fn reshape(&mut self, shape: &[u64]) -> Result<()> {
+        if chunk_count(shape)? != self.ids.len() {
+            return Err(Error::invalid(format!(
+                "cannot reshape a chunk grid of shape {:?} to {:?}",
+                self.shape, shape
+            )));
+        }
+        self.shape = shape.to_vec();
+        Ok(())
+    }
+
     /// Sets one chunk to a file reference.
     pub fn set_ref(&mut self, index: usize, path: &str, offset: u64, length: u64) -> Result<()> {
         self.check_index(index)?;

@@ -1,0 +1,214 @@
+/**
+ * `openVirtualMfdataset(urls | glob, options)`: the main job — many files in, one virtual
+ * dataset out. Files are opened on a worker-thread pool (or in-process), each scanned by the
+ * worker's own backend and sent back as transferable column buffers; then one combine over
+ * all of them (`combineNested` along `concatDim`, or `combineByCoords`).
+ */
+import { availableParallelism } from "node:os";
+import type { Core } from "../backend/core.js";
+import { currentBackend } from "../backend/load.js";
+import { InvalidArgumentError, makeError, VzarrError } from "../errors/vzarr-error.js";
+import { expandInputs } from "../io/glob.js";
+import { ManifestArray } from "../manifest/manifest-array.js";
+import type { FileFormat } from "../parsers/scan.js";
+import { combineByCoords } from "./combine/combine-by-coords.js";
+import { type CombineOptions, combineNested } from "./combine/combine-nested.js";
+import { releaseUnused } from "./combine/ownership.js";
+import { openVirtualDataset } from "./open-virtual-dataset.js";
+import type { ErrorPayload, OpenFileOptions } from "./pool/protocol.js";
+import { fromPayload } from "./pool/transfer.js";
+import { WorkerPool } from "./pool/worker-pool.js";
+import type { VirtualDataset } from "./virtual-dataset.js";
+
+export interface MfProgress {
+  filesDone: number;
+  filesTotal: number;
+  /** Chunk references found so far. */
+  chunks: number;
+  /** Bytes those chunks reference in the files. */
+  bytesReferenced: number;
+  elapsedMs: number;
+}
+
+export interface SkippedFile {
+  file: string;
+  error: VzarrError;
+}
+
+export interface OpenMfdatasetOptions extends CombineOptions {
+  /** Dimension to concatenate along, in file order (implies `combine: "nested"`). */
+  concatDim?: string;
+  /** `"nested"`: in the order given along `concatDim`; `"by_coords"` (default without concatDim): by coordinate values. */
+  combine?: "nested" | "by_coords";
+  /** Open files on worker threads (default true); `false` opens them in this thread. */
+  parallel?: boolean;
+  /** Workers (or, in-process, files opened concurrently). Default: available cores. */
+  jobs?: number;
+  onProgress?: (p: MfProgress) => void;
+  /** `"raise"` (default): the first failing file fails the call. `"skip"`: leave it out and report it. */
+  onError?: "raise" | "skip";
+  loadableVariables?: readonly string[];
+  dropVariables?: readonly string[];
+  group?: string;
+  parser?: FileFormat;
+  core?: Core;
+}
+
+export interface MfdatasetResult {
+  dataset: VirtualDataset;
+  /** The files that went into `dataset`, in input order. */
+  files: string[];
+  /** Files left out with `onError: "skip"`, and why. */
+  skipped: SkippedFile[];
+  chunks: number;
+  bytesReferenced: number;
+  elapsedMs: number;
+}
+
+export async function openVirtualMfdataset(
+  inputs: string | readonly string[],
+  options: OpenMfdatasetOptions = {},
+): Promise<VirtualDataset> {
+  return (await openVirtualMfdatasetWithReport(inputs, options)).dataset;
+}
+
+interface Opened {
+  ds: VirtualDataset;
+  chunks: number;
+  bytes: number;
+}
+
+/** As `openVirtualMfdataset`, with what was skipped and totals (the CLI's summary). */
+export async function openVirtualMfdatasetWithReport(
+  inputs: string | readonly string[],
+  options: OpenMfdatasetOptions = {},
+): Promise<MfdatasetResult> {
+  const started = performance.now();
+  const combine = options.combine ?? (options.concatDim === undefined ? "by_coords" : "nested");
+  if (combine === "nested" && options.concatDim === undefined) throw new InvalidArgumentError('combine: "nested" needs a concatDim');
+  const urls = await expandInputs(inputs);
+  if (urls.length === 0) throw new InvalidArgumentError("no input files");
+  const core = options.core ?? currentBackend();
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError(`jobs must be a positive integer, got ${jobs}`);
+  const fileOptions: OpenFileOptions = {
+    parser: options.parser,
+    group: options.group,
+    dropVariables: options.dropVariables,
+    loadableVariables: options.loadableVariables,
+  };
+  const opened = new Array<Opened | undefined>(urls.length);
+  const skipped: SkippedFile[] = [];
+  let failure: VzarrError | undefined;
+  const progress: MfProgress = { filesDone: 0, filesTotal: urls.length, chunks: 0, bytesReferenced: 0, elapsedMs: 0 };
+  const accept = (index: number, url: string, result: Opened | VzarrError): boolean => {
+    progress.filesDone++;
+    if (result instanceof VzarrError) {
+      if (options.onError === "skip") skipped.push({ file: url, error: result });
+      else failure ??= result;
+    } else {
+      opened[index] = result;
+      progress.chunks += result.chunks;
+      progress.bytesReferenced += result.bytes;
+    }
+    progress.elapsedMs = performance.now() - started;
+    options.onProgress?.({ ...progress });
+    return failure === undefined;
+  };
+
+  try {
+    if (options.parallel === false) await openInProcess(urls, fileOptions, core, jobs, accept);
+    else {
+      const pool = new WorkerPool(Math.min(jobs, urls.length), core.kind);
+      try {
+        await pool.run(urls, fileOptions, ({ index, url, reply }) =>
+          accept(
+            index,
+            url,
+            reply.ok
+              ? { ds: fromPayload(reply.dataset, core), chunks: reply.stats.chunks, bytes: reply.stats.bytesReferenced }
+              : fileError(reply.error, url),
+          ),
+        );
+      } finally {
+        await pool.close();
+      }
+    }
+    if (failure !== undefined) throw failure;
+  } catch (e) {
+    for (const o of opened) o?.ds.free();
+    throw e;
+  }
+
+  const kept = urls.map((url, i) => [url, opened[i]] as const).filter((x): x is readonly [string, Opened] => x[1] !== undefined);
+  if (kept.length === 0) {
+    throw new InvalidArgumentError(`none of the ${urls.length} files could be opened; first error: ${skipped[0]?.error.message ?? "none"}`);
+  }
+  const datasets = kept.map(([, o]) => o.ds);
+  let dataset: VirtualDataset;
+  try {
+    dataset = combine === "nested" ? combineNested(datasets, options.concatDim as string, options) : combineByCoords(datasets, options);
+  } catch (e) {
+    for (const ds of datasets) ds.free();
+    throw e;
+  }
+  releaseUnused(datasets, [dataset]);
+  const totals = referenceTotals(dataset);
+  return { dataset, files: kept.map(([url]) => url), skipped, ...totals, elapsedMs: performance.now() - started };
+}
+
+/** Chunk references and the bytes they point at, over every virtual variable. */
+export function referenceTotals(ds: VirtualDataset): { chunks: number; bytesReferenced: number } {
+  let chunks = 0;
+  let bytesReferenced = 0;
+  for (const [, v] of ds.walkVariables()) {
+    if (!(v.data instanceof ManifestArray)) continue;
+    const s = v.data.manifest.stats();
+    chunks += s.present;
+    bytesReferenced += s.referencedBytes;
+  }
+  return { chunks, bytesReferenced };
+}
+
+/** A worker's error as the tagged error class, naming the file. */
+function fileError(p: ErrorPayload, url: string): VzarrError {
+  const file = p.file ?? url;
+  const message = p.message.includes(file) || p.message.includes(url) ? p.message : `${url}: ${p.message}`;
+  const e = makeError(p.kind, message);
+  Object.assign(e, { file, variable: p.variable, offset: p.offset });
+  return e;
+}
+
+async function openInProcess(
+  urls: readonly string[],
+  options: OpenFileOptions,
+  core: Core,
+  concurrency: number,
+  accept: (index: number, url: string, result: Opened | VzarrError) => boolean,
+): Promise<void> {
+  let next = 0;
+  let go = true;
+  const lane = async () => {
+    while (go && next < urls.length) {
+      const index = next++;
+      const url = urls[index] as string;
+      let result: Opened | VzarrError;
+      try {
+        const ds = await openVirtualDataset(url, { ...options, core });
+        const totals = referenceTotals(ds);
+        result = { ds, chunks: totals.chunks, bytes: totals.bytesReferenced };
+      } catch (e) {
+        const kind = e instanceof VzarrError ? e.kind : "Internal";
+        result =
+          e instanceof VzarrError && e.file !== undefined
+            ? e
+            : fileError(
+                { kind, message: e instanceof Error ? e.message : String(e), variable: e instanceof VzarrError ? e.variable : undefined },
+                url,
+              );
+      }
+      if (!accept(index, url, result)) go = false;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, lane));
+}

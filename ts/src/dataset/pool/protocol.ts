@@ -1,0 +1,34 @@
+/** Messages between the main thread and the scan workers. */
+import type { BackendKind } from "../../backend/core.js";
+import type { FileFormat } from "../../parsers/scan.js";
+import type { DatasetPayload, PayloadStats } from "./transfer.js";
+
+/** What a worker needs to open one file (the serialisable subset of open options). */
+export interface OpenFileOptions {
+  parser?: FileFormat;
+  group?: string;
+  dropVariables?: readonly string[];
+  loadableVariables?: readonly string[];
+}
+
+export interface WorkerInit {
+  backend: BackendKind;
+}
+
+export interface OpenRequest {
+  id: number;
+  url: string;
+  options: OpenFileOptions;
+}
+
+export interface ErrorPayload {
+  kind: string;
+  message: string;
+  file?: string;
+  variable?: string;
+  offset?: number;
+}
+
+export type OpenReply =
+  | { id: number; ok: true; dataset: DatasetPayload; stats: PayloadStats }
+  | { id: number; ok: false; error: ErrorPayload };
