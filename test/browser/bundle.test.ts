@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetInfo } from "../../ts/src/dataset/describe.js";
 import { openVirtualDataset } from "../../ts/src/dataset/open-virtual-dataset.js";
+import type { ManifestArray } from "../../ts/src/manifest/manifest-array.js";
 import { readArray } from "../../ts/src/store/read-array.js";
 import type { Selection } from "../../ts/src/store/selection.js";
 import { kerchunkJsonText } from "../../ts/src/writers/kerchunk-json.js";
@@ -17,7 +18,7 @@ import { type Chromium, hasChromium, launchChromium } from "../helpers/chromium.
 import { digest } from "../helpers/digest.js";
 import { buildBundle, type ExplorerServer, startExplorer } from "../helpers/explorer-server.js";
 import { asReadResult, nodeValues, pageRead } from "../helpers/page-values.js";
-import { fixtures } from "../helpers/paths.js";
+import { fixtures, repoRoot } from "../helpers/paths.js";
 import { type RangeServer, startRangeServer } from "../helpers/range-server.js";
 
 const data = mkdtempSync(join(tmpdir(), "vzarr-browser-data-"));
@@ -29,6 +30,9 @@ const FILES: Record<string, string> = {
   "nc4_basic.nc": join(fixtures, "hdf5", "nc4_basic.nc"),
   "h5_filters.h5": join(fixtures, "hdf5", "h5_filters.h5"),
   "h5_arrays_latest.h5": join(fixtures, "hdf5", "h5_arrays_latest.h5"),
+  ...Object.fromEntries(
+    ["2023-01", "2023-02", "2023-03"].map((m) => [`air_${m}.nc`, join(repoRoot, "examples", "sample-archive", `air_${m}.nc`)]),
+  ),
 };
 
 const ncOracle = JSON.parse(readFileSync(join(fixtures, "netcdf3", "oracle.json"), "utf8")) as Record<
@@ -198,6 +202,38 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
     expect(grib.bytes).toEqual(
       nodeValues(await readArray(join(data, "grouping.grib2"), "isobaricInhPa/instant/u", undefined, { core })).bytes,
     );
+    await page.close();
+  });
+
+  it("combines local Files along time with openVirtualMfdataset, reading what the single files hold", async () => {
+    const page = await barePage();
+    const got = await page.evaluate(
+      async ({ base }) => {
+        const vz = window.vz;
+        const months = ["2023-01", "2023-02", "2023-03"];
+        const files = await Promise.all(
+          months.map(async (m) => new File([await (await fetch(`${base}/air_${m}.nc`)).arrayBuffer()], `air_${m}.nc`)),
+        );
+        const report = await vz.openVirtualMfdatasetWithReport(files, { concatDim: "time" });
+        const r = await vz.readArray(report.dataset, "precip", [40, null, null]);
+        const refs = JSON.parse(await (await vz.kerchunkJsonBlob(report.dataset)).text()).refs as Record<string, unknown>;
+        const d = r.data as Int16Array;
+        return {
+          files: report.files,
+          time: report.dataset.dims.time,
+          bytes: Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)),
+          ref: refs["precip/40.0.0"],
+        };
+      },
+      { base: dataServer.url },
+    );
+    expect(got.files).toEqual(["air_2023-01.nc", "air_2023-02.nc", "air_2023-03.nc"]);
+    expect(got.time).toBe(31 + 28 + 31);
+    expect(got.bytes).toEqual(nodeValues(await readArray(join(data, "air_2023-02.nc"), "precip", [9, null, null], { core })).bytes);
+    // Chunk 40 of the combined array is chunk 9 of February's file, referenced by its name.
+    using feb = await openVirtualDataset(join(data, "air_2023-02.nc"), { core });
+    const entry = (feb.variable("precip").data as ManifestArray).manifest.entry([9, 0, 0]);
+    expect(got.ref).toEqual(["air_2023-02.nc", entry?.offset, entry?.length]);
     await page.close();
   });
 

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { combineNested } from "../../ts/src/dataset/combine/index.js";
 import { variableInfo } from "../../ts/src/dataset/describe.js";
 import { openVirtualDataset } from "../../ts/src/dataset/open-virtual-dataset.js";
 import { ManifestArray } from "../../ts/src/manifest/manifest-array.js";
@@ -20,11 +21,13 @@ import { core } from "../helpers/backend.js";
 import { type Chromium, hasChromium, launchChromium } from "../helpers/chromium.js";
 import { buildBundle, type ExplorerServer, startExplorer } from "../helpers/explorer-server.js";
 import { nodeValues, type PageValues } from "../helpers/page-values.js";
-import { fixtures } from "../helpers/paths.js";
+import { fixtures, repoRoot } from "../helpers/paths.js";
 import { colourStats, decodePng } from "../helpers/png.js";
 import { type RangeServer, startRangeServer } from "../helpers/range-server.js";
 
 const data = mkdtempSync(join(tmpdir(), "vzarr-explorer-data-"));
+const archive = join(repoRoot, "examples", "sample-archive");
+const MONTHS = ["2023-01", "2023-02", "2023-03"];
 let bundle: Awaited<ReturnType<typeof buildBundle>>;
 let explorer: ExplorerServer;
 let crossOrigin: RangeServer;
@@ -35,6 +38,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   copyFileSync(join(fixtures, "netcdf3", "classic.nc"), join(data, "classic.nc"));
   copyFileSync(join(fixtures, "grib", "grouping.grib2"), join(data, "grouping.grib2"));
+  for (const month of MONTHS) copyFileSync(join(archive, `air_${month}.nc`), join(data, `air_${month}.nc`));
   bundle = await buildBundle();
   [explorer, crossOrigin, browser] = await Promise.all([
     startExplorer(bundle.dir, data),
@@ -123,6 +127,7 @@ describe.skipIf(!hasChromium)(`explorer page in Chromium (Node side: ${core.kind
     let chunks = 0;
     let referenced = 0;
     for (const [, v] of ds.walkVariables()) {
+      if (!v.virtual) continue; // loaded coordinates hold values, not chunk references
       const info = variableInfo(v);
       chunks += info.nchunks;
       referenced += info.referenced_bytes;
@@ -253,5 +258,42 @@ describe.skipIf(!hasChromium)(`explorer page in Chromium (Node side: ${core.kind
     const grib = JSON.parse(readFileSync(await second.path(), "utf8")) as { refs: Record<string, unknown> };
     // A local file is referenced by its name: the JSON works next to the file.
     expect(grib.refs["surface/instant/t/0.0"]).toEqual(["packing_ccsds.grib2", expect.any(Number), expect.any(Number)]);
+  });
+
+  it("combines several files along a dimension, like Node, and falls back to side by side", async () => {
+    await page.selectOption("#combine-mode", "nested");
+    await page.fill("#concat-dim", "time");
+    await page.fill("#urls", MONTHS.map((m) => `data/air_${m}.nc`).join("\n"));
+    await page.click("#open-button");
+    await idle();
+    const label = "3 files combined along time";
+    expect(await page.textContent(".tree")).toContain(label);
+    expect(await page.textContent(".group-details")).toContain("time90");
+
+    // Day 10 of February is index 31 + 9 of the combined time axis: read it from the file alone.
+    await plot(label, "air");
+    await page.locator("#slider-time").fill("40");
+    await page.waitForFunction(() => window.vzarrExplorer.lastPlot?.selection[0] === 40);
+    await idle();
+    const got = await lastPlot();
+    const want = await readArray(join(data, "air_2023-02.nc"), "air", [9, ...got.selection.slice(1)], { core });
+    expect(got.bytes).toEqual(nodeValues(want).bytes);
+
+    // The combined references equal Node's combine of the same files.
+    const id = await entryId(label);
+    await page.click(`.node.group[data-entry="${id}"][data-path=""]`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(".group-details .export")]);
+    const parts = await Promise.all(MONTHS.map((m) => openVirtualDataset(`${explorer.url}data/air_${m}.nc`, { core })));
+    using combined = combineNested(parts, "time");
+    expect(readFileSync(await download.path(), "utf8")).toBe(await kerchunkJsonText(combined));
+
+    // Files that do not combine along time open side by side, with the reason listed.
+    const before = await page.locator(".tree .entry").count();
+    await page.fill("#urls", "data/classic.nc\ndata/grouping.grib2");
+    await page.click("#open-button");
+    await idle();
+    expect(await page.textContent("#errors")).toContain("combine (opened side by side instead)");
+    expect(await page.locator(".tree .entry").count()).toBe(before + 2);
+    await page.selectOption("#combine-mode", "none");
   });
 });

@@ -1,18 +1,21 @@
 /**
  * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Browser entry point.)
  *
- * The same API as the Node entry minus local paths (LocalFileSource, LocalDirectory,
- * Icechunk's LocalStorage) and the native addon, plus `File`/`Blob` inputs. The wasm core loads asynchronously, so every function that needs it here awaits
- * `loadBackend()` first; synchronous constructors (`ChunkManifest.fromArrays`) need an
- * `await loadBackend()` of their own before the first call.
+ * The Node entry's API minus local paths (LocalFileSource, LocalDirectory, Icechunk's
+ * LocalStorage, globs) and the native addon, plus `File`/`Blob` inputs. The wasm core loads
+ * asynchronously, so every function here that needs it awaits `loadBackend()` first;
+ * synchronous constructors (`ChunkManifest.fromArrays`) need an `await loadBackend()` of
+ * their own before the first call.
  */
-
+import type { Core } from "./backend/core.js";
 import { loadBackend } from "./backend/load.js";
+import type { MfdatasetResult } from "./dataset/open-mfdataset.js";
 import { type OpenVirtualDatasetOptions, openVirtualDataset as openVirtualDatasetWith } from "./dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "./dataset/virtual-dataset.js";
 import { BlobSource } from "./io/blob.js";
 import type { ByteSource } from "./io/byte-source.js";
 import { openBrowserSource, registerSource } from "./platform/browser.js";
+import { openMfdatasetInPage, type PageInput, type PageMfdatasetOptions } from "./platform/browser-mfdataset.js";
 import { type OpenStoreOptions, openStore as openStoreWith } from "./store/open-store.js";
 import { type ReadArrayOptions, readArray as readArrayWith } from "./store/read-array.js";
 import type { ReadResult } from "./store/read-variable.js";
@@ -28,9 +31,26 @@ import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./writers/kerchunk
 export * as zarr from "zarrita";
 export type { BackendKind, Core } from "./backend/core.js";
 export { currentBackend, loadBackend } from "./backend/load.js";
+export { type Calendar, parseCalendar } from "./dataset/cf/calendar.js";
+export { type CfEncoding, cfEncoding, PACKING_ATTRS } from "./dataset/cf/encoding.js";
+export { type CfTimeUnits, parseTimeUnits } from "./dataset/cf/time-units.js";
+export { decodeTimes, formatInstant } from "./dataset/cf/times.js";
+export {
+  type CombineOptions,
+  type ConcatOptions,
+  combineByCoords,
+  combineNested,
+  concat,
+  type MergeOptions,
+  merge,
+  type NestedDatasets,
+  releaseUnused,
+} from "./dataset/combine/index.js";
 export { datasetInfo, type GroupInfo, type VariableInfo, variableInfo } from "./dataset/describe.js";
 export { LoadedArray } from "./dataset/loaded-array.js";
+export type { MfdatasetResult, MfProgress, SkippedFile } from "./dataset/open-mfdataset.js";
 export type { OpenVirtualDatasetOptions } from "./dataset/open-virtual-dataset.js";
+export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
@@ -66,6 +86,7 @@ export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } fr
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
 export { forgetSource, registerSource, setWasmSource, type WasmInput } from "./platform/browser.js";
+export type { PageInput, PageMfdatasetOptions } from "./platform/browser-mfdataset.js";
 export { decodeCf } from "./store/decode-cf.js";
 export type { OpenStoreOptions } from "./store/open-store.js";
 export type { ReadArrayOptions } from "./store/read-array.js";
@@ -92,6 +113,26 @@ export async function openVirtualDataset(
 ): Promise<VirtualDataset> {
   const core = options.core ?? (await loadBackend());
   return openVirtualDatasetWith(sourceOf(input), { ...options, core });
+}
+
+/**
+ * Many files (URLs or Files) as one dataset: concatenated along `concatDim` in input order,
+ * or combined by coordinate values — as in Node, scanned in the page a few at a time.
+ */
+export async function openVirtualMfdataset(
+  inputs: readonly PageInput[],
+  options: Omit<PageMfdatasetOptions, "core"> & { core?: Core } = {},
+): Promise<VirtualDataset> {
+  return (await openVirtualMfdatasetWithReport(inputs, options)).dataset;
+}
+
+/** As `openVirtualMfdataset`, with the files used, those skipped (`onError: "skip"`) and totals. */
+export async function openVirtualMfdatasetWithReport(
+  inputs: readonly PageInput[],
+  options: Omit<PageMfdatasetOptions, "core"> & { core?: Core } = {},
+): Promise<MfdatasetResult> {
+  const core = options.core ?? (await loadBackend());
+  return openMfdatasetInPage(inputs, openVirtualDataset, { ...options, core });
 }
 
 /** A zarrita-compatible store over a file (URL or File/Blob) or a VirtualDataset. */

@@ -3,7 +3,13 @@
  * groups and variables, plot slices, export kerchunk JSON. Everything runs in the page: the
  * wasm core scans the files, only the byte ranges it asks for are fetched.
  */
-import { kerchunkJsonBlob, loadBackend, openVirtualDataset, type VirtualDataset } from "../../ts/src/browser.js";
+import {
+  kerchunkJsonBlob,
+  loadBackend,
+  openVirtualDataset,
+  openVirtualMfdatasetWithReport,
+  type VirtualDataset,
+} from "../../ts/src/browser.js";
 import { byId, formatBytes, h } from "./dom.js";
 import { type Entry, renderGroup, renderTree, renderVariable } from "./inspect.js";
 import { createPlotPanel, type PlotResult } from "./plot-panel.js";
@@ -18,6 +24,7 @@ let lastExport: { entry: number; text: string } | undefined;
 const form = byId("open-form", HTMLFormElement);
 const urlsBox = byId("urls", HTMLTextAreaElement);
 const filesInput = byId("files", HTMLInputElement);
+const combineMode = byId("combine-mode", HTMLSelectElement);
 const concatDimInput = byId("concat-dim", HTMLInputElement);
 const statusLine = byId("status", HTMLElement);
 const errorList = byId("errors", HTMLElement);
@@ -49,21 +56,43 @@ function labelOf(input: Input): string {
   return decodeURIComponent(path.slice(path.lastIndexOf("/") + 1)) || input;
 }
 
-/** Opens each input as its own dataset; failures are listed, the others still open. */
-async function open(inputs: readonly Input[]): Promise<Entry[]> {
+interface Combine {
+  mode: "nested" | "by_coords";
+  concatDim?: string;
+}
+
+/** The combining chosen in the form, when several files are opened at once. */
+function chosenCombine(): Combine | undefined {
+  const mode = combineMode.value;
+  if (mode === "nested") {
+    const dim = concatDimInput.value.trim();
+    return dim === "" ? undefined : { mode, concatDim: dim };
+  }
+  return mode === "by_coords" ? { mode } : undefined;
+}
+
+/**
+ * Opens the inputs: combined into one dataset when asked for and there are several (falling
+ * back to side by side if they do not combine), else each as its own dataset. Failures are
+ * listed; the other files still open.
+ */
+async function open(inputs: readonly Input[], combine: Combine | undefined = chosenCombine()): Promise<Entry[]> {
   if (inputs.length === 0) return [];
   errorList.replaceChildren();
   setStatus("busy", `loading the wasm core and scanning ${inputs.length} file${inputs.length === 1 ? "" : "s"}…`);
   await loadBackend();
   const resolved = inputs.map((i) => (typeof i === "string" ? new URL(i, location.href).href : i));
+  if (combine !== undefined && resolved.length > 1) {
+    const combined = await openCombined(resolved, combine);
+    if (combined !== undefined) return combined;
+  }
   const results = await Promise.allSettled(
     resolved.map(async (input) => {
       // Ids in input order, whatever order the scans finish in.
       const id = nextId++;
       const t0 = performance.now();
       const ds = await openVirtualDataset(input);
-      const name = typeof input === "string" ? input : `${input.name} (local file)`;
-      return { id, label: labelOf(input), inputs: [name], ds, scanMs: performance.now() - t0 } satisfies Entry;
+      return { id, label: labelOf(input), inputs: [describeInput(input)], ds, scanMs: performance.now() - t0 } satisfies Entry;
     }),
   );
   const opened: Entry[] = [];
@@ -71,13 +100,44 @@ async function open(inputs: readonly Input[]): Promise<Entry[]> {
     if (r.status === "fulfilled") opened.push(r.value);
     else showError(labelOf(resolved[i] as Input), r.reason);
   });
+  return finishOpen(opened, results.length);
+}
+
+function describeInput(input: Input): string {
+  return typeof input === "string" ? input : `${input.name} (local file)`;
+}
+
+/** One entry for all inputs; undefined (after listing the error) when they do not combine. */
+async function openCombined(inputs: readonly Input[], combine: Combine): Promise<Entry[] | undefined> {
+  const t0 = performance.now();
+  try {
+    const report = await openVirtualMfdatasetWithReport(inputs, {
+      combine: combine.mode,
+      concatDim: combine.concatDim,
+      onError: "skip",
+      onProgress: (p) => setStatus("busy", `scanned ${p.filesDone} of ${p.filesTotal} files…`),
+    });
+    for (const s of report.skipped) showError(s.file, s.error);
+    const how = combine.mode === "nested" ? `along ${combine.concatDim}` : "by coordinates";
+    const entry: Entry = {
+      id: nextId++,
+      label: `${report.files.length} files combined ${how}`,
+      inputs: inputs.filter((i) => report.files.includes(typeof i === "string" ? i : i.name)).map(describeInput),
+      ds: report.dataset,
+      scanMs: performance.now() - t0,
+    };
+    return finishOpen([entry], inputs.length, report.files.length);
+  } catch (e) {
+    showError("combine (opened side by side instead)", e);
+    return undefined;
+  }
+}
+
+function finishOpen(opened: Entry[], attempted: number, files = opened.length): Entry[] {
   entries.push(...opened);
   renderEntries();
-  const failed = results.length - opened.length;
-  setStatus(
-    failed > 0 ? "error" : "ready",
-    `opened ${opened.length} of ${results.length}${failed > 0 ? ` (${failed} failed, see below)` : ""}`,
-  );
+  const failed = attempted - files;
+  setStatus(failed > 0 ? "error" : "ready", `opened ${files} of ${attempted}${failed > 0 ? ` (${failed} failed, see below)` : ""}`);
   const first = opened[0];
   if (first !== undefined) select(first, "", "group");
   return opened;
@@ -162,6 +222,10 @@ filesInput.addEventListener("change", () => {
   filesInput.value = "";
 });
 byId("clear-button", HTMLButtonElement).addEventListener("click", clear);
+combineMode.addEventListener("change", () => {
+  concatDimInput.disabled = combineMode.value !== "nested";
+  if (!concatDimInput.disabled) concatDimInput.focus();
+});
 
 // Dropping files anywhere on the page opens them.
 let dragDepth = 0;
@@ -211,7 +275,7 @@ async function listServerFiles(): Promise<void> {
 
 /** For scripts and tests: the page's state and actions. */
 const api = {
-  open: (inputs: Input[]) => open(inputs),
+  open: (inputs: Input[], combine?: Combine) => open(inputs, combine),
   entries: () => entries.map((e) => ({ id: e.id, label: e.label, inputs: e.inputs, format: e.ds.format })),
   dataset: (id: number): VirtualDataset | undefined => entries.find((e) => e.id === id)?.ds,
   select: (id: number, path: string) => {
@@ -225,7 +289,6 @@ const api = {
   get lastExport() {
     return lastExport;
   },
-  concatDim: () => concatDimInput.value.trim(),
 };
 
 function kindOf(ds: VirtualDataset, path: string): "group" | "variable" {
