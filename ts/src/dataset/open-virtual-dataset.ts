@@ -68,7 +68,11 @@ export async function openVirtualDataset(input: string | ByteSource, options: Op
 }
 
 /** Kerchunk reference sets and Icechunk repositories, opened as the datasets they describe. */
-async function openStoredReferences(input: string | ByteSource, options: OpenVirtualDatasetOptions, core: Core): Promise<VirtualDataset | undefined> {
+async function openStoredReferences(
+  input: string | ByteSource,
+  options: OpenVirtualDatasetOptions,
+  core: Core,
+): Promise<VirtualDataset | undefined> {
   if (typeof input === "string" && (await isIcechunkRepository(input))) {
     const { openIcechunk } = await import("../icechunk/read-dataset.js");
     return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core });
