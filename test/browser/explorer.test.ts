@@ -239,6 +239,13 @@ describe.skipIf(!hasChromium)(`explorer page in Chromium (Node side: ${core.kind
     const want = await readArray(join(fixtures, "hdf5", "nc4_basic.nc"), "forecast/member_01/precip", got.selection, { core });
     expect(got.bytes).toEqual(nodeValues(want).bytes);
     expect(got.shape).toEqual([2, 8]);
+
+    // A 1-D coordinate (loaded into memory when opened) is drawn as a line.
+    await plot("nc4_basic.nc", "lat");
+    const lat = await lastPlot();
+    expect(lat.bytes).toEqual(nodeValues(await readArray(join(fixtures, "hdf5", "nc4_basic.nc"), "lat", undefined, { core })).bytes);
+    expect(await page.getAttribute("#heatmap", "class")).toBe("line");
+    expect((await canvasPixels()).distinct).toBeGreaterThan(1);
   });
 
   it("exports kerchunk JSON identical to Node's, for URLs and for local files", async () => {
