@@ -13,9 +13,19 @@ import { unshuffle } from "./shuffle.js";
 
 type NumcodecsCodec = { decode(data: Uint8Array): Promise<Uint8Array> | Uint8Array };
 
+type NumcodecsModule = { default: { fromConfig(c: Record<string, unknown>): NumcodecsCodec } };
+
+// Literal specifiers, not a template: bundlers (the browser build) then split each codec into
+// its own lazily loaded chunk instead of leaving an import no browser can resolve.
+const numcodecsModules = {
+  blosc: () => import("numcodecs/blosc") as Promise<NumcodecsModule>,
+  lz4: () => import("numcodecs/lz4") as Promise<NumcodecsModule>,
+  zstd: () => import("numcodecs/zstd") as Promise<NumcodecsModule>,
+};
+
 /** numcodecs' wasm codecs (blosc, lz4, zstd) are loaded on first use only. */
-async function numcodecs(name: "blosc" | "lz4" | "zstd", config: Record<string, unknown>): Promise<NumcodecsCodec> {
-  const mod = (await import(`numcodecs/${name}`)) as { default: { fromConfig(c: Record<string, unknown>): NumcodecsCodec } };
+async function numcodecs(name: keyof typeof numcodecsModules, config: Record<string, unknown>): Promise<NumcodecsCodec> {
+  const mod = await numcodecsModules[name]();
   return mod.default.fromConfig({ id: name, ...config });
 }
 
