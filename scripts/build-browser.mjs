@@ -67,6 +67,14 @@ const browserOnly = {
       if (allowed.path !== undefined) return { path: join(root, allowed.path) };
       return { path: args.path.replace(/^node:/, "") + "-unavailable", namespace: "vzarr-stub" };
     });
+    // OpenJPEG's emscripten loader requires fs/path only on its Node code path.
+    build.onResolve({ filter: /^(fs|path)$/ }, (args) => {
+      if (!args.importer.includes("@cornerstonejs/codec-openjpeg")) {
+        return { errors: [{ text: `${args.path} (imported by ${relative(root, args.importer)}) cannot be part of the browser bundle` }] };
+      }
+      return { path: `${args.path}-unused`, namespace: "vzarr-empty" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "vzarr-empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
     build.onLoad({ filter: /.*/, namespace: "vzarr-stub" }, (args) => {
       const allowed = ALLOWED_BUILTINS[`node:${args.path.replace(/-unavailable$/, "")}`];
       return { contents: allowed.stub.contents, loader: "js" };
@@ -124,6 +132,8 @@ async function bundle() {
   });
   if (!existsSync(wasm)) throw new Error(`${relative(root, wasm)} is missing: run \`npm run build\` once to build the wasm core`);
   copyFileSync(wasm, join(out, "vzarr.wasm"));
+  // OpenJPEG (GRIB JPEG 2000), fetched beside the bundle only when such a field is read.
+  copyFileSync(join(root, "node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm"), join(out, "openjpeg-decode.wasm"));
   // Declarations: tsc emits dist/browser.d.ts; the bundle's types point there.
   if (out === join(root, "dist/browser")) writeFileSync(join(out, "vzarr.d.ts"), 'export * from "../browser.js";\n');
   if (opts.analyze) console.error(await esbuild.analyzeMetafile(lib.metafile, { verbose: false }));

@@ -27,6 +27,7 @@ const FILES: Record<string, string> = {
   "cdf5.nc": join(fixtures, "netcdf3", "cdf5.nc"),
   "grouping.grib2": join(fixtures, "grib", "grouping.grib2"),
   "packing_ccsds.grib2": join(fixtures, "grib", "packing_ccsds.grib2"),
+  "packing_jpeg.grib2": join(fixtures, "grib", "packing_jpeg.grib2"),
   "nc4_basic.nc": join(fixtures, "hdf5", "nc4_basic.nc"),
   "h5_filters.h5": join(fixtures, "hdf5", "h5_filters.h5"),
   "h5_arrays_latest.h5": join(fixtures, "hdf5", "h5_arrays_latest.h5"),
@@ -161,6 +162,8 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
     ["grouping.grib2", "isobaricInhPa/instant/t", [1, 2, 0, null, null]],
     ["grouping.grib2", "isobaricInhPa/instant/v", undefined],
     ["packing_ccsds.grib2", "surface/instant/t", [{ start: 0, stop: 37, step: 3 }, null]],
+    // JPEG 2000: the core finds the codestream, OpenJPEG's wasm (loaded on demand) decodes it.
+    ["packing_jpeg.grib2", "surface/instant/t", undefined],
     // HDF5: zlib decodes with fflate here (Node uses its zlib), numcodecs' zstd and blosc load
     // as lazy chunks, HDF5 filters (fletcher32, LZ4, szip, bitshuffle) run in the wasm core.
     ["nc4_basic.nc", "temp", [1, null, [2, 7]]],

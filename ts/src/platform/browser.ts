@@ -7,6 +7,7 @@
 import type { BackendKind, Core } from "../backend/core.js";
 import { setBackendLoader } from "../backend/load.js";
 import { compileWasm, createWasmCore } from "../backend/wasm.js";
+import { type OpenJpegModule, openJpegDecoder, setJpeg2000Loader } from "../codecs/jpeg2000.js";
 import { makeError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { openSource, registerSourceOpener } from "../io/open-source.js";
@@ -51,6 +52,16 @@ function loadWasm(): Promise<Core> {
     });
   return loading;
 }
+
+setJpeg2000Loader(async () => {
+  const mod = (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")) as { default?: unknown };
+  const factory = (mod.default ?? mod) as (m: object) => Promise<OpenJpegModule>;
+  const url = new URL("openjpeg-decode.wasm", import.meta.url);
+  const res = await fetch(url);
+  if (!res.ok) throw makeError("Io", `cannot fetch the JPEG 2000 decoder from ${url}: HTTP ${res.status}`);
+  const quiet = () => undefined;
+  return openJpegDecoder(await factory({ wasmBinary: new Uint8Array(await res.arrayBuffer()), print: quiet, printErr: quiet }));
+});
 
 setBackendLoader({
   load: async (kind: BackendKind | undefined) => {
