@@ -35,6 +35,7 @@ const SUBSTITUTES = new Map(
     "ts/src/icechunk/detect.ts": "icechunk-detect.ts",
     "ts/src/icechunk/local-storage.ts": "icechunk-local-storage.ts",
     "ts/src/kerchunk/local-directory.ts": "kerchunk-local-directory.ts",
+    "ts/src/writers/to-kerchunk.ts": "to-kerchunk.ts",
   }).map(([from, to]) => [join(root, from), join(root, "ts/src/platform/browser-substitutes", to)]),
 );
 
