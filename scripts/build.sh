@@ -20,4 +20,7 @@ fi
 log "compiling TypeScript"
 npx tsc -p tsconfig.build.json
 chmod +x dist/cli/main.js 2>/dev/null || true
+
+log "bundling for browsers (esbuild)"
+node scripts/build-browser.mjs
 log "built: native $(stat -c %s dist/native/vzarr.node) bytes, wasm $(stat -c %s dist/wasm/vzarr.wasm) bytes"

@@ -3,7 +3,8 @@
 # rustup stable, Python 3.11), then builds. Idempotent: fast when nothing changed.
 source "$(dirname "$0")/lib.sh"
 
-APT_PACKAGES=(rustc cargo libstd-rust-dev-wasm32 lld binaryen)
+# chromium: the browser tests drive it headless (playwright-core never downloads a browser).
+APT_PACKAGES=(rustc cargo libstd-rust-dev-wasm32 lld binaryen chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,11 +9,30 @@ export function digest(r: ReadResult): string {
   const data = r.data;
   if (Array.isArray(data)) throw new Error("digest of strings is not defined");
   let bytes: Uint8Array;
-  if (data instanceof Float32Array || data instanceof Float64Array) {
+  if (/^[<>]f2$/.test(r.dtype)) {
+    // Half floats arrive as raw bytes; NumPy widens them to float64 for the digest.
+    const raw = data as Uint8Array;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const f = new Float64Array(raw.byteLength / 2);
+    for (let i = 0; i < f.length; i++) {
+      const x = halfToFloat(view.getUint16(i * 2, true));
+      f[i] = Number.isNaN(x) ? 1e300 : x;
+    }
+    bytes = new Uint8Array(f.buffer);
+  } else if (data instanceof Float32Array || data instanceof Float64Array) {
     const f = Float64Array.from(data, (x) => (Number.isNaN(x) ? 1e300 : x));
     bytes = new Uint8Array(f.buffer);
   } else {
     bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }

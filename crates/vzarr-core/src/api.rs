@@ -275,6 +275,28 @@ pub fn codec_decode(
     codecs::decode(&codec, input, &ctx)
 }
 
+/// `[offset, length, samples]` of a GRIB2 JPEG 2000 field's codestream within `message`;
+/// empty when the field is not JPEG 2000 packed.
+pub fn grib_jpeg2000_codestream(message: &[u8]) -> Result<Vec<f64>> {
+    Ok(crate::grib::decode::jpeg2000_codestream(message)?
+        .map(|(o, l, n)| vec![o as f64, l as f64, n as f64])
+        .unwrap_or_default())
+}
+
+/// The `vzarr.grib` codec's output for a JPEG 2000 field from its decoded samples.
+pub fn grib_decode_samples(
+    message: &[u8],
+    samples: &[u32],
+    dtype: &str,
+    chunk_shape: &[f64],
+) -> Result<Vec<u8>> {
+    let ctx = DecodeContext {
+        dtype: dtype.to_string(),
+        chunk_shape: to_u64s(chunk_shape, "chunk sizes")?,
+    };
+    codecs::grib::decode_with_samples(message, samples, &ctx)
+}
+
 pub fn codec_supported() -> Vec<String> {
     codecs::supported()
         .into_iter()

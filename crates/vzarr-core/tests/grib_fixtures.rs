@@ -283,7 +283,12 @@ fn decoded_values_match_eccodes() {
             let chunk = &bytes[c.offset as usize..(c.offset + c.length) as usize];
             let result = decode_chunk(c.var, chunk);
             if m.get("packingType").unwrap().as_str() == Some("grid_jpeg") {
-                assert_eq!(result.unwrap_err().kind, ErrorKind::UnsupportedFeature);
+                // The codestream is decoded by the host (OpenJPEG in TypeScript); the core
+                // alone only handles constant fields, which have no codestream.
+                match result {
+                    Ok(values) => check_values(&name, m, &values),
+                    Err(e) => assert_eq!(e.kind, ErrorKind::UnsupportedFeature),
+                }
                 continue;
             }
             let values = result.unwrap_or_else(|e| panic!("{} at {}: {}", name, c.offset, e));

@@ -207,6 +207,23 @@ pub fn codec_decode(
 }
 
 #[napi]
+pub fn grib_jpeg2000_codestream(message: Uint8Array) -> Result<Vec<f64>> {
+    api::grib_jpeg2000_codestream(&message).map_err(js)
+}
+
+#[napi]
+pub fn grib_decode_samples(
+    message: Uint8Array,
+    samples: Uint32Array,
+    dtype: String,
+    chunk_shape: Float64Array,
+) -> Result<Uint8Array> {
+    api::grib_decode_samples(&message, &samples, &dtype, &chunk_shape)
+        .map(Into::into)
+        .map_err(js)
+}
+
+#[napi]
 pub fn codec_supported() -> Vec<String> {
     api::codec_supported()
 }

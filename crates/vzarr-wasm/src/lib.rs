@@ -286,6 +286,28 @@ pub extern "C" fn vz_codec_decode(ptr: *const u8, len: usize) -> i32 {
 }
 
 #[no_mangle]
+pub extern "C" fn vz_grib_jpeg2000_codestream(ptr: *const u8, len: usize) -> i32 {
+    call(ptr, len, |r| {
+        let parts = api::grib_jpeg2000_codestream(r.bytes()?)?;
+        let mut w = Writer::default();
+        w.f64s(&parts);
+        Ok(w)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn vz_grib_decode_samples(ptr: *const u8, len: usize) -> i32 {
+    call(ptr, len, |r| {
+        let message = r.bytes()?;
+        let samples = r.u32s()?;
+        let dtype = r.string()?;
+        let shape = r.f64s()?;
+        let out = api::grib_decode_samples(message, &samples, &dtype, &shape)?;
+        Ok(Writer { buf: out })
+    })
+}
+
+#[no_mangle]
 pub extern "C" fn vz_codec_supported(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |_| {
         let mut w = Writer::default();

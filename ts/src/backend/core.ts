@@ -78,4 +78,8 @@ export interface Core {
 
   codecDecode(codecJson: string, input: Uint8Array, dtype: string, chunkShape: Float64Array): Uint8Array;
   codecSupported(): string[];
+  /** `[offset, length, samples]` of a GRIB2 JPEG 2000 field's codestream; empty otherwise. */
+  gribJpeg2000Codestream(message: Uint8Array): Float64Array | number[];
+  /** The `vzarr.grib` codec's output for a JPEG 2000 field, from the decoded samples. */
+  gribDecodeSamples(message: Uint8Array, samples: Uint32Array, dtype: string, chunkShape: Float64Array): Uint8Array;
 }

@@ -59,5 +59,7 @@ export function createNativeCore(addon: NativeAddon): Core {
     scanFree: guard((h) => addon.scanFree(h)),
     codecDecode: guard((codec, input, dtype, shape) => addon.codecDecode(codec, input, dtype, shape)),
     codecSupported: guard(() => addon.codecSupported()),
+    gribJpeg2000Codestream: guard((m) => addon.gribJpeg2000Codestream(m)),
+    gribDecodeSamples: guard((m, s, dtype, shape) => addon.gribDecodeSamples(m, s, dtype, shape)),
   } satisfies Core;
 }

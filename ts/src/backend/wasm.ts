@@ -100,5 +100,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     codecDecode: (codec, input, dtype, shape) =>
       call("codec_decode", (w) => w.string(codec).bytes(input).string(dtype).column(shape)).rest(),
     codecSupported: () => call("codec_supported").strings(),
+    gribJpeg2000Codestream: (m) => call("grib_jpeg2000_codestream", (w) => w.bytes(m)).f64s(),
+    gribDecodeSamples: (m, s, dtype, shape) => call("grib_decode_samples", (w) => w.bytes(m).column(s).string(dtype).column(shape)).rest(),
   } satisfies Core;
 }

@@ -7,14 +7,25 @@ import type { Core } from "../backend/core.js";
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { CodecSpec } from "../metadata/array-metadata.js";
 import type { BytesDecoder, ChunkContext } from "./codec.js";
+import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
 import { unshuffle } from "./shuffle.js";
 
 type NumcodecsCodec = { decode(data: Uint8Array): Promise<Uint8Array> | Uint8Array };
 
+type NumcodecsModule = { default: { fromConfig(c: Record<string, unknown>): NumcodecsCodec } };
+
+// Literal specifiers, not a template: bundlers (the browser build) then split each codec into
+// its own lazily loaded chunk instead of leaving an import no browser can resolve.
+const numcodecsModules = {
+  blosc: () => import("numcodecs/blosc") as Promise<NumcodecsModule>,
+  lz4: () => import("numcodecs/lz4") as Promise<NumcodecsModule>,
+  zstd: () => import("numcodecs/zstd") as Promise<NumcodecsModule>,
+};
+
 /** numcodecs' wasm codecs (blosc, lz4, zstd) are loaded on first use only. */
-async function numcodecs(name: "blosc" | "lz4" | "zstd", config: Record<string, unknown>): Promise<NumcodecsCodec> {
-  const mod = (await import(`numcodecs/${name}`)) as { default: { fromConfig(c: Record<string, unknown>): NumcodecsCodec } };
+async function numcodecs(name: keyof typeof numcodecsModules, config: Record<string, unknown>): Promise<NumcodecsCodec> {
+  const mod = await numcodecsModules[name]();
   return mod.default.fromConfig({ id: name, ...config });
 }
 
@@ -54,6 +65,8 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
       const codec = await numcodecs("lz4", {});
       return { name: spec.name, decode: (b) => codec.decode(b) };
     }
+    case "vzarr.grib":
+      return gribDecoder(core);
     default:
       if (core.codecSupported().includes(spec.name)) {
         const json = JSON.stringify(spec);

@@ -5,6 +5,7 @@
 import * as zarr from "zarrita";
 import type { Core } from "../backend/core.js";
 import { dtypeFromZarrV3 } from "../metadata/dtype.js";
+import { decodeGrib } from "./grib.js";
 
 type ChunkMeta = { dataType: unknown; shape: number[] };
 
@@ -32,7 +33,8 @@ export function registerZarritaCodecs(core: Core): void {
         const spec = JSON.stringify({ name, configuration: config ?? {} });
         const dtype = dtypeFromZarrV3(meta.dataType).text;
         const shape = Float64Array.from(meta.shape);
-        const decodeBytes = (bytes: Uint8Array) => core.codecDecode(spec, bytes, dtype, shape);
+        const decodeBytes = (bytes: Uint8Array) =>
+          name === "vzarr.grib" ? decodeGrib(core, bytes, { dtype, chunkShape: meta.shape }) : core.codecDecode(spec, bytes, dtype, shape);
         return {
           kind,
           encode: () => {
@@ -41,8 +43,8 @@ export function registerZarritaCodecs(core: Core): void {
           decode:
             kind === "bytes_to_bytes"
               ? decodeBytes
-              : (bytes: Uint8Array) => {
-                  const out = decodeBytes(bytes);
+              : async (bytes: Uint8Array) => {
+                  const out = await decodeBytes(bytes);
                   return {
                     data: new Float64Array(out.buffer, out.byteOffset, out.byteLength / 8),
                     shape: meta.shape,

@@ -136,6 +136,24 @@ export class VirtualDataset implements Disposable {
     return isel(this, selection);
   }
 
+  /**
+   * Writes kerchunk references: a JSON file (`format: "json"`, default) or a Parquet
+   * directory (`format: "parquet"`). Node only.
+   */
+  async toKerchunk(path: string, options: import("../writers/to-kerchunk.js").ToKerchunkOptions = {}): Promise<void> {
+    const { writeKerchunk } = await import("../writers/to-kerchunk.js");
+    await writeKerchunk(this, path, options);
+  }
+
+  /**
+   * Commits this dataset to an Icechunk repository (created when absent; `appendDim` appends
+   * along a dimension). Returns the new snapshot id.
+   */
+  async toIcechunk(repoPath: string, options: import("../icechunk/write-dataset.js").WriteIcechunkOptions = {}): Promise<string> {
+    const { writeIcechunk } = await import("../icechunk/write-dataset.js");
+    return writeIcechunk(this, repoPath, options);
+  }
+
   /** Frees every manifest of this dataset and its groups. */
   free(): void {
     for (const v of this.variables.values()) v.free();

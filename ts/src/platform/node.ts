@@ -9,6 +9,7 @@ import type { BackendKind, Core } from "../backend/core.js";
 import { setBackendLoader } from "../backend/load.js";
 import { createNativeCore, type NativeAddon } from "../backend/native.js";
 import { createWasmCore } from "../backend/wasm.js";
+import { type OpenJpegModule, openJpegDecoder, setJpeg2000Loader } from "../codecs/jpeg2000.js";
 import { makeError } from "../errors/vzarr-error.js";
 import { LocalFileSource } from "../io/local-file.js";
 import { registerSourceOpener } from "../io/open-source.js";
@@ -41,4 +42,12 @@ function loadSync(kind: BackendKind | undefined): Core {
 }
 
 setBackendLoader({ loadSync, load: async (kind) => loadSync(kind), requested });
+setJpeg2000Loader(async () => {
+  const require = createRequire(import.meta.url);
+  const factory = require("@cornerstonejs/codec-openjpeg/decodewasmjs") as (m: object) => Promise<OpenJpegModule>;
+  const wasmBinary = readFileSync(require.resolve("@cornerstonejs/codec-openjpeg/decodewasm"));
+  // OpenJPEG logs every header it reads; our stdout carries `info --json` and .npy paths.
+  const quiet = () => undefined;
+  return openJpegDecoder(await factory({ wasmBinary, print: quiet, printErr: quiet }));
+});
 registerSourceOpener("file", (url) => new LocalFileSource(url));

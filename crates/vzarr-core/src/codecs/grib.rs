@@ -3,10 +3,18 @@
 
 use super::DecodeContext;
 use crate::error::{Error, Result};
-use crate::grib::decode::decode_message;
+use crate::grib::decode::{decode_message, decode_message_with_samples};
 
 pub(crate) fn decode(input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>> {
-    let values = decode_message(input)?;
+    encode_values(decode_message(input)?, ctx)
+}
+
+/// The codec's output for a JPEG 2000 field whose codestream the host decoded.
+pub fn decode_with_samples(input: &[u8], samples: &[u32], ctx: &DecodeContext) -> Result<Vec<u8>> {
+    encode_values(decode_message_with_samples(input, samples)?, ctx)
+}
+
+fn encode_values(values: Vec<f64>, ctx: &DecodeContext) -> Result<Vec<u8>> {
     if !ctx.chunk_shape.is_empty() {
         let expected = ctx.chunk_len()?;
         if expected != values.len() {

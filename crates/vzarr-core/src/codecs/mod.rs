@@ -18,7 +18,7 @@ pub mod shuffle;
 pub mod szip;
 
 pub mod aec;
-mod grib;
+pub mod grib;
 pub mod inflate;
 pub mod png;
 

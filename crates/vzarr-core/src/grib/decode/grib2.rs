@@ -1,6 +1,9 @@
 //! GRIB2 field decoding: data representation templates 5.0 (simple), 5.2 (complex),
 //! 5.3 (complex + spatial differencing), 5.4 (IEEE), 5.41 (PNG) and 5.42 (CCSDS).
-//! JPEG 2000 (5.40) and the rest are refused with `UnsupportedFeature`.
+//! JPEG 2000 (5.40) codestreams are decoded outside the core (no JPEG 2000 decoder builds
+//! with rustc 1.63): the host asks for the codestream with [`jpeg2000_codestream`], decodes
+//! it, and hands the integer samples back to [`decode_with_samples`] for scaling, bitmap
+//! and scan order. Other templates are refused with `UnsupportedFeature`.
 
 use super::layout::{expand_bitmap, normalise_scan};
 use super::simple::{self, Scaling};
@@ -13,6 +16,20 @@ use crate::grib::message::{complete, read_layout, SliceSource};
 use crate::grib::octets::Octets;
 
 pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
+    decode_with_samples(message, None)
+}
+
+/// The last field's parsed sections: grid, representation, bitmap and packed data.
+struct Field<'a> {
+    grid: Grid,
+    repr: Representation,
+    bitmap: Option<&'a [u8]>,
+    data: &'a [u8],
+    /// Offset of `data` in the message.
+    data_offset: u64,
+}
+
+fn parse_field(message: &[u8]) -> Result<Field<'_>> {
     let head = Octets::new(message, "GRIB2 indicator section", 0);
     let length = head.u64(9)?;
     let src = SliceSource(message);
@@ -27,6 +44,7 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
     let mut bitmap: Option<&[u8]> = None;
     let mut defined_bitmap: Option<&[u8]> = None;
     let mut data: &[u8] = &[];
+    let mut data_offset = 0u64;
     for (index, section) in layout.sections[..=last].iter().enumerate() {
         let bytes = &message[section.offset as usize..(section.offset + section.length) as usize];
         let s = Octets::new(bytes, "GRIB2 section", section.offset);
@@ -51,12 +69,46 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
                     }
                 }
             }
-            7 if index == last => data = &bytes[5..],
+            7 if index == last => {
+                data = &bytes[5..];
+                data_offset = section.offset + 5;
+            }
             _ => {}
         }
     }
-    let grid = grid.ok_or_else(|| Error::corrupt("the GRIB2 field has no grid definition"))?;
-    let repr = repr.ok_or_else(|| Error::corrupt("the GRIB2 field has no data representation"))?;
+    Ok(Field {
+        grid: grid.ok_or_else(|| Error::corrupt("the GRIB2 field has no grid definition"))?,
+        repr: repr.ok_or_else(|| Error::corrupt("the GRIB2 field has no data representation"))?,
+        bitmap,
+        data,
+        data_offset,
+    })
+}
+
+/// Where the JPEG 2000 codestream of the last field lies (offset, length) and how many
+/// samples it must yield; `None` when the field is not JPEG 2000 packed.
+pub(crate) fn jpeg2000_codestream(message: &[u8]) -> Result<Option<(u64, u64, u64)>> {
+    let f = parse_field(message)?;
+    Ok(match f.repr.template {
+        40 | 40000 => Some((
+            f.data_offset,
+            f.data.len() as u64,
+            u64::from(f.repr.num_values),
+        )),
+        _ => None,
+    })
+}
+
+/// Decodes the last field; `samples` are the host-decoded JPEG 2000 samples of a 5.40
+/// field (ignored for other templates).
+pub(crate) fn decode_with_samples(message: &[u8], samples: Option<&[u32]>) -> Result<Vec<f64>> {
+    let Field {
+        grid,
+        repr,
+        bitmap,
+        data,
+        ..
+    } = parse_field(message)?;
     let points = grid.num_points as usize;
     let count = repr.num_values as usize;
     let limit = if bitmap.is_some() {
@@ -70,7 +122,10 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
             count, points
         )));
     }
-    let packed = unpack(&repr, data, count)?;
+    let packed = match (repr.template, samples) {
+        (40 | 40000, Some(s)) => scale_samples(s, &repr, count)?,
+        _ => unpack(&repr, data, count)?,
+    };
     let values = match bitmap {
         Some(b) => expand_bitmap(&packed, b, points)?,
         None if packed.len() == points => packed,
@@ -86,6 +141,26 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
         Some((ni, nj)) => normalise_scan(values, ni as usize, nj as usize, grid.scan),
         None => values,
     })
+}
+
+/// JPEG 2000 samples are simple-packed integers: Y = (R + X·2^E)·10^(−D).
+fn scale_samples(samples: &[u32], r: &Representation, count: usize) -> Result<Vec<f64>> {
+    let s = scaling(r);
+    if r.bits == 0 {
+        return Ok(vec![s.reference; count]);
+    }
+    if samples.len() < count {
+        return Err(Error::corrupt(format!(
+            "the JPEG 2000 codestream holds {} samples, the field needs {}",
+            samples.len(),
+            count
+        )));
+    }
+    let (bs, d) = s.factors();
+    Ok(samples[..count]
+        .iter()
+        .map(|&x| (f64::from(x) * bs + s.reference) * d)
+        .collect())
 }
 
 fn scaling(r: &Representation) -> Scaling {
@@ -115,8 +190,10 @@ fn unpack(r: &Representation, data: &[u8], count: usize) -> Result<Vec<f64>> {
                 .ok_or_else(|| Error::corrupt("CCSDS packing without parameters"))?;
             ccsds::unpack(data, r.bits, count, params, scaling(r))
         }
+        40 | 40000 if r.bits == 0 => Ok(vec![scaling(r).reference; count]),
         40 | 40000 => Err(Error::unsupported(
-            "GRIB2 JPEG 2000 packing (template 5.40) cannot be decoded by vzarr-core",
+            "GRIB2 JPEG 2000 packing (template 5.40) needs its codestream decoded by the host \
+             (vzarr's TypeScript layer does this with OpenJPEG)",
         )),
         t => Err(Error::unsupported(format!(
             "GRIB2 data representation template 5.{} ({}) is not supported",

@@ -20,6 +20,26 @@ mod simple;
 
 use crate::error::{Error, Result};
 
+/// Offset, length and sample count of the last field's JPEG 2000 codestream, or `None`
+/// when the field is not JPEG 2000 packed (GRIB1 never is).
+pub fn jpeg2000_codestream(message: &[u8]) -> Result<Option<(u64, u64, u64)>> {
+    if message.len() >= 8 && &message[..4] == b"GRIB" && message[7] == 2 {
+        grib2::jpeg2000_codestream(message)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Decodes a JPEG 2000 packed field from host-decoded codestream samples.
+pub fn decode_message_with_samples(message: &[u8], samples: &[u32]) -> Result<Vec<f64>> {
+    if message.len() < 8 || &message[..4] != b"GRIB" || message[7] != 2 {
+        return Err(Error::invalid(
+            "JPEG 2000 samples only apply to GRIB2 messages",
+        ));
+    }
+    grib2::decode_with_samples(message, Some(samples))
+}
+
 /// Decodes the last field of `message` to one value per grid point.
 pub fn decode_message(message: &[u8]) -> Result<Vec<f64>> {
     if message.len() < 8 || &message[..4] != b"GRIB" {

@@ -1,0 +1,175 @@
+/**
+ * vzarr: virtual Zarr stores from netCDF, HDF5 and GRIB files. (Browser entry point.)
+ *
+ * The Node entry's API minus local paths (LocalFileSource, LocalDirectory, Icechunk's
+ * LocalStorage, globs) and the native addon, plus `File`/`Blob` inputs. The wasm core loads
+ * asynchronously, so every function here that needs it awaits `loadBackend()` first;
+ * synchronous constructors (`ChunkManifest.fromArrays`) need an `await loadBackend()` of
+ * their own before the first call.
+ */
+import type { Core } from "./backend/core.js";
+import { loadBackend } from "./backend/load.js";
+import type { MfdatasetResult } from "./dataset/open-mfdataset.js";
+import { type OpenVirtualDatasetOptions, openVirtualDataset as openVirtualDatasetWith } from "./dataset/open-virtual-dataset.js";
+import type { VirtualDataset } from "./dataset/virtual-dataset.js";
+import { BlobSource } from "./io/blob.js";
+import type { ByteSource } from "./io/byte-source.js";
+import { openBrowserSource, registerSource } from "./platform/browser.js";
+import { openMfdatasetInPage, type PageInput, type PageMfdatasetOptions } from "./platform/browser-mfdataset.js";
+import { type OpenStoreOptions, openStore as openStoreWith } from "./store/open-store.js";
+import { type ReadArrayOptions, readArray as readArrayWith } from "./store/read-array.js";
+import type { ReadResult } from "./store/read-variable.js";
+import type { Selection } from "./store/selection.js";
+import type { VirtualStore } from "./store/virtual-store.js";
+import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./writers/kerchunk-json.js";
+
+/**
+ * The zarrita inside this bundle. vzarr registers its codecs (HDF5 filters, GRIB) with this
+ * copy, so read `openStore` results with it: `zarr.get(await zarr.open.v3(zarr.root(store)
+ * .resolve("temp"), { kind: "array" }))`. A separately imported zarrita would lack them.
+ */
+export * as zarr from "zarrita";
+export type { BackendKind, Core } from "./backend/core.js";
+export { currentBackend, loadBackend } from "./backend/load.js";
+export { type Calendar, parseCalendar } from "./dataset/cf/calendar.js";
+export { type CfEncoding, cfEncoding, PACKING_ATTRS } from "./dataset/cf/encoding.js";
+export { type CfTimeUnits, parseTimeUnits } from "./dataset/cf/time-units.js";
+export { decodeTimes, formatInstant } from "./dataset/cf/times.js";
+export {
+  type CombineOptions,
+  type ConcatOptions,
+  combineByCoords,
+  combineNested,
+  concat,
+  type MergeOptions,
+  merge,
+  type NestedDatasets,
+  releaseUnused,
+} from "./dataset/combine/index.js";
+export { datasetInfo, type GroupInfo, type VariableInfo, variableInfo } from "./dataset/describe.js";
+export { LoadedArray } from "./dataset/loaded-array.js";
+export type { MfdatasetResult, MfProgress, SkippedFile } from "./dataset/open-mfdataset.js";
+export type { OpenVirtualDatasetOptions } from "./dataset/open-virtual-dataset.js";
+export type { DimSelection } from "./dataset/select.js";
+export { VirtualDataset } from "./dataset/virtual-dataset.js";
+export { VirtualVariable } from "./dataset/virtual-variable.js";
+export * from "./errors/vzarr-error.js";
+// Icechunk repositories in object storage (S3Storage); local directories are Node-only.
+export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./icechunk/containers.js";
+export { listBranches, listSnapshots, listTags } from "./icechunk/index.js";
+export type { ReadChunkRef } from "./icechunk/manifest.js";
+export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./icechunk/read-dataset.js";
+export { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./icechunk/repository.js";
+export { S3Storage, type S3StorageOptions } from "./icechunk/s3-storage.js";
+export type { Storage } from "./icechunk/storage.js";
+export { type WriteIcechunkOptions, writeIcechunk } from "./icechunk/write-dataset.js";
+export { BlobSource, type BlobSourceOptions } from "./io/blob.js";
+export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
+export { HttpSource } from "./io/http.js";
+export { MemorySource } from "./io/memory.js";
+export { S3Source } from "./io/s3.js";
+// kerchunk references: JSON by URL, File or bytes; Parquet from any ReferenceDirectory.
+export { detectReferenceFormat, openKerchunkJson, type ReferenceFormat } from "./kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
+export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
+export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
+export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
+export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
+export {
+  type KerchunkParquetWriteOptions,
+  type ParquetWriteSummary,
+  type ReferenceSink,
+  writeKerchunkParquet,
+} from "./kerchunk/write-parquet.js";
+export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
+export { ManifestArray } from "./manifest/manifest-array.js";
+export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
+export { forgetSource, registerSource, setWasmSource, type WasmInput } from "./platform/browser.js";
+export type { PageInput, PageMfdatasetOptions } from "./platform/browser-mfdataset.js";
+export { decodeCf } from "./store/decode-cf.js";
+export type { OpenStoreOptions } from "./store/open-store.js";
+export type { ReadArrayOptions } from "./store/read-array.js";
+export type { ReadResult } from "./store/read-variable.js";
+export type { AxisSelection, Selection } from "./store/selection.js";
+export { VirtualStore } from "./store/virtual-store.js";
+export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";
+
+/** What the browser opens: a URL (`http(s)://`, `s3://`), a picked/dropped `File`, or any Blob. */
+export type BrowserInput = string | Blob;
+
+/** A Blob becomes a BlobSource; sources are registered so later chunk reads of their URL find them. */
+function sourceOf(input: BrowserInput | ByteSource): string | ByteSource {
+  if (typeof input === "string") return input;
+  const source = input instanceof Blob ? new BlobSource(input) : input;
+  registerSource(source);
+  return source;
+}
+
+/** Scans one file (URL, File/Blob, or any ByteSource) into a VirtualDataset. */
+export async function openVirtualDataset(
+  input: BrowserInput | ByteSource,
+  options: OpenVirtualDatasetOptions = {},
+): Promise<VirtualDataset> {
+  const core = options.core ?? (await loadBackend());
+  return openVirtualDatasetWith(sourceOf(input), { ...options, core });
+}
+
+/**
+ * Many files (URLs or Files) as one dataset: concatenated along `concatDim` in input order,
+ * or combined by coordinate values — as in Node, scanned in the page a few at a time.
+ */
+export async function openVirtualMfdataset(
+  inputs: readonly PageInput[],
+  options: Omit<PageMfdatasetOptions, "core"> & { core?: Core } = {},
+): Promise<VirtualDataset> {
+  return (await openVirtualMfdatasetWithReport(inputs, options)).dataset;
+}
+
+/** As `openVirtualMfdataset`, with the files used, those skipped (`onError: "skip"`) and totals. */
+export async function openVirtualMfdatasetWithReport(
+  inputs: readonly PageInput[],
+  options: Omit<PageMfdatasetOptions, "core"> & { core?: Core } = {},
+): Promise<MfdatasetResult> {
+  const core = options.core ?? (await loadBackend());
+  return openMfdatasetInPage(inputs, openVirtualDataset, { ...options, core });
+}
+
+/** A zarrita-compatible store over a file (URL or File/Blob) or a VirtualDataset. */
+export async function openStore(input: BrowserInput | VirtualDataset, options: OpenStoreOptions = {}): Promise<VirtualStore> {
+  const core = options.core ?? (await loadBackend());
+  const target = input instanceof Blob ? await openVirtualDataset(input, { core, group: options.group }) : input;
+  return openStoreWith(target, { openSource: openBrowserSource, ...options, core });
+}
+
+/** Raw stored values of one variable (C order) from a file (URL or File/Blob) or a dataset. */
+export async function readArray(
+  input: BrowserInput | VirtualDataset,
+  variable: string,
+  selection?: Selection,
+  options: ReadArrayOptions = {},
+): Promise<ReadResult> {
+  const core = options.core ?? (await loadBackend());
+  if (input instanceof Blob) {
+    const ds = await openVirtualDataset(input, { core, group: options.group });
+    try {
+      return await readArrayWith(ds, variable, selection, { openSource: openBrowserSource, ...options, core });
+    } finally {
+      ds.free();
+    }
+  }
+  return readArrayWith(input, variable, selection, { openSource: openBrowserSource, ...options, core });
+}
+
+/**
+ * The kerchunk reference JSON as a Blob (`application/json`), built from streamed pieces so a
+ * large manifest never becomes one giant string. Hand it to `URL.createObjectURL` to download.
+ */
+export async function kerchunkJsonBlob(ds: VirtualDataset, options: KerchunkJsonOptions = {}): Promise<Blob> {
+  const pieces: string[] = [];
+  const readRanges =
+    options.readRanges ??
+    ((url: string, ranges: readonly { offset: number; length: number }[]) => openBrowserSource(url).readRanges(ranges));
+  for await (const piece of kerchunkJsonPieces(ds, { readRanges, ...options })) pieces.push(piece);
+  return new Blob(pieces, { type: "application/json" });
+}

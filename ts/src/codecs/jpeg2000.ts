@@ -1,0 +1,65 @@
+/**
+ * JPEG 2000 decoding for GRIB2 template 5.40. No JPEG 2000 decoder builds with the core's
+ * rustc 1.63, so the codestream is decoded by OpenJPEG compiled to wasm
+ * (`@cornerstonejs/codec-openjpeg`), which each platform loads its own way.
+ */
+import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
+
+export interface Jpeg2000Decoder {
+  /** Decodes one codestream to its samples (one component), in raster order. */
+  decode(codestream: Uint8Array): Uint32Array;
+}
+
+/** The subset of the OpenJPEG wasm module this file uses. */
+export interface OpenJpegModule {
+  J2KDecoder: new () => {
+    getEncodedBuffer(length: number): Uint8Array;
+    decode(): void;
+    getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean };
+    getDecodedBuffer(): Uint8Array;
+    delete(): void;
+  };
+}
+
+let loader: (() => Promise<Jpeg2000Decoder>) | undefined;
+let decoder: Promise<Jpeg2000Decoder> | undefined;
+
+export function setJpeg2000Loader(load: () => Promise<Jpeg2000Decoder>): void {
+  loader = load;
+  decoder = undefined;
+}
+
+export function jpeg2000Decoder(): Promise<Jpeg2000Decoder> {
+  if (loader === undefined) throw new UnsupportedFeatureError("no JPEG 2000 decoder is available on this platform");
+  decoder ??= loader();
+  return decoder;
+}
+
+/** Wraps an instantiated OpenJPEG module. */
+export function openJpegDecoder(mod: OpenJpegModule): Jpeg2000Decoder {
+  return {
+    decode(codestream) {
+      const d = new mod.J2KDecoder();
+      try {
+        d.getEncodedBuffer(codestream.length).set(codestream);
+        d.decode();
+        const info = d.getFrameInfo();
+        if (info.componentCount !== 1) {
+          throw new UnsupportedFeatureError(`a GRIB JPEG 2000 codestream with ${info.componentCount} components`);
+        }
+        const raw = d.getDecodedBuffer();
+        const n = info.width * info.height;
+        const out = new Uint32Array(n);
+        if (info.bitsPerSample <= 8) {
+          for (let i = 0; i < n; i++) out[i] = raw[i] as number;
+        } else {
+          const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+          for (let i = 0; i < n; i++) out[i] = view.getUint16(i * 2, true);
+        }
+        return out;
+      } finally {
+        d.delete();
+      }
+    },
+  };
+}
