@@ -21,26 +21,20 @@ export function singleToolFigures(cfg, which) {
 }
 
 /**
- * Runs bench/browser-scan.mjs (added by the browser work) if this checkout has it.
+ * Runs bench/browser-scan.mjs (the browser work's benchmark: the same file scanned in headless
+ * Chromium and in Node) on the 1M-chunk netCDF-4 file, if this checkout has it. Only at
+ * scale 1: it writes its own bench/results/browser-scan-<file>-<date>.md, which a smoke run
+ * must not overwrite.
  * @param {import("./config.mjs").Config} cfg
- * @returns {{ present: false } | { present: true; ok: boolean; output: string; figures?: Record<string, any> }}
+ * @param {string} file
+ * @returns {{ present: false; reason: string } | { present: true; ok: boolean; output: string; ratio?: number }}
  */
-export function browserScan(cfg) {
+export function browserScan(cfg, file) {
   const script = join(cfg.repo, "bench/browser-scan.mjs");
-  if (!existsSync(script)) return { present: false };
-  const r = spawnSync(process.execPath, [script], {
-    cwd: cfg.repo,
-    encoding: "utf8",
-    env: { ...process.env, VZARR_BENCH_JSON: "1" },
-    timeout: 900_000,
-  });
+  if (!existsSync(script)) return { present: false, reason: "bench/browser-scan.mjs is not in this checkout" };
+  if (cfg.scale !== 1) return { present: false, reason: "bench/browser-scan.mjs runs at scale 1 only (it writes its own results file)" };
+  const r = spawnSync(process.execPath, [script, file, "--runs", "3"], { cwd: cfg.repo, encoding: "utf8", timeout: 900_000 });
   const output = `${r.stdout}`.trim();
-  const last = output.split("\n").pop() ?? "";
-  let figures;
-  try {
-    figures = last.startsWith("{") ? JSON.parse(last) : undefined;
-  } catch {
-    figures = undefined;
-  }
-  return { present: true, ok: r.status === 0, output: output || `${r.stderr}`.trim(), figures };
+  const m = /within 2× of native: (?:met|NOT met) \(([\d.]+)×\)/.exec(output);
+  return { present: true, ok: r.status === 0, output: output || `${r.stderr}`.trim(), ratio: m ? Number(m[1]) : undefined };
 }

@@ -59,7 +59,7 @@ if (!only) {
   log("\nsingle-tool figures: manifests, combine, browser scan");
   figures.manifest = singleToolFigures(cfg, "manifest");
   figures.combine = singleToolFigures(cfg, "combine");
-  figures.browser = browserScan(cfg);
+  figures.browser = browserScan(cfg, datasets.datasets.nc4_1m.path);
 }
 
 const date = new Date().toISOString().slice(0, 10);

@@ -132,8 +132,12 @@ export function renderReport(rep) {
   }
   out.push(
     browser?.present
-      ? `Browser scanning (bench/browser-scan.mjs): ${browser.ok ? "" : "failed — "}\n\n\`\`\`\n${browser.output.slice(-2000)}\n\`\`\``
-      : "Browser scanning: bench/browser-scan.mjs is not in this checkout, so the Chromium figure is not measured here.",
+      ? `Browser scanning (\`node bench/browser-scan.mjs <1M-chunk netCDF-4 file> --runs 3\`)${browser.ok ? "" : " — failed"}:\n\n${browser.output
+          .split("\n")
+          .filter((/** @type {string} */ line) => !line.startsWith("# "))
+          .join("\n")
+          .slice(-3000)}`
+      : `Browser scanning: ${browser?.reason ?? "not run"}.`,
     "",
   );
   return out.join("\n");

@@ -18,7 +18,7 @@ import { startCountingServer } from "./range-server.mjs";
 async function referenceSet(a, serverUrl, dir) {
   const ds = await openVirtualMfdataset(a.files, { concatDim: a.concat_dim, parallel: false, loadableVariables: [] });
   const local = join(dir, "local.json");
-  await writeTextPieces(local, kerchunkJsonPieces(ds));
+  await ds.toKerchunk(local);
   ds.free();
   const root = dirname(a.files[0]);
   const text = readFileSync(local, "utf8").replaceAll(`file://${root}/`, serverUrl).replaceAll(`"${root}/`, `"${serverUrl}`);
