@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ReferenceStore } from "@zarrita/storage";
 import * as zarr from "zarrita";
-import { kerchunkJsonPieces, openVirtualMfdataset, readArray } from "../../../dist/index.js";
-import { writeTextPieces } from "../../../dist/io/write-text.js";
+import { openVirtualMfdataset, readArray } from "../../../dist/index.js";
 import { valueDigest } from "./digest.mjs";
 import { startCountingServer } from "./range-server.mjs";
 

@@ -3,18 +3,8 @@
  * users call it. The backend (native or wasm) comes from VZARR_BACKEND.
  */
 import { writeFileSync } from "node:fs";
-import {
-  concat,
-  kerchunkJsonPieces,
-  LocalDirectory,
-  openVirtualDataset,
-  openVirtualMfdataset,
-  readArray,
-  writeIcechunk,
-  writeKerchunkParquet,
-} from "../../../dist/index.js";
+import { concat, openVirtualDataset, openVirtualMfdataset, readArray } from "../../../dist/index.js";
 import { npyBytes } from "../../../dist/io/npy.js";
-import { writeTextPieces } from "../../../dist/io/write-text.js";
 import { valueDigest } from "./digest.mjs";
 import { virtualVariables } from "./dump-refs.mjs";
 import { syntheticDataset } from "./synthetic.mjs";
