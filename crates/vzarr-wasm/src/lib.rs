@@ -3,7 +3,13 @@
 //! buffer that the TypeScript glue copies out. See `wire.rs` for the byte layout and
 //! docs/ARCHITECTURE.md for why this is not wasm-bindgen.
 
+#[cfg(target_arch = "wasm32")]
+mod growth;
 mod wire;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: growth::GeometricGrowth = growth::GeometricGrowth;
 
 use std::sync::Mutex;
 use vzarr_core::{api, Result};
