@@ -163,8 +163,23 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
   const itemSize = dtype.itemSize;
   const outShape = ranges.map((r) => r.count);
   const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * itemSize);
-  prefill(out, fillValueBytes(meta.fillValue, dtype));
   if (out.length === 0) return result(out, ranges, meta.dtype);
+  // Every output element lies in exactly one chunk: chunks the manifest lacks are filled
+  // where they fall, instead of prefilling the whole output (for a large read of a full
+  // manifest — a GRIB variable, fill value NaN — that was a pass over every byte for nothing).
+  const pattern = fillValueBytes(meta.fillValue, dtype);
+  const zeroFill = pattern.every((b) => b === 0);
+  const fillChunks = new Map<string, Uint8Array>();
+  const fillChunk = (parts: readonly AxisPart[]) => {
+    const key = parts.map((p) => p.layout).join(",");
+    let chunk = fillChunks.get(key);
+    if (chunk === undefined) {
+      chunk = new Uint8Array(parts.reduce((n, p) => n * p.layout, itemSize));
+      prefill(chunk, pattern);
+      fillChunks.set(key, chunk);
+    }
+    return chunk;
+  };
 
   const lengths = meta.shape.map((d, a) => axisChunkLengths(d, meta.chunkGrid, a));
   const perAxis = ranges.map((r, a) => axisParts(r, lengths[a] as number[], (k) => layoutFor(meta, a, k, lengths[a] as number[])));
@@ -191,8 +206,11 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
     const fetched = await fetcher.fetch(indices);
     for (let i = 0; i < batch.length; i++) {
       const stored = (fetched[i] as { bytes: Uint8Array | null }).bytes;
-      if (stored === null) continue;
       const parts = batch[i] as AxisPart[];
+      if (stored === null) {
+        if (!zeroFill) copyChunk(fillChunk(parts), parts, out, outStrides, itemSize);
+        continue;
+      }
       const decoded = await (await chainFor(parts)).decode(stored);
       copyChunk(decoded, parts, out, outStrides, itemSize);
     }
