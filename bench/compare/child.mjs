@@ -12,7 +12,7 @@ let sequence = 0;
 
 /**
  * @typedef {{ seconds: number; peak_rss_mb: number; rss_start_mb: number; parts: Record<string, number>;
- *   variables?: string[]; info?: Record<string, any>; backend?: string }} Measurement
+ *   variables?: string[]; info?: Record<string, any>; backend?: string; wall_seconds: number }} Measurement
  * @typedef {{ ok: true; value: Measurement } | { ok: false; error: string }} ChildResult
  */
 
@@ -34,6 +34,7 @@ export function runChild(cfg, workDir, tool, op, args) {
     spec.runtime === "node"
       ? [process.execPath, join(cfg.repo, "bench/compare/node/run.mjs")]
       : [cfg.python, join(cfg.repo, "bench/compare/py/run.py")];
+  const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(command, [script, op, `@${argsFile}`], {
       cwd: cfg.repo,
@@ -54,7 +55,7 @@ export function runChild(cfg, workDir, tool, op, args) {
       clearTimeout(timer);
       const last = stdout.trim().split("\n").pop() ?? "";
       if (code === 0 && last.startsWith("{")) {
-        resolve({ ok: true, value: JSON.parse(last) });
+        resolve({ ok: true, value: { ...JSON.parse(last), wall_seconds: (performance.now() - started) / 1000 } });
         return;
       }
       const why = signal ? `killed by ${signal}${signal === "SIGKILL" ? " (timeout?)" : ""}` : `exit code ${code}`;

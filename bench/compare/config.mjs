@@ -3,9 +3,10 @@
  *
  *   VZARR_BENCH_SCALE   dataset sizes (1 = the issue's sizes: 1M-chunk files, 1,000 files,
  *                       ~1 GB GRIB, 10M references; 0.05 = smoke run). Default 1.
- *   VZARR_BENCH_REPS    runs per tool and task (default 5), each in a fresh process …
- *   VZARR_BENCH_BUDGET  … but no more runs than fit in this many seconds per tool and task
- *                       (default 40), judged by the first run: the slowest Python cases get
+ *   VZARR_BENCH_REPS    runs per tool and task (default 3), each in a fresh process …
+ *   VZARR_BENCH_BUDGET  … but no more runs than fit in this many seconds of wall-clock time
+ *                       per tool and task (default 30), judged by the first run's process
+ *                       (start-up and input building included): the slowest Python cases get
  *                       fewer runs (down to 1), and the report says how many.
  *   VZARR_PYTHON        the Python with the pinned reference stack (default .venv/bin/python).
  */
@@ -33,15 +34,15 @@ export function loadConfig() {
   if (!existsSync(join(REPO, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build`");
   return {
     scale: number("VZARR_BENCH_SCALE", 1),
-    reps: Math.round(number("VZARR_BENCH_REPS", 5)),
-    budgetSeconds: number("VZARR_BENCH_BUDGET", 40),
+    reps: Math.round(number("VZARR_BENCH_REPS", 3)),
+    budgetSeconds: number("VZARR_BENCH_BUDGET", 30),
     childTimeoutSeconds: number("VZARR_BENCH_TIMEOUT", 1800),
     python,
     repo: REPO,
   };
 }
 
-/** How many runs a tool gets on a task, given its first run's seconds. */
-export function plannedRuns(/** @type {Config} */ cfg, /** @type {number} */ firstSeconds) {
-  return Math.max(1, Math.min(cfg.reps, Math.floor(cfg.budgetSeconds / Math.max(firstSeconds, 1e-3))));
+/** How many runs a tool gets on a task, given the wall-clock seconds of its first run's process. */
+export function plannedRuns(/** @type {Config} */ cfg, /** @type {number} */ firstWallSeconds) {
+  return Math.max(1, Math.min(cfg.reps, Math.floor(cfg.budgetSeconds / Math.max(firstWallSeconds, 1e-3))));
 }

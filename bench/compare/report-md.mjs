@@ -48,7 +48,8 @@ export function renderReport(rep) {
     `# vzarr side by side with kerchunk and VirtualiZarr — ${rep.date}`,
     "",
     `\`npm run bench:compare\` at scale ${cfg.scale} (\`VZARR_BENCH_SCALE\`); up to ${cfg.reps} runs per tool and task, each in a fresh process, ` +
-      `fewer where the first run showed that ${cfg.reps} would not fit in ${cfg.budgetSeconds} s (column "runs"); the whole run took ${rep.minutes.toFixed(0)} minutes.`,
+      `fewer where the first run's process showed that ${cfg.reps} would not fit in ${cfg.budgetSeconds} s (column "runs": the slowest Python cases ran once or twice); ` +
+      `the whole run took ${rep.minutes.toFixed(0)} minutes.`,
     "Times are the operation alone, measured inside the process (interpreter start-up, imports, backend loading and building inputs excluded); " +
       "peak RSS is the process's maximum resident set right after the operation (interpreter included). Every comparison was checked for equivalent " +
       'chunk references or identical values before its times were compared (column "equivalent").',
@@ -99,7 +100,9 @@ export function renderReport(rep) {
         );
       }
     }
-    extra.push(`Load average ${r.load.map((v) => v.toFixed(1)).join(" → ")} during this task.`);
+    extra.push(
+      `Load average ${r.load.map((v) => v.toFixed(1)).join(" → ")} during this task; it took ${formatSeconds(r.wallSeconds)} of wall-clock time (verification ${formatSeconds(r.verifySeconds)}).`,
+    );
     out.push("", ...extra.map((n) => `* ${n}`));
   }
   out.push("", "## Single-tool figures", "");

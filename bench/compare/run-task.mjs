@@ -13,7 +13,8 @@ import { laterRunProblem, verifyTask } from "./verify.mjs";
 /**
  * @typedef {{ key: string; tool: string; label: string; runs: import("./child.mjs").Measurement[];
  *   errors: string[]; planned: number; verdict: import("./verify.mjs").Verdict }} EntryResult
- * @typedef {{ task: import("./tasks.mjs").Task; entries: EntryResult[]; load: number[] }} TaskResult
+ * @typedef {{ task: import("./tasks.mjs").Task; entries: EntryResult[]; load: number[]; wallSeconds: number;
+ *   verifySeconds: number }} TaskResult
  */
 
 /**
@@ -29,6 +30,7 @@ export async function runTask(cfg, task, work, log) {
   mkdirSync(dirs.npy, { recursive: true });
   const { loadavg } = await import("node:os");
   const load = [loadavg()[0]];
+  const started = performance.now();
 
   /** @param {import("./tasks.mjs").Entry} entry @param {boolean} first */
   const once = async (entry, first) => {
@@ -66,12 +68,14 @@ export async function runTask(cfg, task, work, log) {
       log(`  ${r.label}: FAILED ${got.error}`);
     }
   }
+  const verifyStart = performance.now();
   const verdicts = await verifyTask(cfg, task, first, dirs);
+  const verifySeconds = (performance.now() - verifyStart) / 1000;
   for (const r of results) {
     r.verdict = /** @type {import("./verify.mjs").Verdict} */ (verdicts.get(r.key));
     if (!r.verdict.valid) log(`  !! ${r.label}: NOT EQUIVALENT — ${r.verdict.problems.join("; ")}`);
     const firstRun = r.runs[0];
-    r.planned = firstRun ? plannedRuns(cfg, firstRun.seconds) : 0;
+    r.planned = firstRun ? plannedRuns(cfg, firstRun.wall_seconds) : 0;
   }
   const rounds = Math.max(0, ...results.map((r) => r.planned));
   for (let round = 1; round < rounds; round++) {
@@ -91,11 +95,11 @@ export async function runTask(cfg, task, work, log) {
     }
   }
   load.push(loadavg()[0]);
-  return { task, entries: results, load };
+  return { task, entries: results, load, wallSeconds: (performance.now() - started) / 1000, verifySeconds };
 }
 
 /** @param {import("./tasks.mjs").Task} task @param {import("./child.mjs").Measurement} m */
 function describe(task, m) {
   const requests = task.metric === "requests" ? `, ${m.info?.requests} requests` : "";
-  return `${m.seconds.toFixed(3)} s, peak ${m.peak_rss_mb.toFixed(0)} MB${requests}`;
+  return `${m.seconds.toFixed(3)} s (process ${m.wall_seconds.toFixed(1)} s), peak ${m.peak_rss_mb.toFixed(0)} MB${requests}`;
 }
