@@ -5,6 +5,7 @@
 //! filters stored at write time give the codec configurations.
 
 use super::io::Cursor;
+use crate::codecs::scaleoffset::ScaleOffsetParams;
 use crate::error::{Error, Result};
 use crate::json::Json;
 
@@ -76,9 +77,13 @@ pub fn parse(c: &mut Cursor) -> Result<Vec<Filter>> {
 }
 
 fn codec(name: &str, config: Vec<(&str, Json)>) -> Json {
+    configured(name, Json::object(config))
+}
+
+fn configured(name: &str, configuration: Json) -> Json {
     Json::object(vec![
         ("name", Json::from(name)),
-        ("configuration", Json::object(config)),
+        ("configuration", configuration),
     ])
 }
 
@@ -95,9 +100,10 @@ fn describe(filter: &Filter) -> String {
 }
 
 /// The Zarr v3 codec for one HDF5 filter; `item_size` is the dataset's element size.
-pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Json> {
+/// `Ok(None)` for a filter that stores the data unchanged (it needs no codec).
+pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Option<Json>> {
     let item = item_size as u64;
-    match filter.id {
+    let codec = match filter.id {
         DEFLATE => Ok(codec(
             "numcodecs.zlib",
             vec![("level", Json::UInt(cd(filter, 0).unwrap_or(6)))],
@@ -161,19 +167,21 @@ pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Json> {
                 ("checksum", Json::Bool(false)),
             ],
         )),
-        NBIT | SCALEOFFSET => Err(Error::unsupported(format!(
-            "the HDF5 {} filter has no Zarr codec",
-            if filter.id == NBIT {
-                "n-bit"
-            } else {
-                "scale-offset"
-            }
-        ))),
+        SCALEOFFSET => {
+            return Ok(
+                ScaleOffsetParams::from_cd_values(&filter.client_data, item_size)?
+                    .map(|p| configured("vzarr.scaleoffset", p.to_config())),
+            )
+        }
+        NBIT => Err(Error::unsupported(
+            "the HDF5 n-bit filter has no Zarr codec",
+        )),
         _ => Err(Error::unsupported(format!(
             "{} has no Zarr codec in vzarr",
             describe(filter)
         ))),
-    }
+    };
+    codec.map(Some)
 }
 
 /// hdf5-blosc's client data: `[filter rev, blosc version, typesize, chunk bytes, clevel,
@@ -218,8 +226,9 @@ fn blosc(filter: &Filter, item: u64) -> Result<Json> {
     ))
 }
 
-/// Codecs for a whole pipeline, in encode order.
-pub fn to_codecs(filters: &[Filter], item_size: usize) -> Result<Vec<Json>> {
+/// Codecs for a whole pipeline, in encode order: one per filter, `None` for a filter that
+/// stores the data unchanged.
+pub fn to_codecs(filters: &[Filter], item_size: usize) -> Result<Vec<Option<Json>>> {
     filters.iter().map(|f| to_codec(f, item_size)).collect()
 }
 
@@ -241,7 +250,11 @@ mod tests {
         };
         let filters = parse(&mut Cursor::new(&bytes, geo, 0, "t")).unwrap();
         assert_eq!(filters.len(), 2);
-        let codecs = to_codecs(&filters, 4).unwrap();
+        let codecs: Vec<Json> = to_codecs(&filters, 4)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         assert_eq!(
             codecs[0].to_string(),
             r#"{"name":"numcodecs.shuffle","configuration":{"elementsize":4}}"#
@@ -252,17 +265,44 @@ mod tests {
         );
     }
 
-    #[test]
-    fn refuses_scaleoffset() {
-        let f = Filter {
-            id: SCALEOFFSET,
+    fn filter(id: u16, client_data: Vec<u32>) -> Filter {
+        Filter {
+            id,
             name: String::new(),
             flags: 0,
-            client_data: vec![],
-        };
+            client_data,
+        }
+    }
+
+    #[test]
+    fn maps_scaleoffset_client_data() {
+        // h5wasm's compressed.h5: f8, D-scaling with 4 decimals, 1250 elements, fill 0.0.
+        let mut cd = vec![0u32; 20];
+        cd[..8].copy_from_slice(&[0, 4, 1250, 1, 8, 0, 0, 1]);
+        let c = to_codec(&filter(SCALEOFFSET, cd.clone()), 8)
+            .unwrap()
+            .unwrap();
         assert_eq!(
-            to_codec(&f, 4).unwrap_err().kind,
+            c.to_string(),
+            r#"{"name":"vzarr.scaleoffset","configuration":{"scale_type":0,"scale_factor":4,"nelmts":1250,"class":"float","size":8,"order":"little","fill_defined":true,"fill_bytes":[0,0,0,0,0,0,0,0]}}"#
+        );
+        // E-scaling: HDF5 cannot read it either.
+        cd[0] = 1;
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, cd), 8).unwrap_err().kind,
             crate::ErrorKind::UnsupportedFeature
         );
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, vec![]), 4).unwrap_err().kind,
+            crate::ErrorKind::CorruptFile
+        );
+    }
+
+    #[test]
+    fn a_scaleoffset_filter_that_changes_nothing_has_no_codec() {
+        // Integers with a fixed minbits of the full width: HDF5 stores the data as is.
+        let mut cd = vec![0u32; 20];
+        cd[..7].copy_from_slice(&[2, 16, 100, 0, 2, 1, 0]);
+        assert_eq!(to_codec(&filter(SCALEOFFSET, cd), 2).unwrap(), None);
     }
 }
