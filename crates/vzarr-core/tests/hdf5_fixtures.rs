@@ -84,6 +84,7 @@ fn codec_name(filter_id: u64) -> &'static str {
         2 => "numcodecs.shuffle",
         3 => "numcodecs.fletcher32",
         4 => "vzarr.szip",
+        5 => "vzarr.nbit",
         6 => "vzarr.scaleoffset",
         32000 => "vzarr.lzf",
         32001 => "blosc",

@@ -15,6 +15,7 @@ pub mod fletcher32;
 pub mod hdf5_lz4;
 pub mod lz4;
 pub mod lzf;
+pub mod nbit;
 pub mod scaleoffset;
 pub mod shuffle;
 pub mod szip;
@@ -101,6 +102,7 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         "vzarr.hdf5_lz4" => hdf5_lz4::decode(input, ctx),
         "vzarr.bitshuffle" => bitshuffle::decode(input, config, ctx),
         "vzarr.scaleoffset" => scaleoffset::decode(input, config, ctx),
+        "vzarr.nbit" => nbit::decode(input, config, ctx),
         "vzarr.szip" => szip::decode_szip(
             input,
             config,
@@ -135,6 +137,7 @@ pub fn supported() -> Vec<&'static str> {
         "vzarr.bitshuffle",
         "vzarr.szip",
         "vzarr.scaleoffset",
+        "vzarr.nbit",
         crate::grib::CODEC_NAME,
     ]
 }

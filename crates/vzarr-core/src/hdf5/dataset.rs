@@ -122,6 +122,9 @@ pub struct VariableSpec {
     /// Per filter of the pipeline (encode order), its codec; `None` for a filter that
     /// stores the data unchanged.
     pub filter_codecs: Vec<Option<Json>>,
+    /// Filters (an HDF5 filter mask) chunks may not skip: the n-bit filter of a type with
+    /// padding bits, whose codec also converts the values.
+    pub required_filters: u32,
     /// The fill value from the HDF5 fill value message (netCDF's `_FillValue` attribute
     /// takes precedence later).
     pub fill_value: Json,
@@ -135,16 +138,23 @@ pub struct VariableSpec {
 impl VariableSpec {
     /// The Zarr codec list of chunks that skipped the filters set in `skipped` (an HDF5
     /// filter mask: bit `i` for filter `i`): those filters are not part of the list.
-    pub fn codecs(&self, skipped: u32) -> Vec<Json> {
+    pub fn codecs(&self, skipped: u32) -> Result<Vec<Json>> {
+        if skipped & self.required_filters != 0 {
+            return Err(Error::unsupported(format!(
+                "chunks skip the n-bit filter (filter mask {:#x}), so their integers are not \
+                 packed nor converted as the codec list says",
+                skipped
+            )));
+        }
         let applied = self
             .filter_codecs
             .iter()
             .enumerate()
             .filter(|(i, _)| *i >= 32 || skipped & (1 << i) == 0)
             .filter_map(|(_, c)| c.clone());
-        std::iter::once(self.head_codec.clone())
+        Ok(std::iter::once(self.head_codec.clone())
             .chain(applied)
-            .collect()
+            .collect())
     }
 }
 
@@ -209,7 +219,21 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
             None,
         ),
     };
-    let filter_codecs = filters::to_codecs(&m.filters, item_size as usize)?;
+    let filter_codecs = filters::to_codecs(&m.filters, &m.dtype, item_size as usize)?;
+    // Integers using only some of their bits read right only through the n-bit codec,
+    // which converts them as HDF5 does; it must be the last step of decoding.
+    let required_filters = if m.dtype.is_full_precision() {
+        0
+    } else if matches!(filter_codecs.first(), Some(Some(_)))
+        && m.filters.first().map(|f| f.id) == Some(filters::NBIT)
+    {
+        1
+    } else {
+        return Err(Error::unsupported(
+            "integers using only some bits of their bytes (HDF5 precision/offset) are \
+             supported only packed by the n-bit filter, as the first filter",
+        ));
+    };
     let fill_value = fill_json(&m.dtype, &m.fill);
     let nbytes = product(&shape, "shape")?
         .checked_mul(item_size)
@@ -303,6 +327,7 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
         dtype,
         head_codec: codecs_head,
         filter_codecs,
+        required_filters,
         fill_value,
         storage,
         item_size,

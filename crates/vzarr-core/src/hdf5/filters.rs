@@ -4,7 +4,9 @@
 //! Zarr's `codecs` list after the array→bytes codec. The client data (`cd_values`) the
 //! filters stored at write time give the codec configurations.
 
+use super::datatype::Datatype;
 use super::io::Cursor;
+use crate::codecs::nbit::NbitParams;
 use crate::codecs::scaleoffset::ScaleOffsetParams;
 use crate::error::{Error, Result};
 use crate::json::Json;
@@ -99,9 +101,9 @@ fn describe(filter: &Filter) -> String {
     }
 }
 
-/// The Zarr v3 codec for one HDF5 filter; `item_size` is the dataset's element size.
-/// `Ok(None)` for a filter that stores the data unchanged (it needs no codec).
-pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Option<Json>> {
+/// The Zarr v3 codec for one HDF5 filter of a dataset of `dtype` (`item_size` bytes per
+/// element). `Ok(None)` for a filter that stores the data unchanged (it needs no codec).
+pub fn to_codec(filter: &Filter, dtype: &Datatype, item_size: usize) -> Result<Option<Json>> {
     let item = item_size as u64;
     let codec = match filter.id {
         DEFLATE => Ok(codec(
@@ -173,15 +175,42 @@ pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Option<Json>> {
                     .map(|p| configured("vzarr.scaleoffset", p.to_config())),
             )
         }
-        NBIT => Err(Error::unsupported(
-            "the HDF5 n-bit filter has no Zarr codec",
-        )),
+        NBIT => return nbit(filter, dtype, item_size),
         _ => Err(Error::unsupported(format!(
             "{} has no Zarr codec in vzarr",
             describe(filter)
         ))),
     };
     codec.map(Some)
+}
+
+/// The n-bit codec, when the filter packs anything: only integers, whose datatype must
+/// say what the client data say.
+fn nbit(filter: &Filter, dtype: &Datatype, item_size: usize) -> Result<Option<Json>> {
+    let signed = matches!(dtype, Datatype::Integer { signed: true, .. });
+    let params = match NbitParams::from_cd_values(&filter.client_data, item_size, signed)? {
+        Some(p) => p,
+        None => return Ok(None),
+    };
+    match dtype {
+        Datatype::Integer {
+            big_endian,
+            precision,
+            bit_offset,
+            ..
+        } if (*big_endian, *precision, *bit_offset)
+            == (params.big_endian, params.precision, params.offset) =>
+        {
+            Ok(Some(configured("vzarr.nbit", params.to_config())))
+        }
+        Datatype::Integer { .. } => Err(Error::corrupt(format!(
+            "the n-bit filter packs {} bits at bit {}, which is not the dataset's integer type",
+            params.precision, params.offset
+        ))),
+        _ => Err(Error::unsupported(
+            "n-bit packing of a non-integer datatype is not decoded by vzarr",
+        )),
+    }
 }
 
 /// hdf5-blosc's client data: `[filter rev, blosc version, typesize, chunk bytes, clevel,
@@ -228,8 +257,15 @@ fn blosc(filter: &Filter, item: u64) -> Result<Json> {
 
 /// Codecs for a whole pipeline, in encode order: one per filter, `None` for a filter that
 /// stores the data unchanged.
-pub fn to_codecs(filters: &[Filter], item_size: usize) -> Result<Vec<Option<Json>>> {
-    filters.iter().map(|f| to_codec(f, item_size)).collect()
+pub fn to_codecs(
+    filters: &[Filter],
+    dtype: &Datatype,
+    item_size: usize,
+) -> Result<Vec<Option<Json>>> {
+    filters
+        .iter()
+        .map(|f| to_codec(f, dtype, item_size))
+        .collect()
 }
 
 #[cfg(test)]
@@ -250,7 +286,7 @@ mod tests {
         };
         let filters = parse(&mut Cursor::new(&bytes, geo, 0, "t")).unwrap();
         assert_eq!(filters.len(), 2);
-        let codecs: Vec<Json> = to_codecs(&filters, 4)
+        let codecs: Vec<Json> = to_codecs(&filters, &int(4), 4)
             .unwrap()
             .into_iter()
             .flatten()
@@ -263,6 +299,23 @@ mod tests {
             codecs[1].to_string(),
             r#"{"name":"numcodecs.zlib","configuration":{"level":9}}"#
         );
+    }
+
+    fn int(size: usize) -> Datatype {
+        Datatype::Integer {
+            size,
+            signed: true,
+            big_endian: false,
+            precision: 8 * size as u32,
+            bit_offset: 0,
+        }
+    }
+
+    fn float(size: usize) -> Datatype {
+        Datatype::Float {
+            size,
+            big_endian: false,
+        }
     }
 
     fn filter(id: u16, client_data: Vec<u32>) -> Filter {
@@ -279,7 +332,7 @@ mod tests {
         // h5wasm's compressed.h5: f8, D-scaling with 4 decimals, 1250 elements, fill 0.0.
         let mut cd = vec![0u32; 20];
         cd[..8].copy_from_slice(&[0, 4, 1250, 1, 8, 0, 0, 1]);
-        let c = to_codec(&filter(SCALEOFFSET, cd.clone()), 8)
+        let c = to_codec(&filter(SCALEOFFSET, cd.clone()), &float(8), 8)
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -289,11 +342,15 @@ mod tests {
         // E-scaling: HDF5 cannot read it either.
         cd[0] = 1;
         assert_eq!(
-            to_codec(&filter(SCALEOFFSET, cd), 8).unwrap_err().kind,
+            to_codec(&filter(SCALEOFFSET, cd), &float(8), 8)
+                .unwrap_err()
+                .kind,
             crate::ErrorKind::UnsupportedFeature
         );
         assert_eq!(
-            to_codec(&filter(SCALEOFFSET, vec![]), 4).unwrap_err().kind,
+            to_codec(&filter(SCALEOFFSET, vec![]), &int(4), 4)
+                .unwrap_err()
+                .kind,
             crate::ErrorKind::CorruptFile
         );
     }
@@ -303,6 +360,42 @@ mod tests {
         // Integers with a fixed minbits of the full width: HDF5 stores the data as is.
         let mut cd = vec![0u32; 20];
         cd[..7].copy_from_slice(&[2, 16, 100, 0, 2, 1, 0]);
-        assert_eq!(to_codec(&filter(SCALEOFFSET, cd), 2).unwrap(), None);
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, cd), &int(2), 2).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn maps_nbit_for_packed_integers_only() {
+        let packed = Datatype::Integer {
+            size: 4,
+            signed: true,
+            big_endian: false,
+            precision: 12,
+            bit_offset: 4,
+        };
+        let cd = vec![8, 0, 10, 1, 4, 0, 12, 4];
+        let c = to_codec(&filter(NBIT, cd.clone()), &packed, 4)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            c.to_string(),
+            r#"{"name":"vzarr.nbit","configuration":{"nelmts":10,"size":4,"order":"little","precision":12,"offset":4,"signed":true}}"#
+        );
+        // The client data must describe the dataset's type.
+        assert_eq!(
+            to_codec(&filter(NBIT, cd), &int(4), 4).unwrap_err().kind,
+            crate::ErrorKind::CorruptFile
+        );
+        // Full precision: HDF5 packs nothing.
+        let full = vec![8, 1, 10, 1, 4, 0, 32, 0];
+        assert_eq!(to_codec(&filter(NBIT, full), &int(4), 4).unwrap(), None);
+        // An array datatype of packed integers.
+        let array = vec![10, 0, 10, 2, 8, 1, 4, 0, 12, 4];
+        assert_eq!(
+            to_codec(&filter(NBIT, array), &int(8), 8).unwrap_err().kind,
+            crate::ErrorKind::UnsupportedFeature
+        );
     }
 }

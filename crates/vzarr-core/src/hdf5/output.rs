@@ -182,7 +182,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         _ => return Err(Error::invalid("not a dataset")),
     };
     let spec = d.spec.clone()?;
-    let mut codecs = spec.codecs(0);
+    let mut codecs = spec.codecs(0)?;
     let (manifest, values) = if spec.vlen_string.is_some() {
         let values = d
             .values
@@ -216,7 +216,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         // Every chunk skipped the same optional filters (typically a compressor that could
         // not shrink the data): those filters are simply not part of the codec list.
         let mask = table.first_mask.unwrap_or(0);
-        codecs = spec.codecs(mask);
+        codecs = spec.codecs(mask)?;
         let grid = table.grid.clone();
         let manifest = match &spec.storage {
             Storage::Compact(bytes) => {
