@@ -551,6 +551,33 @@ mod tests {
     }
 
     #[test]
+    fn integers_with_padding_bits_read_as_hdf5_converts_them() {
+        // Little-endian signed 32-bit integer using 12 bits from bit 4.
+        let t = parse_bytes(&[0x10, 0x08, 0, 0, 4, 0, 0, 0, 4, 0, 12, 0]).unwrap();
+        assert_eq!(t.numpy_dtype().unwrap(), "<i4");
+        assert!(!t.is_full_precision());
+        // -1800 in the field, a stray padding bit below it.
+        let raw = ((((-1800i32) as u32) & 0xFFF) << 4 | 0b1000).to_le_bytes();
+        assert_eq!(t.element_json(&raw), Some(Json::Int(-1800)));
+        // Unsigned: zero-extended.
+        let t = parse_bytes(&[0x10, 0x00, 0, 0, 4, 0, 0, 0, 4, 0, 12, 0]).unwrap();
+        assert_eq!(t.element_json(&raw), Some(Json::UInt(4096 - 1800)));
+        // Plain integers stay plain.
+        let t = parse_bytes(&[0x10, 0x08, 0, 0, 4, 0, 0, 0, 0, 0, 32, 0]).unwrap();
+        assert!(t.is_full_precision());
+        assert_eq!(t.element_json(&[0xFF; 4]), Some(Json::Int(-1)));
+        // Fields that do not fit, and bitfields with padding, are refused.
+        assert!(parse_bytes(&[0x10, 0x08, 0, 0, 2, 0, 0, 0, 8, 0, 12, 0]).is_err());
+        assert!(parse_bytes(&[0x10, 0x08, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert_eq!(
+            parse_bytes(&[0x14, 0x00, 0, 0, 2, 0, 0, 0, 0, 0, 12, 0])
+                .unwrap_err()
+                .kind,
+            crate::ErrorKind::UnsupportedFeature
+        );
+    }
+
+    #[test]
     fn strips_string_padding() {
         assert_eq!(fixed_string(b"ab\0cd", StringPad::NullTerminated), "ab");
         assert_eq!(fixed_string(b"ab\0\0", StringPad::NullPadded), "ab");
