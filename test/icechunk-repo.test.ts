@@ -188,7 +188,7 @@ describe("openVirtualDataset and the CLI", () => {
       "--message",
       "from the CLI",
       "--container",
-      `file://${dir}/`,
+      dir, // a plain directory stands for file://<dir>/
     ]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/committed snapshot [0-9A-Z]{20}/);

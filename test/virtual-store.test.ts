@@ -33,6 +33,8 @@ describe(`openStore + zarrita (${core.kind} backend)`, () => {
         continue;
       }
       expect(digest({ data: (got as { data: never }).data, shape: v.shape, dtype: v.dtype }), name).toBe(v.sha256);
+      // readArray takes the store too.
+      expect(digest(await readArray(store, name, undefined, { core })), name).toBe(v.sha256);
     }
     expect(await store.get("/nope/zarr.json")).toBeUndefined();
     expect(await store.get(`/${Object.keys(want)[0]}/c/99/99/99`)).toBeUndefined();

@@ -19,6 +19,7 @@ const FIXTURES: &[&str] = &[
     "h5_btrees_v110.h5",
     "h5_btrees_latest.h5",
     "h5_filters.h5",
+    "h5_packed.h5",
     "h5_dimscales.h5",
     "h5_phony.h5",
     "h5_dense_links.h5",

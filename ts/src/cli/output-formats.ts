@@ -2,6 +2,8 @@
  * The output formats of `vzarr refs`, one table entry each: the options the format adds to
  * the command line and how it writes a dataset. Adding a format is adding an entry.
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { writeIcechunk } from "../icechunk/write-dataset.js";
@@ -38,6 +40,13 @@ export interface OutputFormat {
   /** Value options (without dashes) only this format accepts, with their usage text. */
   options?: Readonly<Record<string, string>>;
   write(ds: VirtualDataset, output: string, ctx: FormatContext): Promise<WriteSummary>;
+}
+
+/** A `--container` prefix: URLs as given, local directories as `file://…/` URLs. */
+function containerPrefix(prefix: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(prefix)) return prefix;
+  const url = pathToFileURL(resolve(prefix)).href;
+  return url.endsWith("/") ? url : `${url}/`;
 }
 
 export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
@@ -84,7 +93,13 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         branch,
         appendDim: stringOption(ctx.args, "append-dim"),
         message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
-        containers: container === undefined ? undefined : container.split(",").filter((c) => c !== ""),
+        containers:
+          container === undefined
+            ? undefined
+            : container
+                .split(",")
+                .filter((c) => c !== "")
+                .map(containerPrefix),
         ...(ctx.args.options.has("inline-threshold") ? { inlineThreshold: ctx.inlineThreshold } : {}),
       });
       return { headline: `committed snapshot ${snapshot} to ${output} (branch ${branch ?? "main"})` };

@@ -14,6 +14,17 @@ import type { VirtualVariable } from "./virtual-variable.js";
 /** Which variables to load: the default (1-D dimension coordinates), none (`[]`), or a list. */
 export type LoadableSpec = readonly string[] | undefined;
 
+/**
+ * The default loads dimension coordinates no larger than this: a coordinate of billions of
+ * points (an unallocated placeholder, a huge index) stays virtual instead of filling memory.
+ */
+export const DEFAULT_LOAD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+function decodedBytes(v: VirtualVariable): number {
+  const item = Number(/\d+$/.exec(v.dtype)?.[0] ?? "8");
+  return v.shape.reduce((a, b) => a * b, 1) * item;
+}
+
 /** A variable named like its only dimension (xarray's index variables). */
 export function isDimensionCoordinate(name: string, v: VirtualVariable): boolean {
   return v.dims.length === 1 && v.dims[0] === name;
@@ -23,7 +34,10 @@ export function isDimensionCoordinate(name: string, v: VirtualVariable): boolean
 export function loadableNames(ds: VirtualDataset, spec: LoadableSpec): Set<string> {
   const out = new Set<string>();
   if (spec === undefined) {
-    for (const [path, v] of ds.walkVariables()) if (isDimensionCoordinate(path.split("/").pop() as string, v) && v.virtual) out.add(path);
+    for (const [path, v] of ds.walkVariables()) {
+      const small = decodedBytes(v) <= DEFAULT_LOAD_LIMIT_BYTES;
+      if (isDimensionCoordinate(path.split("/").pop() as string, v) && v.virtual && small) out.add(path);
+    }
     return out;
   }
   const all = new Map([...ds.walkVariables()].map(([path, v]) => [path, v]));

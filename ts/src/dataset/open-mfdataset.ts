@@ -48,6 +48,8 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   /** `"raise"` (default): the first failing file fails the call. `"skip"`: leave it out and report it. */
   onError?: "raise" | "skip";
   loadableVariables?: readonly string[];
+  /** Decode loaded CF times into one encoding (see `OpenVirtualDatasetOptions.decodeTimes`). */
+  decodeTimes?: boolean;
   dropVariables?: readonly string[];
   group?: string;
   parser?: FileFormat;
@@ -96,6 +98,7 @@ export async function openVirtualMfdatasetWithReport(
     group: options.group,
     dropVariables: options.dropVariables,
     loadableVariables: options.loadableVariables,
+    decodeTimes: options.decodeTimes,
   };
   const opened = new Array<Opened | undefined>(urls.length);
   const skipped: SkippedFile[] = [];

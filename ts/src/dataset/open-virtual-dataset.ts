@@ -19,6 +19,7 @@ import {
 } from "../kerchunk/open-references.js";
 import { type FileFormat, scanSource } from "../parsers/scan.js";
 import { SourcePool } from "../store/source-pool.js";
+import { normalizeTimes } from "./cf/normalize-times.js";
 import { datasetFromScan } from "./from-scan.js";
 import { type LoadableSpec, loadableNames, loadVariables } from "./load-variables.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
@@ -36,12 +37,22 @@ export interface OpenVirtualDatasetOptions {
    * Icechunk repositories keep what they stored unless a list is given.
    */
   loadableVariables?: LoadableSpec;
+  /**
+   * Decode loaded CF time variables and store them as `seconds since 1970-01-01` in their
+   * calendar, so times from files with different units line up (`dataset/cf/normalize-times.ts`).
+   */
+  decodeTimes?: boolean;
   core?: Core;
   /** For Icechunk repositories: the branch, tag or snapshot to open (default branch main). */
   version?: VersionSpec;
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  const ds = await openUndecoded(input, options);
+  return options.decodeTimes === true ? normalizeTimes(ds) : ds;
+}
+
+async function openUndecoded(input: string | ByteSource, options: OpenVirtualDatasetOptions): Promise<VirtualDataset> {
   const core = options.core ?? currentBackend();
   const stored = await openStoredReferences(input, options, core);
   if (stored !== undefined) {

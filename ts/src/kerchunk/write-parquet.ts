@@ -10,6 +10,7 @@ import { INLINED_ID, MISSING_ID } from "../backend/core.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { jsonText } from "../metadata/json-text.js";
+import { type DecodeUndecodableOptions, decodeUndecodable } from "../writers/decode-undecodable.js";
 import { type InlineOptions, inlineChunks } from "../writers/inline-small-chunks.js";
 import { metadataDocuments, type ZarrV2Options, zarrV2Nodes } from "../writers/zarr-v2-nodes.js";
 import { DEFAULT_RECORD_SIZE, recordFile, ZMETADATA } from "./parquet-layout.js";
@@ -20,7 +21,7 @@ export interface ReferenceSink {
   write(relativePath: string, bytes: Uint8Array): Promise<void>;
 }
 
-export interface KerchunkParquetWriteOptions extends ZarrV2Options, InlineOptions {
+export interface KerchunkParquetWriteOptions extends ZarrV2Options, InlineOptions, DecodeUndecodableOptions {
   /** Rows per record file (default 10 000, as fsspec's `LazyReferenceMapper.create`). */
   recordSize?: number;
   /** Page compression (default SNAPPY; both fastparquet and pyarrow read it). */
@@ -65,7 +66,8 @@ export async function writeKerchunkParquet(
     summary.bytes += bytes.length;
   };
 
-  for (const node of zarrV2Nodes(ds, options)) {
+  const readable = await decodeUndecodable(ds, options);
+  for (const node of zarrV2Nodes(readable, options)) {
     for (const [key, doc] of metadataDocuments(node)) zmetadata[key] = doc;
     if (node.kind === "group") continue;
     const writer = (table: readonly string[]) => new RecordWriter(table, recordSize, codec, node.path);

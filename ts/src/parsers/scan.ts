@@ -8,6 +8,7 @@ import { currentBackend } from "../backend/load.js";
 import type { ByteRange, ByteSource } from "../io/byte-source.js";
 import { ChunkManifest } from "../manifest/chunk-manifest.js";
 import { parseJsonLenient } from "../metadata/json-text.js";
+import { RecentBlocks } from "./recent-blocks.js";
 import type { ScannedFileJson } from "./scanned-file.js";
 
 export type FileFormat = "auto" | "hdf5" | "netcdf4" | "netcdf3" | "grib";
@@ -34,6 +35,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
   const opts = JSON.stringify({ group: options.group ?? "", dropVariables: options.dropVariables ?? [] });
   const handle = core.scanOpen(source.url, size, options.format ?? "auto", opts);
   const reads = { rounds: 0, ranges: 0, bytes: 0 };
+  const recent = new RecentBlocks();
   let finished = false;
   try {
     for (;;) {
@@ -41,12 +43,21 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
       if (needs.length === 0) break;
       const ranges: ByteRange[] = [];
       for (let i = 0; i < needs.length; i += 2) ranges.push({ offset: needs[i] as number, length: needs[i + 1] as number });
-      const blocks = await source.readRanges(ranges);
+      const missing: ByteRange[] = [];
+      for (const r of ranges) {
+        const held = recent.lookup(r);
+        if (held === undefined) missing.push(r);
+        else core.scanFeed(handle, r.offset, held);
+      }
+      if (missing.length === 0) continue;
+      const blocks = await source.readRanges(missing);
       reads.rounds++;
-      reads.ranges += ranges.length;
+      reads.ranges += missing.length;
       blocks.forEach((bytes, i) => {
+        const r = missing[i] as ByteRange;
         reads.bytes += bytes.length;
-        core.scanFeed(handle, (ranges[i] as ByteRange).offset, bytes);
+        recent.remember(r, bytes);
+        core.scanFeed(handle, r.offset, bytes);
       });
     }
     const out = core.scanFinish(handle);

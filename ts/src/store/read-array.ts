@@ -11,6 +11,7 @@ import { openSource } from "../io/open-source.js";
 import { type ReadResult, readVariable } from "./read-variable.js";
 import type { Selection } from "./selection.js";
 import { SourcePool } from "./source-pool.js";
+import { VirtualStore } from "./virtual-store.js";
 
 export interface ReadArrayOptions {
   core?: Core;
@@ -31,15 +32,23 @@ export function findVariable(ds: VirtualDataset, path: string) {
   return ds.group(parts.join("/")).variable(name);
 }
 
+/**
+ * Values of `variable` from a file or store path/URL, a VirtualDataset, or a VirtualStore
+ * (from `openStore`), with an optional NumPy-like selection.
+ */
 export async function readArray(
-  input: string | VirtualDataset,
+  input: string | VirtualDataset | VirtualStore,
   variable: string,
   selection?: Selection,
   options: ReadArrayOptions = {},
 ): Promise<ReadResult> {
   const core = options.core ?? currentBackend();
   const owned = typeof input === "string";
-  const ds = owned ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] }) : input;
+  const ds = owned
+    ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] })
+    : input instanceof VirtualStore
+      ? input.dataset
+      : input;
   const pool = new SourcePool({
     open: options.openSource ?? openSource,
     allow: options.allow,

@@ -7,6 +7,7 @@ import type { Core } from "../backend/core.js";
 import { CodecChain } from "../codecs/chain.js";
 import { LoadedArray } from "../dataset/loaded-array.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
+import { LimitExceededError } from "../errors/vzarr-error.js";
 import type { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, gridShape } from "../metadata/array-metadata.js";
 import { type NumericArray, parseDType, typedArrayFor } from "../metadata/dtype.js";
@@ -14,6 +15,9 @@ import { fillValueBytes } from "../metadata/fill-value.js";
 import { ChunkFetcher } from "./chunk-fetcher.js";
 import { type AxisRange, normalizeSelection, type Selection } from "./selection.js";
 import type { SourcePool } from "./source-pool.js";
+
+/** One read returns at most this many bytes (a typed array must fit in memory at once). */
+export const MAX_READ_BYTES = 2 ** 31;
 
 export interface ReadResult {
   /** Values in C order; byte strings and other non-numeric fixed-size types as raw bytes. */
@@ -162,7 +166,14 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
   const dtype = parseDType(meta.dtype);
   const itemSize = dtype.itemSize;
   const outShape = ranges.map((r) => r.count);
-  const out = new Uint8Array(outShape.reduce((a, b) => a * b, 1) * itemSize);
+  const outBytes = outShape.reduce((a, b) => a * b, 1) * itemSize;
+  if (outBytes > MAX_READ_BYTES) {
+    throw new LimitExceededError(
+      `reading ${JSON.stringify(outShape)} ${meta.dtype} values (${outBytes} bytes) at once exceeds the limit of ${MAX_READ_BYTES} bytes; read a selection`,
+      { variable: ctx.variable },
+    );
+  }
+  const out = new Uint8Array(outBytes);
   if (out.length === 0) return result(out, ranges, meta.dtype);
   // Every output element lies in exactly one chunk: chunks the manifest lacks are filled
   // where they fall, instead of prefilling the whole output (for a large read of a full

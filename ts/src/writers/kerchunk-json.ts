@@ -9,10 +9,11 @@ import { encodeBase64 } from "../io/base64.js";
 import type { ManifestArray } from "../manifest/manifest-array.js";
 import { gridShape } from "../metadata/array-metadata.js";
 import { jsonText } from "../metadata/json-text.js";
+import { type DecodeUndecodableOptions, decodeUndecodable } from "./decode-undecodable.js";
 import { type InlineOptions, inlineChunks } from "./inline-small-chunks.js";
 import { metadataDocuments, singleChunkKey, type ZarrV2Options, zarrV2Nodes } from "./zarr-v2-nodes.js";
 
-export interface KerchunkJsonOptions extends ZarrV2Options, InlineOptions {}
+export interface KerchunkJsonOptions extends ZarrV2Options, InlineOptions, DecodeUndecodableOptions {}
 
 const PIECE = 1 << 20;
 
@@ -20,7 +21,8 @@ const PIECE = 1 << 20;
 export async function* kerchunkJsonPieces(ds: VirtualDataset, options: KerchunkJsonOptions = {}): AsyncGenerator<string> {
   const zmetadata: Record<string, unknown> = {};
   const out = new PieceBuffer('{"version":1,"refs":{');
-  for (const node of zarrV2Nodes(ds, options)) {
+  const readable = await decodeUndecodable(ds, options);
+  for (const node of zarrV2Nodes(readable, options)) {
     for (const [key, doc] of metadataDocuments(node)) {
       zmetadata[key] = doc;
       out.entry(JSON.stringify(key), JSON.stringify(jsonText(doc)));

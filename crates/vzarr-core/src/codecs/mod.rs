@@ -9,11 +9,14 @@
 //! [`DecodeContext`] when the context names a dtype, otherwise by a size read from the
 //! stream's own header capped at [`MAX_DECODED_BYTES`].
 
+pub mod bits;
 pub mod bitshuffle;
 pub mod fletcher32;
 pub mod hdf5_lz4;
 pub mod lz4;
 pub mod lzf;
+pub mod nbit;
+pub mod scaleoffset;
 pub mod shuffle;
 pub mod szip;
 
@@ -98,6 +101,8 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         "vzarr.lzf" => lzf::decode(input, ctx),
         "vzarr.hdf5_lz4" => hdf5_lz4::decode(input, ctx),
         "vzarr.bitshuffle" => bitshuffle::decode(input, config, ctx),
+        "vzarr.scaleoffset" => scaleoffset::decode(input, config, ctx),
+        "vzarr.nbit" => nbit::decode(input, config, ctx),
         "vzarr.szip" => szip::decode_szip(
             input,
             config,
@@ -131,6 +136,8 @@ pub fn supported() -> Vec<&'static str> {
         "vzarr.hdf5_lz4",
         "vzarr.bitshuffle",
         "vzarr.szip",
+        "vzarr.scaleoffset",
+        "vzarr.nbit",
         crate::grib::CODEC_NAME,
     ]
 }

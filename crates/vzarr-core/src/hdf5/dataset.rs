@@ -117,7 +117,14 @@ pub struct VariableSpec {
     /// Extra trailing axes of an array datatype (each element is a small fixed array).
     pub array_dims: Vec<u64>,
     pub dtype: String,
-    pub codecs: Vec<Json>,
+    /// The array→bytes codec (`bytes`, or `vlen-utf8`).
+    pub head_codec: Json,
+    /// Per filter of the pipeline (encode order), its codec; `None` for a filter that
+    /// stores the data unchanged.
+    pub filter_codecs: Vec<Option<Json>>,
+    /// Filters (an HDF5 filter mask) chunks may not skip: the n-bit filter of a type with
+    /// padding bits, whose codec also converts the values.
+    pub required_filters: u32,
     /// The fill value from the HDF5 fill value message (netCDF's `_FillValue` attribute
     /// takes precedence later).
     pub fill_value: Json,
@@ -126,6 +133,29 @@ pub struct VariableSpec {
     /// `Some` for variable-length strings, whose values are loaded instead of referenced.
     pub vlen_string: Option<StringPad>,
     pub has_filters: bool,
+}
+
+impl VariableSpec {
+    /// The Zarr codec list of chunks that skipped the filters set in `skipped` (an HDF5
+    /// filter mask: bit `i` for filter `i`): those filters are not part of the list.
+    pub fn codecs(&self, skipped: u32) -> Result<Vec<Json>> {
+        if skipped & self.required_filters != 0 {
+            return Err(Error::unsupported(format!(
+                "chunks skip the n-bit filter (filter mask {:#x}), so their integers are not \
+                 packed nor converted as the codec list says",
+                skipped
+            )));
+        }
+        let applied = self
+            .filter_codecs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i >= 32 || skipped & (1 << i) == 0)
+            .filter_map(|(_, c)| c.clone());
+        Ok(std::iter::once(self.head_codec.clone())
+            .chain(applied)
+            .collect())
+    }
 }
 
 fn product(values: &[u64], what: &str) -> Result<u64> {
@@ -189,8 +219,21 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
             None,
         ),
     };
-    let mut codecs = vec![codecs_head];
-    codecs.extend(filters::to_codecs(&m.filters, item_size as usize)?);
+    let filter_codecs = filters::to_codecs(&m.filters, &m.dtype, item_size as usize)?;
+    // Integers using only some of their bits read right only through the n-bit codec,
+    // which converts them as HDF5 does; it must be the last step of decoding.
+    let required_filters = if m.dtype.is_full_precision() {
+        0
+    } else if matches!(filter_codecs.first(), Some(Some(_)))
+        && m.filters.first().map(|f| f.id) == Some(filters::NBIT)
+    {
+        1
+    } else {
+        return Err(Error::unsupported(
+            "integers using only some bits of their bytes (HDF5 precision/offset) are \
+             supported only packed by the n-bit filter, as the first filter",
+        ));
+    };
     let fill_value = fill_json(&m.dtype, &m.fill);
     let nbytes = product(&shape, "shape")?
         .checked_mul(item_size)
@@ -282,7 +325,9 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
         chunks,
         array_dims,
         dtype,
-        codecs,
+        head_codec: codecs_head,
+        filter_codecs,
+        required_filters,
         fill_value,
         storage,
         item_size,

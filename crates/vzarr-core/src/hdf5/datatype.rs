@@ -21,6 +21,10 @@ pub enum Datatype {
         size: usize,
         signed: bool,
         big_endian: bool,
+        /// Significant bits and the position of the lowest one: `8 × size` and 0 for plain
+        /// integers; fewer bits in the types the n-bit filter packs.
+        precision: u32,
+        bit_offset: u32,
     },
     Float {
         size: usize,
@@ -114,21 +118,29 @@ fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
                     class_name(class)
                 )));
             }
-            if offset != 0 || usize::from(precision) != 8 * size {
-                return Err(Error::unsupported(format!(
-                    "an integer type with bit offset {} and precision {} in {} bytes is not \
-                     supported (only plain integers are)",
-                    offset, precision, size
-                )));
-            }
+            let full = offset == 0 && usize::from(precision) == 8 * size;
             if class == 0 {
+                if precision == 0 || usize::from(offset) + usize::from(precision) > 8 * size {
+                    return Err(c.error(format!(
+                        "an integer type of {} bits at bit {} does not fit {} bytes",
+                        precision, offset, size
+                    )));
+                }
                 Ok(Datatype::Integer {
                     size,
                     signed: bits & 8 != 0,
                     big_endian,
+                    precision: u32::from(precision),
+                    bit_offset: u32::from(offset),
                 })
-            } else {
+            } else if full {
                 Ok(Datatype::Bitfield { size, big_endian })
+            } else {
+                Err(Error::unsupported(format!(
+                    "a bitfield type with bit offset {} and precision {} in {} bytes is not \
+                     supported (only full-width bitfields are)",
+                    offset, precision, size
+                )))
             }
         }
         1 => parse_float(c, bits, size),
@@ -282,6 +294,21 @@ impl Datatype {
         }
     }
 
+    /// False for integers that use only some bits of their bytes (also inside enums and
+    /// arrays): their stored bytes are not the values a plain dtype would read.
+    pub fn is_full_precision(&self) -> bool {
+        match self {
+            Datatype::Integer {
+                size,
+                precision,
+                bit_offset,
+                ..
+            } => *bit_offset == 0 && *precision as usize == 8 * size,
+            Datatype::Enum { base, .. } | Datatype::Array { base, .. } => base.is_full_precision(),
+            _ => true,
+        }
+    }
+
     /// True for h5py's boolean: an enum `{FALSE: 0, TRUE: 1}` over a 1-byte integer.
     pub fn is_bool(&self) -> bool {
         match self {
@@ -314,6 +341,7 @@ impl Datatype {
                 size,
                 signed,
                 big_endian,
+                ..
             } => Ok(format!(
                 "{}{}{}",
                 order(*big_endian, *size),
@@ -381,10 +409,20 @@ impl Datatype {
                 size,
                 signed,
                 big_endian,
-            } if bytes.len() == *size => Some(integer_json(bytes, *signed, *big_endian)),
-            Datatype::Bitfield { size, big_endian } if bytes.len() == *size => {
-                Some(integer_json(bytes, false, *big_endian))
-            }
+                precision,
+                bit_offset,
+            } if bytes.len() == *size => Some(integer_json(
+                ordered_uint(bytes, *big_endian),
+                *signed,
+                *precision,
+                *bit_offset,
+            )),
+            Datatype::Bitfield { size, big_endian } if bytes.len() == *size => Some(integer_json(
+                ordered_uint(bytes, *big_endian),
+                false,
+                8 * *size as u32,
+                0,
+            )),
             Datatype::Float { size, big_endian } if bytes.len() == *size => {
                 let raw = ordered_uint(bytes, *big_endian);
                 let value = match size {
@@ -407,13 +445,15 @@ impl Datatype {
     }
 }
 
-fn integer_json(bytes: &[u8], signed: bool, big_endian: bool) -> Json {
-    let raw = ordered_uint(bytes, big_endian);
+/// The integer in bits `bit_offset..bit_offset + precision` of `raw`, as HDF5 converts it
+/// to a native integer: shifted down, sign-extended from its top bit when signed.
+fn integer_json(raw: u64, signed: bool, precision: u32, bit_offset: u32) -> Json {
+    let spare = 64 - precision.clamp(1, 64);
+    let field = (raw >> bit_offset.min(63)) << spare;
     if signed {
-        let shift = 64 - 8 * bytes.len() as u32;
-        Json::Int(((raw << shift) as i64) >> shift)
+        Json::Int((field as i64) >> spare)
     } else {
-        Json::UInt(raw)
+        Json::UInt(field >> spare)
     }
 }
 
@@ -507,6 +547,33 @@ mod tests {
         assert_eq!(
             t.element_json(&1.5f32.to_le_bytes()),
             Some(Json::Number(1.5))
+        );
+    }
+
+    #[test]
+    fn integers_with_padding_bits_read_as_hdf5_converts_them() {
+        // Little-endian signed 32-bit integer using 12 bits from bit 4.
+        let t = parse_bytes(&[0x10, 0x08, 0, 0, 4, 0, 0, 0, 4, 0, 12, 0]).unwrap();
+        assert_eq!(t.numpy_dtype().unwrap(), "<i4");
+        assert!(!t.is_full_precision());
+        // -1800 in the field, a stray padding bit below it.
+        let raw = ((((-1800i32) as u32) & 0xFFF) << 4 | 0b1000).to_le_bytes();
+        assert_eq!(t.element_json(&raw), Some(Json::Int(-1800)));
+        // Unsigned: zero-extended.
+        let t = parse_bytes(&[0x10, 0x00, 0, 0, 4, 0, 0, 0, 4, 0, 12, 0]).unwrap();
+        assert_eq!(t.element_json(&raw), Some(Json::UInt(4096 - 1800)));
+        // Plain integers stay plain.
+        let t = parse_bytes(&[0x10, 0x08, 0, 0, 4, 0, 0, 0, 0, 0, 32, 0]).unwrap();
+        assert!(t.is_full_precision());
+        assert_eq!(t.element_json(&[0xFF; 4]), Some(Json::Int(-1)));
+        // Fields that do not fit, and bitfields with padding, are refused.
+        assert!(parse_bytes(&[0x10, 0x08, 0, 0, 2, 0, 0, 0, 8, 0, 12, 0]).is_err());
+        assert!(parse_bytes(&[0x10, 0x08, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert_eq!(
+            parse_bytes(&[0x14, 0x00, 0, 0, 2, 0, 0, 0, 0, 0, 12, 0])
+                .unwrap_err()
+                .kind,
+            crate::ErrorKind::UnsupportedFeature
         );
     }
 

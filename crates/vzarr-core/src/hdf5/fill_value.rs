@@ -39,15 +39,12 @@ pub fn parse(c: &mut Cursor) -> Result<FillValue> {
         1 | 2 => {
             let _alloc_time = c.u8()?;
             let _write_time = c.u8()?;
-            let defined = c.u8()?;
-            if version == 1 || defined != 0 {
-                let v = value(c)?;
-                if defined == 0 {
-                    return Ok(FillValue::Default);
-                }
-                return Ok(v);
+            // As `H5O__fill_new_decode`: without the "defined" flag there is no size field
+            // and the fill value is undefined (size -1); a size of 0 is the default value.
+            if c.u8()? == 0 {
+                return Ok(FillValue::Undefined);
             }
-            Ok(FillValue::Default)
+            value(c)
         }
         3 => {
             let flags = c.u8()?;
@@ -85,9 +82,10 @@ mod tests {
         );
         assert_eq!(run(&[3, 0x10]), FillValue::Undefined);
         assert_eq!(run(&[3, 0x02]), FillValue::Default);
-        assert_eq!(run(&[2, 1, 1, 0]), FillValue::Default);
+        assert_eq!(run(&[2, 1, 1, 0]), FillValue::Undefined);
+        assert_eq!(run(&[2, 1, 1, 1, 0, 0, 0, 0]), FillValue::Default);
         assert_eq!(run(&[2, 1, 1, 1, 1, 0, 0, 0, 9]), FillValue::Value(vec![9]));
-        assert_eq!(run(&[1, 1, 1, 0, 0, 0, 0, 0]), FillValue::Default);
+        assert_eq!(run(&[1, 1, 1, 0]), FillValue::Undefined);
     }
 
     #[test]

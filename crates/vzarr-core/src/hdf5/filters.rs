@@ -4,7 +4,10 @@
 //! Zarr's `codecs` list after the array→bytes codec. The client data (`cd_values`) the
 //! filters stored at write time give the codec configurations.
 
+use super::datatype::Datatype;
 use super::io::Cursor;
+use crate::codecs::nbit::NbitParams;
+use crate::codecs::scaleoffset::ScaleOffsetParams;
 use crate::error::{Error, Result};
 use crate::json::Json;
 
@@ -76,9 +79,13 @@ pub fn parse(c: &mut Cursor) -> Result<Vec<Filter>> {
 }
 
 fn codec(name: &str, config: Vec<(&str, Json)>) -> Json {
+    configured(name, Json::object(config))
+}
+
+fn configured(name: &str, configuration: Json) -> Json {
     Json::object(vec![
         ("name", Json::from(name)),
-        ("configuration", Json::object(config)),
+        ("configuration", configuration),
     ])
 }
 
@@ -94,10 +101,11 @@ fn describe(filter: &Filter) -> String {
     }
 }
 
-/// The Zarr v3 codec for one HDF5 filter; `item_size` is the dataset's element size.
-pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Json> {
+/// The Zarr v3 codec for one HDF5 filter of a dataset of `dtype` (`item_size` bytes per
+/// element). `Ok(None)` for a filter that stores the data unchanged (it needs no codec).
+pub fn to_codec(filter: &Filter, dtype: &Datatype, item_size: usize) -> Result<Option<Json>> {
     let item = item_size as u64;
-    match filter.id {
+    let codec = match filter.id {
         DEFLATE => Ok(codec(
             "numcodecs.zlib",
             vec![("level", Json::UInt(cd(filter, 0).unwrap_or(6)))],
@@ -161,18 +169,47 @@ pub fn to_codec(filter: &Filter, item_size: usize) -> Result<Json> {
                 ("checksum", Json::Bool(false)),
             ],
         )),
-        NBIT | SCALEOFFSET => Err(Error::unsupported(format!(
-            "the HDF5 {} filter has no Zarr codec",
-            if filter.id == NBIT {
-                "n-bit"
-            } else {
-                "scale-offset"
-            }
-        ))),
+        SCALEOFFSET => {
+            return Ok(
+                ScaleOffsetParams::from_cd_values(&filter.client_data, item_size)?
+                    .map(|p| configured("vzarr.scaleoffset", p.to_config())),
+            )
+        }
+        NBIT => return nbit(filter, dtype, item_size),
         _ => Err(Error::unsupported(format!(
             "{} has no Zarr codec in vzarr",
             describe(filter)
         ))),
+    };
+    codec.map(Some)
+}
+
+/// The n-bit codec, when the filter packs anything: only integers, whose datatype must
+/// say what the client data say.
+fn nbit(filter: &Filter, dtype: &Datatype, item_size: usize) -> Result<Option<Json>> {
+    let signed = matches!(dtype, Datatype::Integer { signed: true, .. });
+    let params = match NbitParams::from_cd_values(&filter.client_data, item_size, signed)? {
+        Some(p) => p,
+        None => return Ok(None),
+    };
+    match dtype {
+        Datatype::Integer {
+            big_endian,
+            precision,
+            bit_offset,
+            ..
+        } if (*big_endian, *precision, *bit_offset)
+            == (params.big_endian, params.precision, params.offset) =>
+        {
+            Ok(Some(configured("vzarr.nbit", params.to_config())))
+        }
+        Datatype::Integer { .. } => Err(Error::corrupt(format!(
+            "the n-bit filter packs {} bits at bit {}, which is not the dataset's integer type",
+            params.precision, params.offset
+        ))),
+        _ => Err(Error::unsupported(
+            "n-bit packing of a non-integer datatype is not decoded by vzarr",
+        )),
     }
 }
 
@@ -218,9 +255,17 @@ fn blosc(filter: &Filter, item: u64) -> Result<Json> {
     ))
 }
 
-/// Codecs for a whole pipeline, in encode order.
-pub fn to_codecs(filters: &[Filter], item_size: usize) -> Result<Vec<Json>> {
-    filters.iter().map(|f| to_codec(f, item_size)).collect()
+/// Codecs for a whole pipeline, in encode order: one per filter, `None` for a filter that
+/// stores the data unchanged.
+pub fn to_codecs(
+    filters: &[Filter],
+    dtype: &Datatype,
+    item_size: usize,
+) -> Result<Vec<Option<Json>>> {
+    filters
+        .iter()
+        .map(|f| to_codec(f, dtype, item_size))
+        .collect()
 }
 
 #[cfg(test)]
@@ -241,7 +286,11 @@ mod tests {
         };
         let filters = parse(&mut Cursor::new(&bytes, geo, 0, "t")).unwrap();
         assert_eq!(filters.len(), 2);
-        let codecs = to_codecs(&filters, 4).unwrap();
+        let codecs: Vec<Json> = to_codecs(&filters, &int(4), 4)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         assert_eq!(
             codecs[0].to_string(),
             r#"{"name":"numcodecs.shuffle","configuration":{"elementsize":4}}"#
@@ -252,16 +301,100 @@ mod tests {
         );
     }
 
-    #[test]
-    fn refuses_scaleoffset() {
-        let f = Filter {
-            id: SCALEOFFSET,
+    fn int(size: usize) -> Datatype {
+        Datatype::Integer {
+            size,
+            signed: true,
+            big_endian: false,
+            precision: 8 * size as u32,
+            bit_offset: 0,
+        }
+    }
+
+    fn float(size: usize) -> Datatype {
+        Datatype::Float {
+            size,
+            big_endian: false,
+        }
+    }
+
+    fn filter(id: u16, client_data: Vec<u32>) -> Filter {
+        Filter {
+            id,
             name: String::new(),
             flags: 0,
-            client_data: vec![],
-        };
+            client_data,
+        }
+    }
+
+    #[test]
+    fn maps_scaleoffset_client_data() {
+        // h5wasm's compressed.h5: f8, D-scaling with 4 decimals, 1250 elements, fill 0.0.
+        let mut cd = vec![0u32; 20];
+        cd[..8].copy_from_slice(&[0, 4, 1250, 1, 8, 0, 0, 1]);
+        let c = to_codec(&filter(SCALEOFFSET, cd.clone()), &float(8), 8)
+            .unwrap()
+            .unwrap();
         assert_eq!(
-            to_codec(&f, 4).unwrap_err().kind,
+            c.to_string(),
+            r#"{"name":"vzarr.scaleoffset","configuration":{"scale_type":0,"scale_factor":4,"nelmts":1250,"class":"float","size":8,"order":"little","fill_defined":true,"fill_bytes":[0,0,0,0,0,0,0,0]}}"#
+        );
+        // E-scaling: HDF5 cannot read it either.
+        cd[0] = 1;
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, cd), &float(8), 8)
+                .unwrap_err()
+                .kind,
+            crate::ErrorKind::UnsupportedFeature
+        );
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, vec![]), &int(4), 4)
+                .unwrap_err()
+                .kind,
+            crate::ErrorKind::CorruptFile
+        );
+    }
+
+    #[test]
+    fn a_scaleoffset_filter_that_changes_nothing_has_no_codec() {
+        // Integers with a fixed minbits of the full width: HDF5 stores the data as is.
+        let mut cd = vec![0u32; 20];
+        cd[..7].copy_from_slice(&[2, 16, 100, 0, 2, 1, 0]);
+        assert_eq!(
+            to_codec(&filter(SCALEOFFSET, cd), &int(2), 2).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn maps_nbit_for_packed_integers_only() {
+        let packed = Datatype::Integer {
+            size: 4,
+            signed: true,
+            big_endian: false,
+            precision: 12,
+            bit_offset: 4,
+        };
+        let cd = vec![8, 0, 10, 1, 4, 0, 12, 4];
+        let c = to_codec(&filter(NBIT, cd.clone()), &packed, 4)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            c.to_string(),
+            r#"{"name":"vzarr.nbit","configuration":{"nelmts":10,"size":4,"order":"little","precision":12,"offset":4,"signed":true}}"#
+        );
+        // The client data must describe the dataset's type.
+        assert_eq!(
+            to_codec(&filter(NBIT, cd), &int(4), 4).unwrap_err().kind,
+            crate::ErrorKind::CorruptFile
+        );
+        // Full precision: HDF5 packs nothing.
+        let full = vec![8, 1, 10, 1, 4, 0, 32, 0];
+        assert_eq!(to_codec(&filter(NBIT, full), &int(4), 4).unwrap(), None);
+        // An array datatype of packed integers.
+        let array = vec![10, 0, 10, 2, 8, 1, 4, 0, 12, 4];
+        assert_eq!(
+            to_codec(&filter(NBIT, array), &int(8), 8).unwrap_err().kind,
             crate::ErrorKind::UnsupportedFeature
         );
     }

@@ -134,7 +134,32 @@ fn group(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedGroup
         }
     }
     out.skipped = skipped;
+    if !dims.netcdf {
+        rename_conflicting_scale_axes(&mut out);
+    }
     Ok(out)
+}
+
+/// In the HDF5 view a netCDF dimension-only scale is a variable too, but its stored length
+/// can differ from the dimension's (an unlimited dimension's scale is never extended): its
+/// axis then gets a name of its own, so that no dimension has two lengths.
+fn rename_conflicting_scale_axes(g: &mut ScannedGroup) {
+    let lengths: Vec<(String, u64)> = g
+        .variables
+        .iter()
+        .filter(|v| !(v.dims.len() == 1 && v.dims[0] == v.name))
+        .flat_map(|v| v.dims.iter().cloned().zip(v.shape.iter().copied()))
+        .chain(g.dims.iter().cloned())
+        .collect();
+    for v in &mut g.variables {
+        if v.dims.len() != 1 || v.dims[0] != v.name {
+            continue;
+        }
+        let own = v.shape[0];
+        if lengths.iter().any(|(d, l)| *d == v.name && *l != own) {
+            v.dims[0] = format!("{}_scale", v.name);
+        }
+    }
 }
 
 fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVariable> {
@@ -157,7 +182,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         _ => return Err(Error::invalid("not a dataset")),
     };
     let spec = d.spec.clone()?;
-    let mut codecs = spec.codecs.clone();
+    let mut codecs = spec.codecs(0)?;
     let (manifest, values) = if spec.vlen_string.is_some() {
         let values = d
             .values
@@ -191,14 +216,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         // Every chunk skipped the same optional filters (typically a compressor that could
         // not shrink the data): those filters are simply not part of the codec list.
         let mask = table.first_mask.unwrap_or(0);
-        if mask != 0 {
-            codecs = codecs
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| *i == 0 || *i > 32 || mask & (1 << (i - 1)) == 0)
-                .map(|(_, c)| c)
-                .collect();
-        }
+        codecs = spec.codecs(mask)?;
         let grid = table.grid.clone();
         let manifest = match &spec.storage {
             Storage::Compact(bytes) => {

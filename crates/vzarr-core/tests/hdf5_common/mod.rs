@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use vzarr_core::json::Json;
-use vzarr_core::scan::{Format, ScanOptions, ScanSession, ScannedFile};
+use vzarr_core::scan::{Format, ScanOptions, ScanSession, ScannedFile, ScannedVariable};
 use vzarr_core::Result;
 
 /// Round trips after which a scan is considered hung.
@@ -86,4 +86,57 @@ pub fn oracle(path: &Path) -> Json {
     p.push(".json");
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("no oracle {:?}: {}", p, e));
     Json::parse(&text).expect("oracle JSON parses")
+}
+
+/// The whole array of `v` in C order and stored byte order: every chunk read from `file`
+/// through the manifest and decoded by the core's codecs (all after the array→bytes
+/// `bytes` codec), edge chunks cropped. A missing chunk or an undecodable codec is an error.
+pub fn read_decoded(v: &ScannedVariable, file: &[u8]) -> Result<Vec<u8>> {
+    use vzarr_core::codecs::{decode, DecodeContext};
+    use vzarr_core::manifest::{ravel, unravel};
+    use vzarr_core::{ChunkEntry, Error};
+    let m = v
+        .manifest
+        .as_ref()
+        .ok_or_else(|| Error::invalid("no manifest"))?;
+    let ctx = DecodeContext {
+        dtype: v.dtype.clone(),
+        chunk_shape: v.chunks.clone(),
+    };
+    let size = ctx.item_size()?;
+    let total: u64 = v.shape.iter().product();
+    let mut out = vec![0u8; total as usize * size];
+    let grid = m.shape().to_vec();
+    for index in 0..m.len() {
+        let stored: &[u8] = match m.entry(index)? {
+            ChunkEntry::Missing => return Err(Error::invalid("a chunk is missing")),
+            ChunkEntry::Inlined(b) => b,
+            ChunkEntry::Ref { offset, length, .. } => file
+                .get(offset as usize..(offset + length) as usize)
+                .ok_or_else(|| Error::invalid("a chunk lies outside the file"))?,
+        };
+        let mut chunk = stored.to_vec();
+        for codec in v.codecs[1..].iter().rev() {
+            chunk = decode(codec, &chunk, &ctx)?;
+        }
+        if chunk.len() != ctx.chunk_bytes()? {
+            return Err(Error::invalid("a decoded chunk has the wrong size"));
+        }
+        let origin = unravel(index as u64, &grid);
+        for (k, element) in chunk.chunks_exact(size).enumerate() {
+            let local = unravel(k as u64, &v.chunks);
+            let global: Vec<u64> = local
+                .iter()
+                .zip(&origin)
+                .zip(&v.chunks)
+                .map(|((l, c), s)| c * s + l)
+                .collect();
+            if global.iter().zip(&v.shape).any(|(g, s)| g >= s) {
+                continue;
+            }
+            let at = ravel(&global, &v.shape)? as usize * size;
+            out[at..at + size].copy_from_slice(element);
+        }
+    }
+    Ok(out)
 }

@@ -9,6 +9,7 @@ export interface OpenFileOptions {
   group?: string;
   dropVariables?: readonly string[];
   loadableVariables?: readonly string[];
+  decodeTimes?: boolean;
 }
 
 export interface WorkerInit {
