@@ -46,7 +46,6 @@ const SUBSTITUTES = new Map(
 // is a bug: the build fails.
 const ALLOWED_BUILTINS = {
   "node:zlib": { importers: ["ts/src/codecs/inflate.ts"], stub: { contents: 'throw new Error("zlib is not built into browsers");' } },
-  "node:fs/promises": { importers: ["ts/src/kerchunk/open-references.ts"], path: "ts/src/platform/browser-substitutes/fs-promises.ts" },
   "node:path": { importers: ["ts/src/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/path.ts" },
   "node:url": { importers: ["ts/src/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/url.ts" },
 };

@@ -1,22 +1,15 @@
 /** Is a local path an Icechunk repository? (`repo` file: spec 2; `refs/branch.main/ref.json`: spec 1.) */
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { localPath } from "../io/local-file.js";
+import { isLocalDirectory, localPath } from "../io/local-file.js";
 import { schemeOf } from "./containers.js";
 
+// Synchronous: a probe made for every input file (see io/local-file.ts on thread-pool round trips).
 export async function isIcechunkRepository(input: string): Promise<boolean> {
   const scheme = schemeOf(input);
   if (scheme !== "" && scheme !== "file") return false;
+  if (!isLocalDirectory(input)) return false;
   const dir = localPath(input);
-  const isDir = await stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDir) return false;
-  const isFile = (p: string) =>
-    stat(join(dir, p)).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-  return (await isFile("repo")) || (await isFile(join("refs", "branch.main", "ref.json")));
+  const isFile = (p: string) => statSync(join(dir, p), { throwIfNoEntry: false })?.isFile() === true;
+  return isFile("repo") || isFile(join("refs", "branch.main", "ref.json"));
 }

@@ -2,15 +2,14 @@
  * Opening kerchunk reference sets by path or URL (Node: any `openSource` scheme for files,
  * local directories for Parquet), and telling them apart from data files by content.
  */
-import { stat } from "node:fs/promises";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { ByteSource } from "../io/byte-source.js";
-import { localPath } from "../io/local-file.js";
+import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { LocalDirectory } from "./local-directory.js";
 import { ZMETADATA } from "./parquet-layout.js";
 import { type KerchunkReadOptions, readKerchunkJson } from "./read-json.js";
-import { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./read-parquet.js";
+import type { OpenKerchunkParquetOptions } from "./read-parquet.js";
 import { parentUrl } from "./reference-urls.js";
 
 export type ReferenceFormat = "kerchunk-json" | "kerchunk-parquet";
@@ -44,7 +43,10 @@ export async function openKerchunkJson(input: string | ByteSource, options: Kerc
 }
 
 /** A local directory holding a kerchunk Parquet reference set. */
-export function openKerchunkParquetDirectory(path: string, options: OpenKerchunkParquetOptions = {}): Promise<VirtualDataset> {
+export async function openKerchunkParquetDirectory(path: string, options: OpenKerchunkParquetOptions = {}): Promise<VirtualDataset> {
+  // Loaded on use: the Parquet reader and its decompressors (~40 modules) would otherwise
+  // load with every openVirtualDataset, in every scan worker.
+  const { openKerchunkParquet } = await import("./read-parquet.js");
   return openKerchunkParquet(new LocalDirectory(path), { statSize: statSizeOfUrl, ...options });
 }
 
@@ -55,8 +57,7 @@ export function openKerchunkParquetDirectory(path: string, options: OpenKerchunk
  */
 export async function detectReferenceFormat(input: string | ByteSource): Promise<ReferenceFormat | undefined> {
   if (typeof input === "string" && isLocal(input)) {
-    const info = await stat(localPath(input)).catch(() => undefined);
-    if (info?.isDirectory()) {
+    if (isLocalDirectory(input)) {
       const meta = await new LocalDirectory(input).read(ZMETADATA);
       return meta !== undefined && /"record_size"\s*:/.test(new TextDecoder().decode(meta)) ? "kerchunk-parquet" : undefined;
     }

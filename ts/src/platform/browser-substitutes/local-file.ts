@@ -10,6 +10,9 @@ export const localPath: typeof Real.localPath = (input) => {
   throw noLocalFiles(`cannot read the local path ${input}`, input);
 };
 
+/** Browsers have no local directories. */
+export const isLocalDirectory: typeof Real.isLocalDirectory = () => false;
+
 export class LocalFileSource implements ByteSource {
   readonly url: string;
   readonly path: string;
