@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MISSING_ID } from "../ts/src/backend/core.js";
 import { IncompatibleArraysError, InvalidArgumentError, LimitExceededError, VzarrError } from "../ts/src/errors/vzarr-error.js";
 import { ChunkManifest } from "../ts/src/manifest/chunk-manifest.js";
+import "../ts/src/manifest/arrow.js";
 import { core, rng } from "./helpers/backend.js";
 import * as model from "./helpers/manifest-model.js";
 

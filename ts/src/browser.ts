@@ -82,6 +82,10 @@ export {
   type ReferenceSink,
   writeKerchunkParquet,
 } from "./kerchunk/write-parquet.js";
+
+// Installs ChunkManifest.toArrow / fromArrow (kept out of the scan workers' module graph).
+import "./manifest/arrow.js";
+
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";

@@ -22,7 +22,7 @@ import type { Core } from "../backend/core.js";
 import { INLINED_ID, MISSING_ID } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { makeError } from "../errors/vzarr-error.js";
-import { ChunkManifest } from "./chunk-manifest.js";
+import { ChunkManifest, provideArrowConversions } from "./chunk-manifest.js";
 
 const SHAPE_KEY = "vzarr:chunk_grid_shape";
 
@@ -150,3 +150,5 @@ function parseShape(text: string | undefined): number[] {
   }
   return shape as number[];
 }
+
+provideArrowConversions({ toArrow: manifestToArrow, fromArrow: manifestFromArrow });

@@ -9,7 +9,6 @@ import type { Table } from "apache-arrow";
 import { type Core, type Handle, INLINED_ID, type ManifestColumns, MISSING_ID } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { makeError } from "../errors/vzarr-error.js";
-import { manifestFromArrow, manifestToArrow } from "./arrow.js";
 
 /** A chunk that exists: a byte range of a file, or bytes held in the manifest (`data`). */
 export interface ChunkRef {
@@ -18,6 +17,25 @@ export interface ChunkRef {
   length: number;
   /** Set for inlined chunks (then `path` is `""`). */
   data?: Uint8Array;
+}
+
+/** The Arrow conversions (`manifest/arrow.ts`), which install themselves when loaded. */
+export interface ArrowConversions {
+  toArrow(manifest: ChunkManifest): Table;
+  fromArrow(table: Table, shape: readonly number[] | undefined, core: Core): ChunkManifest;
+}
+
+// Not imported here: apache-arrow takes ~80 ms to load, and scan workers — which only build
+// manifests — would pay it at every start. The package entries import manifest/arrow.ts.
+let arrow: ArrowConversions | undefined;
+
+export function provideArrowConversions(conversions: ArrowConversions): void {
+  arrow = conversions;
+}
+
+function arrowConversions(): ArrowConversions {
+  if (arrow === undefined) throw makeError("Internal", "Arrow support is not loaded: import vzarr's package entry");
+  return arrow;
 }
 
 /** Paths given per chunk (`""` = missing) or as a deduplicated table plus ids. */
@@ -115,7 +133,7 @@ export class ChunkManifest implements Disposable {
 
   /** Builds a manifest from an Arrow table made by `toArrow()` (or with the same columns). */
   static fromArrow(table: Table, shape?: readonly number[], core: Core = currentBackend()): ChunkManifest {
-    return manifestFromArrow(table, shape, core);
+    return arrowConversions().fromArrow(table, shape, core);
   }
 
   static concat(list: readonly ChunkManifest[], axis: number): ChunkManifest {
@@ -252,7 +270,7 @@ export class ChunkManifest implements Disposable {
 
   /** The manifest as an Arrow table (path as a dictionary column, offset, length). */
   toArrow(): Table {
-    return manifestToArrow(this);
+    return arrowConversions().toArrow(this);
   }
 
   /** True when every chunk resolves to the same reference. */
