@@ -102,14 +102,14 @@ export function buildTasks(d, work) {
       {
         key: "vzarr-native-jobs1",
         tool: "vzarr-native",
-        label: "vzarr (native, --jobs 1 worker)",
+        label: "vzarr (native, --jobs 1: calling thread only)",
         op: "vzarr.mf",
         args: { ...mf, parallel: true, jobs: 1 },
       },
       {
         key: "vzarr-native-jobs2",
         tool: "vzarr-native",
-        label: "vzarr (native, --jobs 2 workers)",
+        label: "vzarr (native, --jobs 2: calling thread + 1 worker)",
         op: "vzarr.mf",
         args: { ...mf, parallel: true, jobs: 2 },
       },

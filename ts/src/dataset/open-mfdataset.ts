@@ -15,6 +15,7 @@ import { combineByCoords } from "./combine/combine-by-coords.js";
 import { type CombineOptions, combineNested } from "./combine/combine-nested.js";
 import { releaseUnused } from "./combine/ownership.js";
 import { openVirtualDataset } from "./open-virtual-dataset.js";
+import { FileQueue } from "./pool/file-queue.js";
 import type { ErrorPayload, OpenFileOptions } from "./pool/protocol.js";
 import { fromPayload } from "./pool/transfer.js";
 import { WorkerPool } from "./pool/worker-pool.js";
@@ -40,9 +41,12 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   concatDim?: string;
   /** `"nested"`: in the order given along `concatDim`; `"by_coords"` (default without concatDim): by coordinate values. */
   combine?: "nested" | "by_coords";
-  /** Open files on worker threads (default true); `false` opens them in this thread. */
+  /** Open files on worker threads too (default true); `false` opens them all in this thread. */
   parallel?: boolean;
-  /** Workers (or, in-process, files opened concurrently). Default: available cores. */
+  /**
+   * Threads opening files, this one included (default: available cores); with `parallel:
+   * false`, files opened concurrently in this thread.
+   */
   jobs?: number;
   onProgress?: (p: MfProgress) => void;
   /** `"raise"` (default): the first failing file fails the call. `"skip"`: leave it out and report it. */
@@ -119,22 +123,32 @@ export async function openVirtualMfdatasetWithReport(
     return failure === undefined;
   };
 
+  const queue = new FileQueue(urls);
   try {
-    if (options.parallel === false) await openInProcess(urls, fileOptions, core, jobs, accept);
+    if (options.parallel === false) await openInProcess(queue, fileOptions, core, jobs, accept);
     else {
-      const pool = new WorkerPool(Math.min(jobs, urls.length), core.kind);
-      try {
-        await pool.run(urls, fileOptions, ({ index, url, reply }) =>
-          accept(
-            index,
-            url,
-            reply.ok
-              ? { ds: fromPayload(reply.dataset, core), chunks: reply.stats.chunks, bytes: reply.stats.bytesReferenced }
-              : fileError(reply.error, url),
-          ),
-        );
-      } finally {
-        await pool.close();
+      // This thread keeps two files in flight, as each worker does (remote files mostly wait).
+      const here = openInProcess(queue, fileOptions, core, 2, accept);
+      const workers = Math.min(jobs - 1, urls.length - 1);
+      if (workers < 1) await here;
+      else {
+        const pool = new WorkerPool(workers, core.kind);
+        try {
+          await Promise.all([
+            here,
+            pool.run(queue, fileOptions, ({ index, url, reply }) =>
+              accept(
+                index,
+                url,
+                reply.ok
+                  ? { ds: fromPayload(reply.dataset, core), chunks: reply.stats.chunks, bytes: reply.stats.bytesReferenced }
+                  : fileError(reply.error, url),
+              ),
+            ),
+          ]);
+        } finally {
+          await pool.close();
+        }
       }
     }
     if (failure !== undefined) throw failure;
@@ -182,19 +196,17 @@ function fileError(p: ErrorPayload, url: string): VzarrError {
   return e;
 }
 
+/** Opens files from `queue` in this thread, `concurrency` at a time, until it is empty or stopped. */
 async function openInProcess(
-  urls: readonly string[],
+  queue: FileQueue,
   options: OpenFileOptions,
   core: Core,
   concurrency: number,
   accept: (index: number, url: string, result: Opened | VzarrError) => boolean,
 ): Promise<void> {
-  let next = 0;
-  let go = true;
   const lane = async () => {
-    while (go && next < urls.length) {
-      const index = next++;
-      const url = urls[index] as string;
+    for (let file = queue.take(); file !== undefined; file = queue.take()) {
+      const { index, url } = file;
       let result: Opened | VzarrError;
       try {
         const ds = await openVirtualDataset(url, { ...options, core });
@@ -210,8 +222,8 @@ async function openInProcess(
                 url,
               );
       }
-      if (!accept(index, url, result)) go = false;
+      if (!accept(index, url, result)) queue.stop();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.urls.length) }, lane));
 }

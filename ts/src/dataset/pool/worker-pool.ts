@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../backend/artifacts.js";
 import type { BackendKind } from "../../backend/core.js";
 import { makeError } from "../../errors/vzarr-error.js";
+import type { FileQueue } from "./file-queue.js";
 import type { OpenFileOptions, OpenReply, OpenRequest, WorkerInit } from "./protocol.js";
 
 const PER_WORKER = 2;
@@ -51,27 +52,26 @@ export class WorkerPool {
   }
 
   /**
-   * Opens every URL on the workers, calling `onResult` as each finishes (completion order).
-   * Stops dispatching when `onResult` returns `false`. Resolves when nothing is in flight.
+   * Opens files from `queue` on the workers, calling `onResult` as each finishes (completion
+   * order). Stops taking files when `onResult` returns `false` (and stops the queue, so other
+   * takers stop too). Resolves when the queue is empty and nothing is in flight.
    */
-  run(urls: readonly string[], options: OpenFileOptions, onResult: (r: TaskResult) => boolean | undefined): Promise<void> {
+  run(queue: FileQueue, options: OpenFileOptions, onResult: (r: TaskResult) => boolean | undefined): Promise<void> {
     if (this.closed) throw makeError("InvalidArgument", "this worker pool is closed");
-    while (this.slots.length < Math.min(this.size, Math.max(urls.length, 1))) this.slots.push(this.spawn());
+    while (this.slots.length < Math.min(this.size, Math.max(queue.urls.length, 1))) this.slots.push(this.spawn());
     return new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let stopped = false;
       let inFlight = 0;
       let crashes = 0;
       const finish = () => {
-        if (inFlight === 0 && (stopped || next >= urls.length)) resolve();
+        if (inFlight === 0 && queue.empty) resolve();
       };
       const dispatch = (slot: Slot) => {
-        while (!stopped && next < urls.length && slot.busy.size < PER_WORKER) {
-          const index = next++;
-          const url = urls[index] as string;
-          slot.busy.set(index, url);
+        while (slot.busy.size < PER_WORKER) {
+          const file = queue.take();
+          if (file === undefined) return;
+          slot.busy.set(file.index, file.url);
           inFlight++;
-          const req: OpenRequest = { id: index, url, options };
+          const req: OpenRequest = { id: file.index, url: file.url, options };
           slot.worker.postMessage(req);
         }
       };
@@ -81,11 +81,11 @@ export class WorkerPool {
         try {
           more = onResult(r);
         } catch (e) {
-          stopped = true;
+          queue.stop();
           reject(e);
           return;
         }
-        if (more === false) stopped = true;
+        if (more === false) queue.stop();
       };
       const attach = (slot: Slot) => {
         const w = slot.worker;
@@ -112,7 +112,7 @@ export class WorkerPool {
           }
           if (++crashes > 3) {
             // Workers that die before finishing anything (a broken build) would respawn forever.
-            stopped = true;
+            queue.stop();
             reject(makeError("Internal", `scan workers keep failing; the last one ${why}`));
             return;
           }
