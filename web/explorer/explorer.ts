@@ -309,5 +309,7 @@ declare global {
 window.vzarrExplorer = api;
 
 renderEntries();
-setStatus("ready", "ready: enter URLs or drop files");
-void listServerFiles();
+// "ready" only once the server's file list is in (or known to be absent): scripts and tests
+// wait for "ready" and then expect the shortcuts.
+setStatus("busy", "starting");
+void listServerFiles().finally(() => setStatus("ready", "ready: enter URLs or drop files"));
