@@ -223,6 +223,10 @@ async function openInProcess(
               );
       }
       if (!accept(index, url, result)) queue.stop();
+      // Local reads are synchronous, so an open may never leave the microtask queue: yield to
+      // the event loop, or the workers' replies (and their next files) wait until this lane
+      // has taken every file.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.urls.length) }, lane));
