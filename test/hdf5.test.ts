@@ -33,8 +33,17 @@ describe.runIf(hasPython)(`HDF5 / netCDF-4 (${core.kind} backend)`, () => {
     for (const [name, w] of Object.entries(want)) {
       if (w.sha256 === undefined) continue;
       const v = ours.get(name);
-      // Variables we report as skipped (unsupported filters, compounds) must be absent, not wrong.
-      if (v === undefined) continue;
+      // Variables we report as skipped (unsupported filters, compounds) must be absent, not
+      // wrong; reading one fails with the reason the scanner gave.
+      if (v === undefined) {
+        const parts = name.split("/");
+        const leaf = parts.pop() as string;
+        const why = ds.group(parts.join("/")).skipped.get(leaf);
+        if (why !== undefined) {
+          await expect(readArray(ds, name, undefined, { core }), name).rejects.toMatchObject({ kind: why.kind, variable: leaf });
+        }
+        continue;
+      }
       if (KNOWN_UNSUPPORTED.has(`${file}:${name}`)) {
         await expect(readArray(ds, name, undefined, { core }), name).rejects.toBeInstanceOf(UnsupportedFeatureError);
         continue;
@@ -45,6 +54,28 @@ describe.runIf(hasPython)(`HDF5 / netCDF-4 (${core.kind} backend)`, () => {
       compared++;
     }
     expect(compared, file).toBeGreaterThan(0);
+  });
+
+  it("lists the variables it leaves out with the reason, and reading one says why", async () => {
+    const path = join(dir, "h5_earliest.h5");
+    using ds = await openVirtualDataset(path, { core, loadableVariables: [] });
+    expect(ds.group("types").skipped.get("compound")).toEqual({
+      kind: "UnsupportedFeature",
+      message: "the HDF5 compound datatype is not supported",
+    });
+    await expect(readArray(ds, "types/compound", undefined, { core })).rejects.toMatchObject({
+      kind: "UnsupportedFeature",
+      variable: "compound",
+      message: expect.stringContaining("compound datatype"),
+    });
+    await expect(readArray(ds, "types/no_such_variable", undefined, { core })).rejects.toMatchObject({ kind: "NotFound" });
+    const info = await vzarr(["info", path, "--json"], { VZARR_BACKEND: core.kind });
+    expect(JSON.parse(info.stdout).groups.types.skipped.compound.kind).toBe("UnsupportedFeature");
+    const text = await vzarr(["info", path], { VZARR_BACKEND: core.kind });
+    expect(text.stdout).toContain("compound: left out (UnsupportedFeature: the HDF5 compound datatype is not supported)");
+    const cat = await vzarr(["cat", path, "types/compound", "-o", join(tmp, "compound.npy")], { VZARR_BACKEND: core.kind });
+    expect(cat.code).not.toBe(0);
+    expect(cat.stderr).toContain("UnsupportedFeature: variable compound was left out");
   });
 
   // Variables with filters numcodecs lacks (szip, HDF5 LZ4, bitshuffle, LZF) are decoded and

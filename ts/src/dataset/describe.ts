@@ -27,6 +27,8 @@ export interface GroupInfo {
   dims: Record<string, number>;
   variables: Record<string, VariableInfo>;
   groups: Record<string, GroupInfo>;
+  /** Variables left out, with why (only when there are some). */
+  skipped?: Record<string, { kind: string; message: string }>;
 }
 
 export function variableInfo(v: VirtualVariable): VariableInfo {
@@ -56,6 +58,7 @@ export function groupInfo(ds: VirtualDataset): GroupInfo {
     dims: ds.dims,
     variables: Object.fromEntries([...ds.variables].map(([n, v]) => [n, variableInfo(v)])),
     groups: Object.fromEntries([...ds.groups].map(([n, g]) => [n, groupInfo(g)])),
+    ...(ds.skipped.size > 0 ? { skipped: Object.fromEntries(ds.skipped) } : {}),
   };
 }
 
@@ -82,6 +85,7 @@ export function describeText(ds: VirtualDataset, indent = ""): string {
     const coord = ds.coordNames.has(name) ? " (coordinate)" : "";
     lines.push(`${indent}  ${name}(${v.dims.join(", ")}) ${v.dtype} chunks ${JSON.stringify(info.chunks)}: ${where}${coord}`);
   }
+  for (const [name, why] of ds.skipped) lines.push(`${indent}  ${name}: left out (${why.kind}: ${why.message})`);
   const attrs = Object.keys(ds.attrs);
   if (attrs.length > 0) lines.push(`${indent}attributes: ${attrs.join(", ")}`);
   for (const [name, g] of ds.groups) {

@@ -29,7 +29,15 @@ function groupFromJson(
     name,
     groupFromJson(sub, scan, `${path}${name}/`),
   ]);
-  return new VirtualDataset({ variables, attrs: g.attrs, groups, declaredDims: Object.entries(g.dims), format, sources });
+  return new VirtualDataset({
+    variables,
+    attrs: g.attrs,
+    groups,
+    declaredDims: Object.entries(g.dims),
+    format,
+    sources,
+    skipped: Object.entries(g.skipped ?? {}),
+  });
 }
 
 function metadataOf(v: ScannedVariableJson): ArrayMetadata {

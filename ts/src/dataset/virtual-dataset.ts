@@ -3,11 +3,17 @@
  * child groups (netCDF4/HDF5 group trees). Virtual variables hold manifests owned by the
  * core: free a dataset you no longer need (`free()` / `using`).
  */
-import { IncompatibleArraysError, NotFoundError } from "../errors/vzarr-error.js";
+import { IncompatibleArraysError, makeError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
 import { rename } from "./rename.js";
 import { type DimSelection, dropVariables, isel } from "./select.js";
 import type { VirtualVariable } from "./virtual-variable.js";
+
+/** A variable the file holds but the scanner could not represent, and why (a tagged error). */
+export interface SkippedVariable {
+  kind: string;
+  message: string;
+}
 
 export class VirtualDataset implements Disposable {
   readonly variables: ReadonlyMap<string, VirtualVariable>;
@@ -24,6 +30,8 @@ export class VirtualDataset implements Disposable {
    * time): reads verify it, Icechunk records it as the chunk checksum.
    */
   readonly sources: ReadonlyMap<string, SourceIdentity>;
+  /** Variables of this group left out because they cannot be represented (e.g. ragged arrays). */
+  readonly skipped: ReadonlyMap<string, SkippedVariable>;
   #dims: Record<string, number> | undefined;
 
   constructor(init: {
@@ -34,8 +42,10 @@ export class VirtualDataset implements Disposable {
     declaredDims?: Iterable<[string, number]>;
     format?: string;
     sources?: Iterable<[string, SourceIdentity]>;
+    skipped?: Iterable<[string, SkippedVariable]>;
   }) {
     this.format = init.format;
+    this.skipped = new Map(init.skipped ?? []);
     this.sources = new Map(init.sources ?? []);
     this.variables = new Map(init.variables ?? []);
     this.attrs = { ...(init.attrs ?? {}) };
@@ -77,6 +87,12 @@ export class VirtualDataset implements Disposable {
 
   variable(name: string): VirtualVariable {
     const v = this.variables.get(name);
+    const skipped = this.skipped.get(name);
+    if (v === undefined && skipped !== undefined) {
+      // The file has it: say why it is missing rather than that it does not exist.
+      const file = this.sources.size === 1 ? { file: [...this.sources.keys()][0] } : {};
+      throw makeError(skipped.kind, `variable ${name} was left out: ${skipped.message}`, { variable: name, ...file });
+    }
     if (v === undefined) throw new NotFoundError(`no variable ${name}; have ${[...this.variables.keys()].join(", ") || "none"}`);
     return v;
   }
@@ -106,6 +122,7 @@ export class VirtualDataset implements Disposable {
     coordNames?: Iterable<string>;
     declaredDims?: Iterable<[string, number]>;
     sources?: Iterable<[string, SourceIdentity]>;
+    skipped?: Iterable<[string, SkippedVariable]>;
   }): VirtualDataset {
     return new VirtualDataset({
       variables: changes.variables ?? this.variables,
@@ -115,6 +132,7 @@ export class VirtualDataset implements Disposable {
       declaredDims: changes.declaredDims ?? this.declaredDims,
       format: this.format,
       sources: changes.sources ?? this.sources,
+      skipped: changes.skipped ?? this.skipped,
     });
   }
 
