@@ -134,7 +134,9 @@ export async function openVirtualMfdatasetWithReport(
       else {
         const pool = new WorkerPool(workers, core.kind);
         try {
-          await Promise.all([
+          // Both settle before anything is freed: a failure on one side stops the queue, and
+          // the other side's file in flight must land in `opened` (or be freed) first.
+          const settled = await Promise.allSettled([
             here,
             pool.run(queue, fileOptions, ({ index, url, reply }) =>
               accept(
@@ -146,6 +148,7 @@ export async function openVirtualMfdatasetWithReport(
               ),
             ),
           ]);
+          for (const s of settled) if (s.status === "rejected") throw s.reason;
         } finally {
           await pool.close();
         }
@@ -222,7 +225,12 @@ async function openInProcess(
                 url,
               );
       }
-      if (!accept(index, url, result)) queue.stop();
+      let more = false;
+      try {
+        more = accept(index, url, result);
+      } finally {
+        if (!more) queue.stop();
+      }
       // Local reads are synchronous, so an open may never leave the microtask queue: yield to
       // the event loop, or the workers' replies (and their next files) wait until this lane
       // has taken every file.
