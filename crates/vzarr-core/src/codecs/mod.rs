@@ -55,6 +55,28 @@ impl DecodeContext {
             })
     }
 
+    /// Refuses a codec whose parameters describe other elements or another chunk length
+    /// than this array (HDF5 filters record both); no check without a dtype.
+    pub fn check_elements(&self, codec: &str, item_size: usize, nelmts: u64) -> Result<()> {
+        if self.dtype.is_empty() {
+            return Ok(());
+        }
+        if self.item_size()? != item_size {
+            return Err(Error::corrupt(format!(
+                "{}: the codec describes {}-byte elements, the array's dtype is {}",
+                codec, item_size, self.dtype
+            )));
+        }
+        let chunk_len = self.chunk_len()? as u64;
+        if chunk_len != nelmts {
+            return Err(Error::corrupt(format!(
+                "{}: the codec describes {} elements per chunk, a chunk holds {}",
+                codec, nelmts, chunk_len
+            )));
+        }
+        Ok(())
+    }
+
     /// Number of elements in one chunk.
     pub fn chunk_len(&self) -> Result<usize> {
         let n = crate::manifest::checked_product(&self.chunk_shape)?;

@@ -211,31 +211,11 @@ impl NbitParams {
         }
         Ok(out)
     }
-
-    fn check_context(&self, ctx: &DecodeContext) -> Result<()> {
-        if ctx.dtype.is_empty() {
-            return Ok(());
-        }
-        if ctx.item_size()? != self.size {
-            return Err(Error::corrupt(format!(
-                "nbit: the codec describes {}-byte elements, the array's dtype is {}",
-                self.size, ctx.dtype
-            )));
-        }
-        let chunk_len = ctx.chunk_len()? as u64;
-        if chunk_len != self.nelmts {
-            return Err(Error::corrupt(format!(
-                "nbit: the codec describes {} elements per chunk, a chunk holds {}",
-                self.nelmts, chunk_len
-            )));
-        }
-        Ok(())
-    }
 }
 
 pub fn decode(input: &[u8], config: &Json, ctx: &DecodeContext) -> Result<Vec<u8>> {
     let params = NbitParams::from_config(config)?;
-    params.check_context(ctx)?;
+    ctx.check_elements("nbit", params.size, params.nelmts)?;
     params.decode(input)
 }
 

@@ -412,27 +412,6 @@ impl ScaleOffsetParams {
         }
         Ok(out)
     }
-
-    /// Refuses a chunk description that disagrees with these parameters.
-    fn check_context(&self, ctx: &DecodeContext) -> Result<()> {
-        if ctx.dtype.is_empty() {
-            return Ok(());
-        }
-        if ctx.item_size()? != self.size {
-            return Err(Error::corrupt(format!(
-                "scaleoffset: the codec describes {}-byte elements, the array's dtype is {}",
-                self.size, ctx.dtype
-            )));
-        }
-        let chunk_len = ctx.chunk_len()? as u64;
-        if chunk_len != self.nelmts {
-            return Err(Error::corrupt(format!(
-                "scaleoffset: the codec describes {} elements per chunk, a chunk holds {}",
-                self.nelmts, chunk_len
-            )));
-        }
-        Ok(())
-    }
 }
 
 fn config_bool(config: &Json, key: &str, default: bool) -> Result<bool> {
@@ -450,7 +429,7 @@ pub fn decode(input: &[u8], config: &Json, ctx: &DecodeContext) -> Result<Vec<u8
     match ScaleOffsetParams::from_config(config)? {
         None => Ok(input.to_vec()),
         Some(params) => {
-            params.check_context(ctx)?;
+            ctx.check_elements("scaleoffset", params.size, params.nelmts)?;
             params.decode(input)
         }
     }
