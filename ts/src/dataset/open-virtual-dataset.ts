@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { isIcechunkRepository } from "../icechunk/detect.js";
 import type { VersionSpec } from "../icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
+import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { ReadAheadSource } from "../io/read-ahead.js";
 import {
@@ -54,16 +55,20 @@ export async function openVirtualDataset(input: string | ByteSource, options: Op
 
 async function openUndecoded(input: string | ByteSource, options: OpenVirtualDatasetOptions): Promise<VirtualDataset> {
   const core = options.core ?? currentBackend();
-  const stored = await openStoredReferences(input, options, core);
-  if (stored !== undefined) {
-    // Reference sets keep what they stored; only an explicit list loads more.
-    if (options.loadableVariables === undefined) return stored;
-    return loadListed(stored, options.loadableVariables, core, (url) => openSource(url));
+  // Reference sets keep what they stored; only an explicit list loads more.
+  const withLoadables = (stored: VirtualDataset) =>
+    options.loadableVariables === undefined ? stored : loadListed(stored, options.loadableVariables, core, (url) => openSource(url));
+  if (typeof input === "string" && isLocalDirectory(input)) {
+    const stored = await openStoredReferences(input, options, core);
+    if (stored !== undefined) return withLoadables(stored);
   }
+  // A file is opened once: the reference-JSON probe, the scan and the coordinate reads all go
+  // through the same blocks (scanning and loading make many small dependent reads).
   const opened = typeof input === "string" ? openSource(input) : input;
-  // Scanning and loading coordinates make many small dependent reads: serve them from blocks.
   const source = new ReadAheadSource(opened);
   try {
+    const stored = await openStoredReferences(source, options, core);
+    if (stored !== undefined) return await withLoadables(stored);
     const scan = await scanSource(source, {
       format: (options.parser ?? "auto") as FileFormat,
       group: options.group,
