@@ -12,7 +12,7 @@ log "building the wasm module (Debian rustc 1.63, wasm32-unknown-unknown)"
 (cd crates/vzarr-wasm && RUSTC="$DEBIAN_RUSTC" "$DEBIAN_CARGO" build --quiet --offline --release --target wasm32-unknown-unknown)
 wasm=crates/vzarr-wasm/target/wasm32-unknown-unknown/release/vzarr_wasm.wasm
 if command -v wasm-opt >/dev/null; then
-  wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals "$wasm" -o dist/wasm/vzarr.wasm
+  wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int "$wasm" -o dist/wasm/vzarr.wasm
 else
   cp "$wasm" dist/wasm/vzarr.wasm
 fi

@@ -254,14 +254,17 @@ pub extern "C" fn vz_scan_advance(ptr: *const u8, len: usize) -> i32 {
     })
 }
 
+/// Feeds the bytes the glue wrote into a buffer from `vz_alloc(len)`, which the scan takes
+/// over. Scalar arguments and no argument buffer: a scan is fed every byte it needs, often
+/// in thousands of small ranges, and the general path would copy each range twice more.
+///
+/// # Safety
+/// `ptr` must come from `vz_alloc(len)`, be filled, and not be used or freed afterwards.
 #[no_mangle]
-pub extern "C" fn vz_scan_feed(ptr: *const u8, len: usize) -> i32 {
-    call(ptr, len, |r| {
-        let handle = r.u32()?;
-        let offset = r.f64()?;
-        let bytes = r.bytes()?.to_vec();
-        api::scan_feed(handle, offset, bytes).map(nothing)
-    })
+pub unsafe extern "C" fn vz_scan_feed(handle: u32, offset: f64, ptr: *mut u8, len: usize) -> i32 {
+    // The capacity is what vz_alloc reserved.
+    let bytes = Vec::from_raw_parts(ptr, len, len.max(1));
+    finish(api::scan_feed(handle, offset, bytes).map(nothing))
 }
 
 #[no_mangle]

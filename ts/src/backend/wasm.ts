@@ -15,6 +15,7 @@ interface WasmExports {
   vz_free(ptr: number, len: number): void;
   vz_result_ptr(): number;
   vz_result_len(): number;
+  vz_scan_feed(handle: number, offset: number, ptr: number, len: number): number;
   [name: `vz_${string}`]: Export | ((...args: number[]) => unknown) | WebAssembly.Memory;
 }
 
@@ -28,34 +29,55 @@ export function createWasmCore(module: WebAssembly.Module): Core {
   const instance = new WebAssembly.Instance(module, {});
   const ex = instance.exports as unknown as WasmExports;
 
+  /** Runs an export; a trap becomes an Internal error, a failure status the core's error. */
+  function invoke(name: string, run: () => number, cleanup?: () => void): ResultReader {
+    let status: number;
+    try {
+      status = run();
+    } catch (e) {
+      // A trap means a bug in the core; say so instead of surfacing "unreachable".
+      throw makeError("Internal", `the wasm core trapped in ${name}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      cleanup?.();
+    }
+    const out = new Uint8Array(ex.memory.buffer, ex.vz_result_ptr() >>> 0, ex.vz_result_len() >>> 0).slice();
+    if (status !== 0) throw errorFromCoreJson(decoder.decode(out));
+    return new ResultReader(out);
+  }
+
+  /** Copies `bytes` into a fresh wasm allocation; the caller frees it or hands it over. */
+  function copyIn(bytes: Uint8Array | readonly Uint8Array[], size: number): number {
+    const ptr = ex.vz_alloc(size) >>> 0;
+    // Take the view after allocating: allocation may grow (and detach) memory.
+    const mem = new Uint8Array(ex.memory.buffer, ptr, size);
+    if (bytes instanceof Uint8Array) {
+      mem.set(bytes);
+    } else {
+      let at = 0;
+      for (const part of bytes) {
+        mem.set(part, at);
+        at += part.byteLength;
+      }
+    }
+    return ptr;
+  }
+
   function call(name: string, write?: (w: ArgWriter) => void): ResultReader {
     const w = new ArgWriter();
     write?.(w);
     const fn = ex[`vz_${name}`] as Export | undefined;
     if (typeof fn !== "function") throw makeError("Internal", `the wasm module has no export vz_${name}`);
-    let ptr = 0;
-    if (w.size > 0) {
-      ptr = ex.vz_alloc(w.size) >>> 0;
-      // Take the view after allocating: allocation may grow (and detach) memory.
-      const mem = new Uint8Array(ex.memory.buffer, ptr, w.size);
-      let at = 0;
-      for (const part of w.parts) {
-        mem.set(part, at);
-        at += part.byteLength;
-      }
-    }
-    let status: number;
-    try {
-      status = fn(ptr, w.size);
-    } catch (e) {
-      // A trap means a bug in the core; say so instead of surfacing "unreachable".
-      throw makeError("Internal", `the wasm core trapped in ${name}: ${(e as Error).message}`, { cause: e });
-    } finally {
-      if (w.size > 0) ex.vz_free(ptr, w.size);
-    }
-    const out = new Uint8Array(ex.memory.buffer, ex.vz_result_ptr() >>> 0, ex.vz_result_len() >>> 0).slice();
-    if (status !== 0) throw errorFromCoreJson(decoder.decode(out));
-    return new ResultReader(out);
+    const ptr = w.size > 0 ? copyIn(w.parts, w.size) : 0;
+    return invoke(name, () => fn(ptr, w.size), w.size > 0 ? () => ex.vz_free(ptr, w.size) : undefined);
+  }
+
+  /**
+   * A scan is fed thousands of ranges: they go straight into a buffer the core takes over
+   * (scalar arguments, no argument buffer to encode, copy and free).
+   */
+  function scanFeed(h: Handle, offset: number, bytes: Uint8Array): void {
+    const ptr = copyIn(bytes, bytes.byteLength);
+    invoke("scan_feed", () => ex.vz_scan_feed(h, offset, ptr, bytes.byteLength));
   }
 
   const handle = (name: string, write: (w: ArgWriter) => void): Handle => call(name, write).u32();
@@ -91,7 +113,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     manifestStats: (h) => Array.from(call("manifest_stats", (w) => w.u32(h)).f64s()),
     scanOpen: (url, size, format, options) => handle("scan_open", (w) => w.string(url).f64(size).string(format).string(options)),
     scanAdvance: (h) => call("scan_advance", (w) => w.u32(h)).f64s(),
-    scanFeed: (h, offset, bytes) => void call("scan_feed", (w) => w.u32(h).f64(offset).bytes(bytes)),
+    scanFeed,
     scanFinish: (h) => {
       const r = call("scan_finish", (w) => w.u32(h));
       return { json: r.string(), manifests: r.u32s() };

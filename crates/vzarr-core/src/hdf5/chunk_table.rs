@@ -67,7 +67,7 @@ impl ChunkTable {
 
     /// Records chunk `index` at HDF5 address `addr` with `len` stored bytes. Indexes outside
     /// the current grid (chunks left beyond a shrunk extent) are ignored.
-    #[inline]
+    #[inline(always)]
     pub fn set(&mut self, index: u64, addr: u64, len: u64, filter_mask: u32) {
         let i = index as usize;
         if index >= self.ids.len() as u64 {
@@ -193,7 +193,7 @@ impl Linearization {
 
     /// Records linear chunk `linear` in `table`, dropping it if it lies outside the current
     /// grid.
-    #[inline]
+    #[inline(always)]
     pub fn set(&self, table: &mut ChunkTable, linear: u64, addr: u64, len: u64, mask: u32) {
         if self.identity {
             table.set(linear, addr, len, mask);

@@ -331,7 +331,9 @@ impl State {
 }
 
 /// Records one fixed/extensible array entry.
-#[inline]
+// Always inlined, as are `Linearization::set` and `ChunkTable::set` below it: this runs once
+// per chunk, and wasm engines do not inline calls themselves.
+#[inline(always)]
 fn record(table: &mut ChunkTable, lin: &Linearization, index: u64, e: Entry, chunk_bytes: u64) {
     if let Some(addr) = e.addr {
         lin.set(table, index, addr, e.size.unwrap_or(chunk_bytes), e.mask);

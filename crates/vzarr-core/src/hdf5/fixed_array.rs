@@ -26,14 +26,15 @@ pub struct Entry {
 
 /// Decodes an array entry: an address, plus (filtered) a size of `entry_size - O - 4` bytes
 /// and a filter mask. Address 0 or all-ones means "no chunk" (never-written pages are zero).
+// Inlined into the per-entry loops of fixed and extensible array blocks: a call per entry
+// costs more than the decoding, above all in wasm's baseline tier.
+#[inline(always)]
 pub fn decode_entry(bytes: &[u8], geo: Geometry, filtered: bool) -> Entry {
     let o = geo.o;
-    let raw = &bytes[..o];
-    let addr = if raw.iter().all(|&b| b == 0xFF) {
-        None
-    } else {
-        Some(le_uint(raw)).filter(|&a| a != 0)
-    };
+    let raw = le_uint(&bytes[..o]);
+    // All bits set is the undefined address; 0 a chunk never written.
+    let undefined = u64::MAX >> (64 - 8 * o as u32);
+    let addr = Some(raw).filter(|&a| a != undefined && a != 0);
     if !filtered {
         return Entry {
             addr,
