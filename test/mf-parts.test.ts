@@ -111,6 +111,38 @@ describe("read-ahead source", () => {
     expect(big).toEqual(bytes.subarray(100_000, 150_000));
     await expect(src.read(299_999, 10)).rejects.toMatchObject({ kind: "Io" });
   });
+
+  it("keeps overlapping calls correct when one evicts the blocks another is assembling", async () => {
+    const bytes = Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 13) % 253);
+    const inner = new MemorySource("mem://y", bytes);
+    // The first call's direct (large) read resolves late; meanwhile a second call fills
+    // and evicts the 4-block cache.
+    let slow: () => void = () => {};
+    const gate = new Promise<void>((ok) => {
+      slow = ok;
+    });
+    const delaying = {
+      url: inner.url,
+      stat: () => inner.stat(),
+      read: (o: number, n: number) => inner.read(o, n),
+      readRanges: async (r: { offset: number; length: number }[]) => {
+        if (r.some((x) => x.length > 1024)) await gate;
+        return inner.readRanges(r);
+      },
+    };
+    const src = new ReadAheadSource(delaying, { blockSize: 1024, maxBlocks: 4 });
+    await src.stat();
+    const first = src.readRanges([
+      { offset: 100, length: 50 },
+      { offset: 20_000, length: 5000 },
+    ]);
+    const second = await src.readRanges([0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({ offset: 30_000 + k * 1024, length: 10 })));
+    expect(second[7]).toEqual(bytes.subarray(30_000 + 7 * 1024, 30_000 + 7 * 1024 + 10));
+    slow();
+    const got = await first;
+    expect(got[0]).toEqual(bytes.subarray(100, 150));
+    expect(got[1]).toEqual(bytes.subarray(20_000, 25_000));
+  });
 });
 
 describe("progress", () => {

@@ -44,32 +44,42 @@ export class ReadAheadSource implements ByteSource {
     const size = this.size ?? (await this.stat()).size;
     const bs = this.blockSize;
     const direct = (r: ByteRange) => r.length > (bs * this.maxBlocks) / 4 || r.offset + r.length > size;
+    // The blocks this call assembles from, held here: calls may overlap (a scan reads its
+    // next batch while feeding the last), and another call's eviction must not take them.
+    const held = new Map<number, Uint8Array>();
     const wanted = new Set<number>();
     for (const r of ranges) {
       if (direct(r) || r.length === 0) continue;
-      for (let b = Math.floor(r.offset / bs); b * bs < r.offset + r.length; b++) if (!this.blocks.has(b)) wanted.add(b);
-    }
-    if (wanted.size > 0) {
-      const list = [...wanted].sort((a, b) => a - b);
-      const fetched = await this.inner.readRanges(list.map((b) => ({ offset: b * bs, length: Math.min(bs, size - b * bs) })));
-      list.forEach((b, i) => {
-        this.blocks.set(b, fetched[i] as Uint8Array);
-      });
+      for (let b = Math.floor(r.offset / bs); b * bs < r.offset + r.length; b++) {
+        if (held.has(b)) continue;
+        const cached = this.blocks.get(b);
+        if (cached !== undefined) held.set(b, this.touch(b));
+        else wanted.add(b);
+      }
     }
     const directRanges = ranges.filter(direct);
-    const directData = directRanges.length > 0 ? await this.inner.readRanges(directRanges) : [];
+    const list = [...wanted].sort((a, b) => a - b);
+    const [fetched, directData] = await Promise.all([
+      list.length > 0 ? this.inner.readRanges(list.map((b) => ({ offset: b * bs, length: Math.min(bs, size - b * bs) }))) : [],
+      directRanges.length > 0 ? this.inner.readRanges(directRanges) : [],
+    ]);
+    list.forEach((b, i) => {
+      const block = fetched[i] as Uint8Array;
+      held.set(b, block);
+      this.blocks.set(b, block);
+    });
     let d = 0;
-    const out = ranges.map((r) => (direct(r) ? (directData[d++] as Uint8Array) : this.assemble(r)));
+    const out = ranges.map((r) => (direct(r) ? (directData[d++] as Uint8Array) : this.assemble(r, held)));
     this.evict();
     return out;
   }
 
-  private assemble(r: ByteRange): Uint8Array {
+  private assemble(r: ByteRange, held: Map<number, Uint8Array>): Uint8Array {
     const bs = this.blockSize;
     const first = Math.floor(r.offset / bs);
     const last = Math.floor((r.offset + Math.max(r.length, 1) - 1) / bs);
     if (first === last) {
-      const block = this.touch(first);
+      const block = held.get(first) as Uint8Array;
       const at = r.offset - first * bs;
       // A copy: decoders may work in place, and the block must stay intact for later reads.
       return block.slice(at, at + r.length);
@@ -77,7 +87,7 @@ export class ReadAheadSource implements ByteSource {
     const out = new Uint8Array(r.length);
     let done = 0;
     for (let b = first; b <= last; b++) {
-      const block = this.touch(b);
+      const block = held.get(b) as Uint8Array;
       const from = b === first ? r.offset - b * bs : 0;
       const n = Math.min(block.length - from, r.length - done);
       out.set(block.subarray(from, from + n), done);
