@@ -35,6 +35,31 @@ describe(`BlobSource (${core.kind} backend)`, () => {
     await expect(src.read(0.5, 2)).rejects.toBeInstanceOf(IoError);
   });
 
+  it("reads a file whole, once, when a request would read most of it, and serves later requests from it", async () => {
+    const data = Uint8Array.from({ length: 8 << 20 }, (_, i) => (i * 31) % 256);
+    let slices = 0;
+    class CountingBlob extends Blob {
+      override slice(start?: number, end?: number, type?: string): Blob {
+        slices++;
+        return super.slice(start, end, type);
+      }
+    }
+    const src = new BlobSource(new CountingBlob([data]));
+    const want = (r: { offset: number; length: number }) => Array.from(data.subarray(r.offset, r.offset + r.length));
+    // Scattered small ranges (3 MiB apart): coalesced reads, the file is not held.
+    const scattered = [0, 3, 6].map((m) => ({ offset: m << 20, length: 100 }));
+    expect((await src.readRanges(scattered)).map((b) => Array.from(b))).toEqual(scattered.map(want));
+    expect(slices).toBe(3);
+    // Ranges 512 KiB apart over the whole file: one read of all of it...
+    const level = Array.from({ length: 16 }, (_, k) => ({ offset: k * (512 << 10) + 7, length: 2600 }));
+    expect((await src.readRanges(level)).map((b) => Array.from(b))).toEqual(level.map(want));
+    expect(slices).toBe(4);
+    // ...which serves every later request.
+    const later = [{ offset: 5_000_001, length: 70_000 }, ...scattered];
+    expect((await src.readRanges(later)).map((b) => Array.from(b))).toEqual(later.map(want));
+    expect(slices).toBe(4);
+  });
+
   it("names a File's references by its name (or a given URL) and records its modification time", async () => {
     const file = new File([bytes], "classic.nc", { lastModified: 1_700_000_000_000 });
     expect(new BlobSource(file).url).toBe("classic.nc");

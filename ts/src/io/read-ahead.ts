@@ -69,7 +69,10 @@ export class ReadAheadSource implements ByteSource {
       this.blocks.set(b, block);
     });
     let d = 0;
-    const out = ranges.map((r) => (direct(r) ? (directData[d++] as Uint8Array) : this.assemble(r, held)));
+    const out = ranges.map((r) => {
+      if (direct(r)) return directData[d++] as Uint8Array;
+      return r.length === 0 ? new Uint8Array(0) : this.assemble(r, held);
+    });
     this.evict();
     return out;
   }
