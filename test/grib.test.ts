@@ -57,6 +57,19 @@ describe(`GRIB (${core.kind} backend)`, () => {
     );
   });
 
+  it("JPEG 2000 samples wider than the decoder's 16 bits fail with UnsupportedFeature, not wrong values", async () => {
+    const path = join(fixtures, "grib", "jpeg_wide.grib2");
+    using ds = await openVirtualDataset(path, { core });
+    const names = [...ds.walkVariables()].filter(([, v]) => v.virtual).map(([n]) => n);
+    expect(names).toHaveLength(1);
+    await expect(readArray(ds, names[0] as string, undefined, { core })).rejects.toMatchObject({
+      kind: "UnsupportedFeature",
+      message: expect.stringContaining("20 bits"),
+      variable: names[0],
+      file: expect.stringContaining("jpeg_wide.grib2"),
+    });
+  });
+
   it.runIf(hasCorpus)("corpus GRIB files from NOAA, ECMWF, DWD, MSC match truth.json", async () => {
     const truth = parseJsonLenient(readFileSync(join(corpus, "truth.json"), "utf8")) as Record<string, { messages?: Message[] }>;
     let checked = 0;

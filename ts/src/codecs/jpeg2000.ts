@@ -47,6 +47,10 @@ export function openJpegDecoder(mod: OpenJpegModule): Jpeg2000Decoder {
         if (info.componentCount !== 1) {
           throw new UnsupportedFeatureError(`a GRIB JPEG 2000 codestream with ${info.componentCount} components`);
         }
+        if (info.bitsPerSample > 16) {
+          // The OpenJPEG build hands out 8- or 16-bit samples only.
+          throw new UnsupportedFeatureError(`JPEG 2000 samples of ${info.bitsPerSample} bits (the decoder handles up to 16)`);
+        }
         const raw = d.getDecodedBuffer();
         const n = info.width * info.height;
         const out = new Uint32Array(n);

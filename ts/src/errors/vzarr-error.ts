@@ -26,6 +26,8 @@ export interface ErrorContext {
 
 export class VzarrError extends Error {
   readonly kind: ErrorKind;
+  /** The message without the file/variable/offset suffix. */
+  readonly reason: string;
   readonly file?: string;
   readonly variable?: string;
   readonly offset?: number;
@@ -34,6 +36,7 @@ export class VzarrError extends Error {
     super(describe(message, context), context.cause === undefined ? undefined : { cause: context.cause });
     this.name = `${kind}Error`;
     this.kind = kind;
+    this.reason = message;
     this.file = context.file;
     this.variable = context.variable;
     this.offset = context.offset;
@@ -119,6 +122,18 @@ const classes: Record<ErrorKind, new (message: string, context?: ErrorContext) =
     }
   },
 };
+
+/**
+ * `e` with the file and variable it happened in, where it does not name them already (a
+ * codec knows the bytes it failed on, not whose they were). Other errors pass unchanged.
+ */
+export function withContext(e: unknown, context: { file?: string; variable?: string }): unknown {
+  if (!(e instanceof VzarrError)) return e;
+  const file = e.file ?? context.file;
+  const variable = e.variable ?? context.variable;
+  if (file === e.file && variable === e.variable) return e;
+  return makeError(e.kind, e.reason, { file, variable, offset: e.offset, cause: e.cause });
+}
 
 /** Builds the error class for `kind` (unknown kinds become `Internal`). */
 export function makeError(kind: string, message: string, context?: ErrorContext): VzarrError {

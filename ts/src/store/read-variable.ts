@@ -3,11 +3,11 @@
  * selection touches, fetches them in coalesced batches per file, decodes them, and copies
  * the selected parts — contiguous runs with one `set` each.
  */
-import type { Core } from "../backend/core.js";
+import { type Core, INLINED_ID } from "../backend/core.js";
 import { CodecChain } from "../codecs/chain.js";
 import { LoadedArray } from "../dataset/loaded-array.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
-import { LimitExceededError } from "../errors/vzarr-error.js";
+import { LimitExceededError, withContext } from "../errors/vzarr-error.js";
 import type { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, gridShape } from "../metadata/array-metadata.js";
 import { type NumericArray, parseDType, typedArrayFor } from "../metadata/dtype.js";
@@ -197,7 +197,8 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
   const grid = gridShape(meta.shape, meta.chunkGrid);
   const gridStrides = strides(grid);
   const outStrides = strides(outShape);
-  const fetcher = new ChunkFetcher(ctx.pool, array.manifest.columns(), array.manifest.inlined());
+  const columns = array.manifest.columns();
+  const fetcher = new ChunkFetcher(ctx.pool, columns, array.manifest.inlined());
   const chains = new Map<string, Promise<CodecChain>>();
   const chainFor = (parts: readonly AxisPart[]) => {
     const layout = parts.map((p) => p.layout);
@@ -222,7 +223,13 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
         if (!zeroFill) copyChunk(fillChunk(parts), parts, out, outStrides, itemSize);
         continue;
       }
-      const decoded = await (await chainFor(parts)).decode(stored);
+      let decoded: Uint8Array;
+      try {
+        decoded = await (await chainFor(parts)).decode(stored);
+      } catch (e) {
+        const id = columns.ids[indices[i] as number] as number;
+        throw withContext(e, { variable: ctx.variable, file: id < INLINED_ID ? columns.table[id] : undefined });
+      }
       copyChunk(decoded, parts, out, outStrides, itemSize);
     }
     batch = [];

@@ -36,8 +36,10 @@ fn little_endian_bytes() -> Json {
 
 const TIME_UNITS: &str = "seconds since 1970-01-01T00:00:00";
 
-/// Grids with more points than this get no per-point latitude/longitude: as JSON values
-/// they would cost hundreds of megabytes (the HRDPS 2.5 km grid has 3.3 million points).
+/// Per-point latitude/longitude values given per file, over all groups: as JSON values they
+/// cost ~40 bytes a point (the HRDPS 2.5 km grid has 3.3 million points; a file of NBM
+/// probability fields repeats a 3.7-million-point grid in six groups, which would be 900 MB).
+/// Groups past the budget get none, and say so in `GRIB_coordinatesOmitted`.
 pub(crate) const MAX_POINT_COORDINATES: u64 = 1 << 22;
 
 fn attr(name: &str, value: Json) -> (String, Json) {
@@ -147,6 +149,7 @@ pub(crate) fn build(
         attrs: vec![attr("Conventions", Json::from("CF-1.7"))],
         ..ScannedGroup::default()
     };
+    let mut point_budget = MAX_POINT_COORDINATES;
     for group in groups {
         let path = group.path();
         if !options.group.is_empty()
@@ -156,7 +159,7 @@ pub(crate) fn build(
         {
             continue;
         }
-        let built = build_group(fields, grids, group, url, options)?;
+        let built = build_group(fields, grids, group, url, options, &mut point_budget)?;
         match root.groups.iter_mut().find(|g| g.name == group.level_type) {
             Some(parent) => parent.groups.push(built),
             None => root.groups.push(ScannedGroup {
@@ -182,6 +185,7 @@ fn build_group(
     group: &Group,
     url: &str,
     options: &ScanOptions,
+    point_budget: &mut u64,
 ) -> Result<ScannedGroup> {
     let grid = grids
         .get(group.grid)
@@ -255,16 +259,26 @@ fn build_group(
     ];
     let numbers = |v: Vec<f64>| v.into_iter().map(Json::Number).collect::<Vec<_>>();
     let per_point = !matches!(spatial, SpatialAxes::LatLon { .. });
-    let coords = if per_point && grid.num_points > MAX_POINT_COORDINATES {
-        out.attrs.push(attr(
-            "GRIB_coordinatesOmitted",
-            Json::from(format!(
+    let coords = if per_point && grid.num_points > *point_budget {
+        let why = if grid.num_points > MAX_POINT_COORDINATES {
+            format!(
                 "a {}-point grid is too large for per-point latitude/longitude values",
                 grid.num_points
-            )),
-        ));
+            )
+        } else {
+            format!(
+                "per-point latitude/longitude values are given for at most {} points per \
+                 file, and groups before this one used them",
+                MAX_POINT_COORDINATES
+            )
+        };
+        out.attrs
+            .push(attr("GRIB_coordinatesOmitted", Json::from(why.as_str())));
         SpatialCoords::None
     } else {
+        if per_point {
+            *point_budget -= grid.num_points;
+        }
         coordinates(grid)?
     };
     match coords {

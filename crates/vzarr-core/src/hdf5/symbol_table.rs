@@ -82,8 +82,16 @@ pub fn read_symbol_node(
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let name_offset = c.addr()?.unwrap_or(u64::MAX);
-        let object = c.defined_addr("symbol table entry object header")?;
-        c.skip(24)?;
+        let object = c.addr()?;
+        let cache_type = c.u32()?;
+        c.skip(20)?;
+        // Cache type 2 is a soft link (its target path sits in the local heap; the object
+        // header address is undefined). Soft links are not followed, as h5py's visititems
+        // does not: the target is listed under its own name.
+        let object = match object {
+            Some(a) if cache_type != 2 => a,
+            _ => continue,
+        };
         let name = usize::try_from(name_offset)
             .ok()
             .and_then(|at| names.get(at..))

@@ -223,7 +223,14 @@ fn scaled_value(factor: u8, value: u32) -> f64 {
         return f64::NAN;
     }
     let f = crate::grib::octets::sign_magnitude(u64::from(factor), 8);
-    f64::from(value) * crate::grib::octets::grib_power(-f, 10)
+    // Divide by an exact power of ten: 127 scaled by 1 is 12.7, not 127 × 0.1 =
+    // 12.700000000000001 (the value names groups such as `prob_above_12.7`).
+    let ten = 10f64.powi(f.unsigned_abs().min(300) as i32);
+    if f >= 0 {
+        f64::from(value) / ten
+    } else {
+        f64::from(value) * ten
+    }
 }
 
 impl<'a> FieldParts<'a> {
