@@ -38,6 +38,11 @@ pub(crate) fn unpack(
         ));
     }
     let groups = params.groups as usize;
+    if groups == 0 {
+        // No groups: a constant field, the reference value itself, as ecCodes reads it
+        // (NCEP writes such fields with a section 7 of 5 bytes and no descriptors).
+        return Ok(vec![scaling.reference; count]);
+    }
     if groups > count.max(1) {
         return Err(Error::corrupt(format!(
             "complex packing declares {} groups for {} values",
@@ -242,6 +247,29 @@ fn undo_differencing(samples: &mut [i64], order: u8, first: i64, second: i64, bi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_groups_is_a_constant_field() {
+        let params = Complex {
+            missing_management: 0,
+            groups: 0,
+            width_reference: 1,
+            width_bits: 2,
+            length_reference: 32,
+            length_increment: 1,
+            last_length: 429_067_888,
+            length_bits: 7,
+            differencing: Some((1, 1)),
+        };
+        let scaling = Scaling {
+            reference: 0.5,
+            binary_scale: 0,
+            decimal_scale: 0,
+        };
+        // The parameters of an NCEP GFS field (pygrib sampledata/gfs.grb, cicep) whose
+        // section 7 holds no data at all.
+        assert_eq!(unpack(&[], 0, 4, &params, scaling).unwrap(), [0.5; 4]);
+    }
 
     #[test]
     fn differencing_skips_missing_values() {
