@@ -7,7 +7,7 @@
 
 use super::layout::{expand_bitmap, normalise_scan};
 use super::simple::{self, Scaling};
-use super::{ccsds, complex, png};
+use super::{ccsds, complex, png, run_length};
 use crate::error::{Error, Result};
 use crate::grib::grib2::bitmap::{bitmap_indicator, BitmapIndicator};
 use crate::grib::grib2::representation::{self, packing_type, Representation};
@@ -189,6 +189,13 @@ fn unpack(r: &Representation, data: &[u8], count: usize) -> Result<Vec<f64>> {
                 .as_ref()
                 .ok_or_else(|| Error::corrupt("CCSDS packing without parameters"))?;
             ccsds::unpack(data, r.bits, count, params, scaling(r))
+        }
+        200 => {
+            let params = r
+                .run_length
+                .as_ref()
+                .ok_or_else(|| Error::corrupt("run-length packing without parameters"))?;
+            run_length::unpack(data, r.bits, count, params)
         }
         40 | 40000 if r.bits == 0 => Ok(vec![scaling(r).reference; count]),
         40 | 40000 => Err(Error::unsupported(

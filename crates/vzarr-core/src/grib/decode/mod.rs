@@ -16,6 +16,7 @@ mod grib1;
 mod grib2;
 mod layout;
 mod png;
+pub(crate) mod run_length;
 mod simple;
 
 use crate::error::{Error, Result};

@@ -1,6 +1,7 @@
 //! GRIB2 section 5 (data representation): how section 7 packs the values.
 
 use crate::error::Result;
+use crate::grib::decode::run_length::RunLength;
 use crate::grib::octets::Octets;
 
 /// Parameters of complex packing (5.2) and complex packing with spatial differencing (5.3).
@@ -39,6 +40,7 @@ pub(crate) struct Representation {
     /// 5.4: 1 = IEEE single, 2 = double, 3 = quadruple precision.
     pub ieee_precision: Option<u8>,
     pub ccsds: Option<Ccsds>,
+    pub run_length: Option<RunLength>,
 }
 
 /// ecCodes' `packingType` for a data representation template.
@@ -73,9 +75,22 @@ pub(crate) fn parse(s: &Octets) -> Result<Representation> {
         complex: None,
         ieee_precision: None,
         ccsds: None,
+        run_length: None,
     };
     if template == 4 {
         r.ieee_precision = Some(s.u8(12)?);
+        return Ok(r);
+    }
+    if template == 200 {
+        r.bits = s.u8(12)?;
+        let levels = s.u16(15)?;
+        r.run_length = Some(RunLength {
+            max_level: s.u16(13)?,
+            decimal_scale: s.u8(17)?,
+            level_values: (0..usize::from(levels))
+                .map(|i| s.u16(18 + 2 * i))
+                .collect::<Result<Vec<u16>>>()?,
+        });
         return Ok(r);
     }
     if !matches!(
