@@ -28,5 +28,11 @@ export interface ByteSource {
    * holds one buffer per requested range, in order.
    */
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  /**
+   * Like `readRanges`, but the buffers may be views into memory the source keeps: the
+   * caller must not modify them. For readers that copy the bytes elsewhere anyway (a scan
+   * feeding its core) and would otherwise make the source copy them first.
+   */
+  viewRanges?(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   close?(): Promise<void>;
 }

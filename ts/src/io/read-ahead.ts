@@ -40,7 +40,16 @@ export class ReadAheadSource implements ByteSource {
     return (await this.readRanges([{ offset, length }]))[0] as Uint8Array;
   }
 
-  async readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+  readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return this.rangesFromBlocks(ranges, true);
+  }
+
+  viewRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return this.rangesFromBlocks(ranges, false);
+  }
+
+  /** `copy`: hand out copies (decoders may work in place; the blocks must stay intact). */
+  private async rangesFromBlocks(ranges: readonly ByteRange[], copy: boolean): Promise<Uint8Array[]> {
     const size = this.size ?? (await this.stat()).size;
     const bs = this.blockSize;
     const direct = (r: ByteRange) => r.length > (bs * this.maxBlocks) / 4 || r.offset + r.length > size;
@@ -71,21 +80,20 @@ export class ReadAheadSource implements ByteSource {
     let d = 0;
     const out = ranges.map((r) => {
       if (direct(r)) return directData[d++] as Uint8Array;
-      return r.length === 0 ? new Uint8Array(0) : this.assemble(r, held);
+      return r.length === 0 ? new Uint8Array(0) : this.assemble(r, held, copy);
     });
     this.evict();
     return out;
   }
 
-  private assemble(r: ByteRange, held: Map<number, Uint8Array>): Uint8Array {
+  private assemble(r: ByteRange, held: Map<number, Uint8Array>, copy: boolean): Uint8Array {
     const bs = this.blockSize;
     const first = Math.floor(r.offset / bs);
     const last = Math.floor((r.offset + Math.max(r.length, 1) - 1) / bs);
     if (first === last) {
       const block = held.get(first) as Uint8Array;
       const at = r.offset - first * bs;
-      // A copy: decoders may work in place, and the block must stay intact for later reads.
-      return block.slice(at, at + r.length);
+      return copy ? block.slice(at, at + r.length) : block.subarray(at, at + r.length);
     }
     const out = new Uint8Array(r.length);
     let done = 0;

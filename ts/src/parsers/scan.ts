@@ -50,7 +50,8 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
         else core.scanFeed(handle, r.offset, held);
       }
       if (missing.length === 0) continue;
-      const blocks = await source.readRanges(missing);
+      // Views are enough: the core copies what it is fed.
+      const blocks = await (source.viewRanges?.(missing) ?? source.readRanges(missing));
       reads.rounds++;
       reads.ranges += missing.length;
       blocks.forEach((bytes, i) => {
