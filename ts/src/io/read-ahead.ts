@@ -53,16 +53,15 @@ export class ReadAheadSource implements ByteSource {
     const size = this.size ?? (await this.stat()).size;
     const bs = this.blockSize;
     const direct = (r: ByteRange) => r.length > (bs * this.maxBlocks) / 4 || r.offset + r.length > size;
-    // The blocks this call assembles from, held here: calls may overlap (a scan reads its
-    // next batch while feeding the last), and another call's eviction must not take them.
+    // The blocks this call assembles from, held here: callers may overlap calls, and another
+    // call's eviction must not take a block between its fetch and its use.
     const held = new Map<number, Uint8Array>();
     const wanted = new Set<number>();
     for (const r of ranges) {
       if (direct(r) || r.length === 0) continue;
       for (let b = Math.floor(r.offset / bs); b * bs < r.offset + r.length; b++) {
         if (held.has(b)) continue;
-        const cached = this.blocks.get(b);
-        if (cached !== undefined) held.set(b, this.touch(b));
+        if (this.blocks.has(b)) held.set(b, this.touch(b));
         else wanted.add(b);
       }
     }
