@@ -19,6 +19,16 @@ export function digest(r: ReadResult): string {
       f[i] = Number.isNaN(x) ? 1e300 : x;
     }
     bytes = new Uint8Array(f.buffer);
+  } else if (/^[<>]c(8|16)$/.test(r.dtype)) {
+    // Interleaved parts; NumPy's isnan is true for the whole number when either part is NaN.
+    const parts = data as Float32Array | Float64Array;
+    const f = new Float64Array(parts.length);
+    for (let i = 0; i < f.length; i += 2) {
+      const nan = Number.isNaN(parts[i] as number) || Number.isNaN(parts[i + 1] as number);
+      f[i] = nan ? 1e300 : (parts[i] as number);
+      f[i + 1] = nan ? 0 : (parts[i + 1] as number);
+    }
+    bytes = new Uint8Array(f.buffer);
   } else if (data instanceof Float32Array || data instanceof Float64Array) {
     const f = Float64Array.from(data, (x) => (Number.isNaN(x) ? 1e300 : x));
     bytes = new Uint8Array(f.buffer);

@@ -32,6 +32,8 @@ def jsonable(a):
         return [None if np.isnan(x) else float(x) for x in a.ravel()]
     if a.dtype.kind in "iub":
         return [int(x) for x in a.ravel()]
+    if a.dtype.kind == "c":
+        return [[jsonable(x.real)[0], jsonable(x.imag)[0]] for x in a.ravel()]
     return [str(x) for x in a.ravel()]
 
 

@@ -26,7 +26,7 @@ def with_netcdf4(path):
                 out[prefix + name] = {"error": str(e)}
                 continue
             entry = {"shape": list(a.shape), "dtype": a.dtype.str}
-            if a.dtype.kind in "biuf":
+            if a.dtype.kind in "biufc":
                 entry["sha256"] = digest(a)
             out[prefix + name] = entry
         for name, sub in g.groups.items():
@@ -53,7 +53,7 @@ def with_h5py(path):
             return
         a = np.asarray(a)
         entry = {"shape": list(a.shape), "dtype": a.dtype.str}
-        if a.dtype.kind in "biuf":
+        if a.dtype.kind in "biufc":
             entry["sha256"] = digest(a)
         out[name] = entry
 

@@ -4,7 +4,7 @@
 import type { Core } from "../backend/core.js";
 import { makeError, UnsupportedFeatureError, VzarrError } from "../errors/vzarr-error.js";
 import type { ArrayMetadata } from "../metadata/array-metadata.js";
-import { parseDType } from "../metadata/dtype.js";
+import { type DType, parseDType } from "../metadata/dtype.js";
 import type { BytesDecoder, ChunkContext } from "./codec.js";
 import { bytesDecoder } from "./registry.js";
 
@@ -47,7 +47,7 @@ export class CodecChain {
     let bytes = stored;
     for (let i = this.steps.length - 1; i >= 0; i--) bytes = await (this.steps[i] as BytesDecoder).decode(bytes, this.ctx);
     if (typeof this.toElements !== "string") bytes = await this.toElements.decode(bytes, this.ctx);
-    else if (this.toElements === "bytes-swap") bytes = swapBytes(bytes, parseDType(this.ctx.dtype).itemSize);
+    else if (this.toElements === "bytes-swap") bytes = swapBytes(bytes, byteOrderUnit(parseDType(this.ctx.dtype)));
     if (bytes.length < this.chunkBytes) {
       throw makeError("CorruptFile", `a chunk decoded to ${bytes.length} bytes, expected ${this.chunkBytes}`, {
         variable: this.ctx.variable,
@@ -55,6 +55,11 @@ export class CodecChain {
     }
     return bytes.length === this.chunkBytes ? bytes : bytes.subarray(0, this.chunkBytes);
   }
+}
+
+/** The unit byte order applies to: the element, or each part of a complex number. */
+export function byteOrderUnit(dtype: DType): number {
+  return dtype.kind === "c" ? dtype.itemSize / 2 : dtype.itemSize;
 }
 
 export function swapBytes(input: Uint8Array, size: number): Uint8Array {

@@ -69,7 +69,7 @@ export function v3FillValue(fill: FillValue, dtypeText: string): unknown {
       if (typeof fill === "string") return fill;
       return 0;
     case "c":
-      if (Array.isArray(fill)) return fill.map((v) => (Number.isFinite(v) ? v : nonFinite(v)));
+      if (Array.isArray(fill)) return fill.map((v) => (typeof v === "string" || Number.isFinite(v) ? v : nonFinite(v)));
       return [typeof fill === "number" && Number.isFinite(fill) ? fill : 0, 0];
     case "S": {
       const bytes = new Uint8Array(dtype.itemSize);

@@ -13,7 +13,8 @@ export interface CodecSpec {
  * Zarr v3 fill value in JSON form: numbers (bigint beyond 2^53), "NaN"/"Infinity"/"-Infinity",
  * booleans, null = none.
  */
-export type FillValue = number | bigint | string | boolean | null | number[];
+/** Complex numbers are `[real, imaginary]`, each a number or "NaN"/"Infinity"/"-Infinity". */
+export type FillValue = number | bigint | string | boolean | null | Array<number | string>;
 
 /**
  * Chunk grid. `regular`: one chunk size per axis (edge chunks padded). `rectilinear`: per

@@ -108,8 +108,13 @@ export function typedArrayFor(dtype: DType, buffer: ArrayBuffer, byteOffset = 0,
       return new Float32Array(buffer, byteOffset, n);
     case "f8":
       return new Float64Array(buffer, byteOffset, n);
+    // Complex numbers as interleaved real and imaginary parts (NumPy's memory layout).
+    case "c8":
+      return new Float32Array(buffer, byteOffset, 2 * n);
+    case "c16":
+      return new Float64Array(buffer, byteOffset, 2 * n);
     default:
-      // Byte strings, complex, and other fixed-size types are handed out as raw bytes.
+      // Byte strings and other fixed-size types are handed out as raw bytes.
       return new Uint8Array(buffer, byteOffset, n * dtype.itemSize);
   }
 }

@@ -3,7 +3,7 @@ import { makeError } from "../errors/vzarr-error.js";
 import type { FillValue } from "./array-metadata.js";
 import type { DType } from "./dtype.js";
 
-function toNumber(v: FillValue): number {
+function toNumber(v: FillValue | number | string): number {
   if (typeof v === "number") return v;
   if (typeof v === "bigint") return Number(v);
   if (typeof v === "boolean") return v ? 1 : 0;
@@ -61,6 +61,16 @@ export function fillValueBytes(fill: FillValue, dtype: DType): Uint8Array {
     case "f8":
       view.setFloat64(0, n, true);
       break;
+    case "c8":
+    case "c16": {
+      const [re, im] = Array.isArray(fill) ? fill : [toNumber(fill), 0];
+      const half = dtype.itemSize / 2;
+      const set = (at: number, v: number | string | undefined) =>
+        half === 4 ? view.setFloat32(at, toNumber(v ?? 0), true) : view.setFloat64(at, toNumber(v ?? 0), true);
+      set(0, re);
+      set(half, im);
+      break;
+    }
     default:
       if (dtype.kind === "S" || dtype.kind === "V") {
         // netCDF char fills are byte values; Zarr's are strings.

@@ -103,7 +103,9 @@ function v2FillValue(fill: FillValue, dtype: DType): FillValue {
     else if (typeof fill === "string") bytes.set(new TextEncoder().encode(fill).subarray(0, dtype.itemSize));
     return encodeBase64(bytes);
   }
-  if (typeof fill === "number" && !Number.isFinite(fill)) return Number.isNaN(fill) ? "NaN" : fill > 0 ? "Infinity" : "-Infinity";
+  const spelled = (v: number) => (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+  if (typeof fill === "number" && !Number.isFinite(fill)) return spelled(fill);
+  if (Array.isArray(fill)) return fill.map((v) => (typeof v === "number" && !Number.isFinite(v) ? spelled(v) : v));
   return fill;
 }
 

@@ -1,7 +1,7 @@
 //! The datatype message (0x03): what one element is, and how it maps to a NumPy-style dtype
 //! and to JSON values (for attributes and fill values).
 
-use super::io::{le_uint, Cursor};
+use super::io::{bytes_needed, le_uint, Cursor};
 use crate::error::{Error, Result};
 use crate::json::Json;
 
@@ -55,12 +55,19 @@ pub enum Datatype {
         base: Box<Datatype>,
         size: usize,
     },
+    /// A complex number of two IEEE floats, real part first: h5py's compound `{r, i}` or
+    /// HDF5 2.0's complex class. `size` is the whole element (8 or 16 bytes).
+    Complex {
+        size: usize,
+        big_endian: bool,
+    },
     /// Object (`object == true`) or region reference.
     Reference {
         size: usize,
         object: bool,
     },
-    /// Classes vzarr does not turn into arrays: time, opaque, compound, array, complex.
+    /// Classes vzarr does not turn into arrays: time, opaque, compounds other than complex
+    /// numbers, complex types of other forms.
     Other {
         class: u8,
         size: usize,
@@ -221,10 +228,98 @@ fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
                 size,
             })
         }
-        // Compounds, time and complex types are recognised but not decoded; their property
-        // bytes are not needed because no field follows them where they can occur.
-        2 | 6 | 11 => Ok(Datatype::Other { class, size }),
+        6 => Ok(complex_compound(c, version, bits, size, depth)
+            .unwrap_or(Datatype::Other { class, size })),
+        11 => {
+            // HDF5 2.0: bit 0 homogeneous, bits 1-2 the form (0 rectangular), then the part type.
+            let base = parse_nested(c, depth + 1)?;
+            match base {
+                Datatype::Float {
+                    size: part,
+                    big_endian,
+                } if bits & 0x7 == 1 && size == 2 * part && part >= 4 => {
+                    Ok(Datatype::Complex { size, big_endian })
+                }
+                _ => Ok(Datatype::Other { class, size }),
+            }
+        }
+        // Time types are recognised but not decoded; their property bytes are not needed
+        // because no field follows them where they can occur.
+        2 => Ok(Datatype::Other { class, size }),
         other => Err(c.error(format!("unknown datatype class {}", other))),
+    }
+}
+
+/// A compound that is h5py's complex number — members `r` and `i`, IEEE floats of one size
+/// and byte order, back to back — as `Complex`; `None` for every other compound (which stays
+/// unsupported) or one whose member list cannot be read.
+fn complex_compound(
+    c: &mut Cursor,
+    version: u8,
+    bits: u32,
+    size: usize,
+    depth: usize,
+) -> Option<Datatype> {
+    let count = (bits & 0xFFFF) as usize;
+    if count != 2 {
+        return None;
+    }
+    let mut members = Vec::with_capacity(2);
+    for _ in 0..count {
+        let start = c.pos();
+        let name = c.cstring().ok()?.to_vec();
+        if version < 3 {
+            let used = c.pos() - start;
+            c.skip((8 - used % 8) % 8).ok()?;
+        }
+        let offset = if version < 3 {
+            c.u32().ok()? as usize
+        } else {
+            c.uint(bytes_needed(size as u64)).ok()? as usize
+        };
+        if version == 1 {
+            // Dimensionality, reserved, permutation, reserved, four dimension sizes.
+            let rank = c.u8().ok()?;
+            c.skip(3 + 4 + 4 + 16).ok()?;
+            if rank != 0 {
+                return None;
+            }
+        }
+        let member = parse_nested(c, depth + 1).ok()?;
+        members.push((name, offset, member));
+    }
+    match (&members[0], &members[1]) {
+        (
+            (
+                re,
+                0,
+                Datatype::Float {
+                    size: a,
+                    big_endian: ea,
+                },
+            ),
+            (
+                im,
+                at,
+                Datatype::Float {
+                    size: b,
+                    big_endian: eb,
+                },
+            ),
+        ) if re.as_slice() == b"r"
+            && im.as_slice() == b"i"
+            && a == b
+            && ea == eb
+            && *at == *a
+            && size == 2 * *a
+            && *a >= 4 =>
+        {
+            Some(Datatype::Complex {
+                size,
+                big_endian: *ea,
+            })
+        }
+        _ => None,
     }
 }
 
@@ -286,6 +381,7 @@ impl Datatype {
             | Datatype::Bitfield { size, .. }
             | Datatype::Reference { size, .. }
             | Datatype::Array { size, .. }
+            | Datatype::Complex { size, .. }
             | Datatype::Other { size, .. } => *size,
             Datatype::Enum { base, .. } => base.size(),
             // Only reachable for nested vlens, where the stored descriptor is 4 + O + 4; the
@@ -354,6 +450,9 @@ impl Datatype {
             Datatype::Float { size, big_endian } => {
                 Ok(format!("{}f{}", order(*big_endian, *size), size))
             }
+            Datatype::Complex { size, big_endian } => {
+                Ok(format!("{}c{}", order(*big_endian, *size), size))
+            }
             Datatype::String { size, .. } => Ok(format!("|S{}", size)),
             Datatype::Enum { base, .. } => {
                 if self.is_bool() {
@@ -377,6 +476,10 @@ impl Datatype {
                 )),
                 _ => base.numpy_dtype(),
             },
+            Datatype::Other { class: 6, .. } => Err(Error::unsupported(
+                "the HDF5 compound datatype is not supported (only complex numbers are: \
+                 members r and i of one 32- or 64-bit float type)",
+            )),
             Datatype::Other { class, .. } => Err(Error::unsupported(format!(
                 "the HDF5 {} datatype is not supported",
                 class_name(*class)
@@ -391,6 +494,7 @@ impl Datatype {
                 size, big_endian, ..
             }
             | Datatype::Float { size, big_endian }
+            | Datatype::Complex { size, big_endian }
             | Datatype::Bitfield { size, big_endian }
                 if *size > 1 =>
             {
@@ -431,6 +535,18 @@ impl Datatype {
                     _ => f64::from_bits(raw),
                 };
                 Some(float_json(value))
+            }
+            Datatype::Complex { size, big_endian } if bytes.len() == *size => {
+                // Zarr writes a complex value as [real, imaginary].
+                let part = Datatype::Float {
+                    size: size / 2,
+                    big_endian: *big_endian,
+                };
+                let (re, im) = bytes.split_at(size / 2);
+                Some(Json::Array(vec![
+                    part.element_json(re)?,
+                    part.element_json(im)?,
+                ]))
             }
             Datatype::String { pad, .. } => Some(Json::String(fixed_string(bytes, *pad))),
             Datatype::Enum { base, .. } => {
