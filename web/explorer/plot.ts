@@ -44,10 +44,19 @@ export function sliceSelection(req: SliceRequest): Selection {
   });
 }
 
-/** Values as float64, or undefined when they are not numbers (strings, raw bytes of |S/|V). */
+/**
+ * Values as float64 — complex numbers as their magnitude — or undefined when they are not
+ * numbers (strings, raw bytes of |S/|V).
+ */
 export function numericValues(r: ReadResult): Float64Array | undefined {
   if (Array.isArray(r.data)) return undefined;
   if (/^[<>|]?[SUVO]/.test(r.dtype)) return undefined;
+  if (/^[<>]c/.test(r.dtype)) {
+    const parts = r.data as Float32Array | Float64Array;
+    const out = new Float64Array(parts.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = Math.hypot(parts[2 * i] as number, parts[2 * i + 1] as number);
+    return out;
+  }
   const data = r.data as ArrayLike<number | bigint>;
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);

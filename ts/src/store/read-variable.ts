@@ -20,7 +20,11 @@ import type { SourcePool } from "./source-pool.js";
 export const MAX_READ_BYTES = 2 ** 31;
 
 export interface ReadResult {
-  /** Values in C order; byte strings and other non-numeric fixed-size types as raw bytes. */
+  /**
+   * Values in C order; complex numbers as interleaved real and imaginary parts (a Float32Array
+   * or Float64Array twice as long as the element count); byte strings and other non-numeric
+   * fixed-size types as raw bytes.
+   */
   data: NumericArray | Uint8Array | string[];
   shape: number[];
   /** NumPy dtype of `data` (little-endian). */
