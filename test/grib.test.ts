@@ -3,10 +3,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
+import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
 import { parseJsonLenient } from "../ts/src/metadata/json-text.js";
 import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
 import { corpus, fixtures, hasCorpus } from "./helpers/paths.js";
+import { hasPython, pythonJson } from "./helpers/python.js";
 
 interface Message {
   sum: number;
@@ -68,6 +70,41 @@ describe(`GRIB (${core.kind} backend)`, () => {
       variable: names[0],
       file: expect.stringContaining("jpeg_wide.grib2"),
     });
+  });
+
+  // 16 bytes of latitude/longitude per point: without a budget, six 3.7M-point NBM groups made
+  // a 900 MB scan result.
+  it.runIf(hasPython)("per-point coordinates stop at the file's budget; the fields still read", async () => {
+    const path = join(fixtures, "grib", "coordinate_budget.grib2");
+    using ds = await openVirtualDataset(path, { core });
+    const groups = ["instant", "instant_grid2", "instant_grid3"].map((g) => ds.group(`heightAboveGround/${g}`));
+    const [first, second, third] = groups as [VirtualDataset, VirtualDataset, VirtualDataset];
+    expect(first.attrs.GRIB_coordinatesOmitted).toBeUndefined();
+    expect(second.attrs.GRIB_coordinatesOmitted).toContain("at most 4194304 points per file, and groups before this one used them");
+    expect(third.attrs.GRIB_coordinatesOmitted).toContain("a 4410000-point grid is too large");
+    expect(second.variables.has("latitude") || third.variables.has("latitude")).toBe(false);
+
+    const points = [0, 1234567, 1300 * 1800 - 1];
+    const want = await pythonJson<{ points: [number, number, number][] }>("grib_points.py", [path, "0", ...points.map(String)]);
+    const lat = (await readArray(first, "latitude", undefined, { core })).data as Float64Array;
+    const lon = (await readArray(first, "longitude", undefined, { core })).data as Float64Array;
+    points.forEach((p, i) => {
+      const [wantLat, wantLon] = want.points[i] as [number, number, number];
+      expect(lat[p]).toBeCloseTo(wantLat, 6);
+      expect(lon[p]).toBeCloseTo(wantLon, 6);
+    });
+    for (const [group, name, value] of [
+      [first, "2t", 281.5],
+      [second, "10u", -3.25],
+      [third, "10v", 4],
+    ] as const) {
+      const r = await readArray(group, name, undefined, { core });
+      expect(r.shape.slice(-2), name).toEqual(group.variable(name).shape.slice(-2));
+      expect(
+        (r.data as Float64Array).every((x) => x === value),
+        name,
+      ).toBe(true);
+    }
   });
 
   it.runIf(hasCorpus)("corpus GRIB files from NOAA, ECMWF, DWD, MSC match truth.json", async () => {
