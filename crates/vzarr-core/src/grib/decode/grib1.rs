@@ -1,9 +1,10 @@
-//! GRIB1 field decoding: grid-point simple packing with an IBM-float reference value.
-//! Second-order ("complex") packing and spherical harmonics are refused with
-//! `UnsupportedFeature`.
+//! GRIB1 field decoding: grid-point simple packing with an IBM-float reference value, and
+//! spherical harmonics with complex packing. Second-order ("complex") grid-point packing
+//! and simple-packed spherical harmonics are refused with `UnsupportedFeature`.
 
 use super::layout::{expand_bitmap, normalise_scan};
 use super::simple::{self, Scaling};
+use super::spectral::{self, grib1_laplacian, SpectralComplex, SubsetFloat};
 use crate::error::{Error, Result};
 use crate::grib::grib1::{grid, packing_type, Pds};
 use crate::grib::message::{complete, read_indicator, read_layout, SliceSource};
@@ -31,18 +32,32 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
     let grid = grid::parse(&gds, 0)?;
     let bds = section(4).ok_or_else(|| Error::corrupt("a GRIB1 message without a BDS"))?;
     let flags = bds.u8(4)?;
-    if flags & 0xc0 != 0 {
-        return Err(Error::unsupported(format!(
-            "GRIB1 {} packing is not supported",
-            packing_type(flags)
-        )));
-    }
     let scaling = Scaling {
         reference: bds.ibm_f32(7)?,
         binary_scale: bds.signed(5, 2)?,
         decimal_scale: pds.decimal_scale,
     };
     let bits = bds.u8(11)?;
+    match flags & 0xc0 {
+        0 => {}
+        0xc0 => {
+            // Octets 12-13 point at the packed part, which follows the subset anyway.
+            let params = SpectralComplex {
+                laplacian: grib1_laplacian(bds.signed(14, 2)?),
+                subset: [bds.u8(16)?, bds.u8(17)?, bds.u8(18)?].map(u32::from),
+                subset_float: SubsetFloat::Ibm32,
+                gribex_row_scaling: true,
+            };
+            let count = grid.num_points as usize;
+            return spectral::unpack(bds.rest(19)?, bits, count, params, scaling);
+        }
+        _ => {
+            return Err(Error::unsupported(format!(
+                "GRIB1 {} packing is not supported",
+                packing_type(flags)
+            )))
+        }
+    }
     let data = bds.rest(12)?;
     let points = grid.num_points as usize;
     let values = match section(3) {

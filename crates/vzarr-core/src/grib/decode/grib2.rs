@@ -1,5 +1,6 @@
 //! GRIB2 field decoding: data representation templates 5.0 (simple), 5.2 (complex),
-//! 5.3 (complex + spatial differencing), 5.4 (IEEE), 5.41 (PNG) and 5.42 (CCSDS).
+//! 5.3 (complex + spatial differencing), 5.4 (IEEE), 5.41 (PNG), 5.42 (CCSDS), 5.51
+//! (spherical harmonics, complex packing) and 5.200 (run-length).
 //! JPEG 2000 (5.40) codestreams are decoded outside the core (no JPEG 2000 decoder builds
 //! with rustc 1.63): the host asks for the codestream with [`jpeg2000_codestream`], decodes
 //! it, and hands the integer samples back to [`decode_with_samples`] for scaling, bitmap
@@ -7,7 +8,7 @@
 
 use super::layout::{expand_bitmap, normalise_scan};
 use super::simple::{self, Scaling};
-use super::{ccsds, complex, png, run_length};
+use super::{ccsds, complex, png, run_length, spectral};
 use crate::error::{Error, Result};
 use crate::grib::grib2::bitmap::{bitmap_indicator, BitmapIndicator};
 use crate::grib::grib2::representation::{self, packing_type, Representation};
@@ -196,6 +197,12 @@ fn unpack(r: &Representation, data: &[u8], count: usize) -> Result<Vec<f64>> {
                 .as_ref()
                 .ok_or_else(|| Error::corrupt("run-length packing without parameters"))?;
             run_length::unpack(data, r.bits, count, params)
+        }
+        51 => {
+            let params = r
+                .spectral
+                .ok_or_else(|| Error::corrupt("spectral complex packing without parameters"))?;
+            spectral::unpack(data, r.bits, count, params, scaling(r))
         }
         40 | 40000 if r.bits == 0 => Ok(vec![scaling(r).reference; count]),
         40 | 40000 => Err(Error::unsupported(

@@ -18,6 +18,7 @@ mod layout;
 mod png;
 pub(crate) mod run_length;
 mod simple;
+pub(crate) mod spectral;
 
 use crate::error::{Error, Result};
 

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::grib::decode::run_length::RunLength;
+use crate::grib::decode::spectral::{grib2_laplacian, SpectralComplex, SubsetFloat};
 use crate::grib::octets::Octets;
 
 /// Parameters of complex packing (5.2) and complex packing with spatial differencing (5.3).
@@ -41,6 +42,8 @@ pub(crate) struct Representation {
     pub ieee_precision: Option<u8>,
     pub ccsds: Option<Ccsds>,
     pub run_length: Option<RunLength>,
+    /// 5.51: spherical harmonics with complex packing.
+    pub spectral: Option<SpectralComplex>,
 }
 
 /// ecCodes' `packingType` for a data representation template.
@@ -76,6 +79,7 @@ pub(crate) fn parse(s: &Octets) -> Result<Representation> {
         ieee_precision: None,
         ccsds: None,
         run_length: None,
+        spectral: None,
     };
     if template == 4 {
         r.ieee_precision = Some(s.u8(12)?);
@@ -120,6 +124,22 @@ pub(crate) fn parse(s: &Octets) -> Result<Representation> {
                 } else {
                     None
                 },
+            })
+        }
+        51 => {
+            r.spectral = Some(SpectralComplex {
+                laplacian: grib2_laplacian(s.signed(21, 4)?),
+                subset: [
+                    u32::from(s.u16(25)?),
+                    u32::from(s.u16(27)?),
+                    u32::from(s.u16(29)?),
+                ],
+                subset_float: match s.u8(35)? {
+                    1 => SubsetFloat::Ieee32,
+                    2 => SubsetFloat::Ieee64,
+                    p => SubsetFloat::Unsupported(p),
+                },
+                gribex_row_scaling: false,
             })
         }
         42 => {
