@@ -1,11 +1,12 @@
 /** The parts of openVirtualMfdataset: glob expansion, the thread payload, read-ahead blocks, progress text. */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProgressReporter, progressText } from "../ts/src/cli/progress.js";
 import { fromPayload, toPayload } from "../ts/src/dataset/pool/transfer.js";
 import { expandInputs, globLocal, segmentPattern } from "../ts/src/io/glob.js";
+import { LocalFileSource } from "../ts/src/io/local-file.js";
 import { MemorySource } from "../ts/src/io/memory.js";
 import { ReadAheadSource } from "../ts/src/io/read-ahead.js";
 import type { ManifestArray } from "../ts/src/manifest/manifest-array.js";
@@ -142,6 +143,37 @@ describe("read-ahead source", () => {
     const got = await first;
     expect(got[0]).toEqual(bytes.subarray(100, 150));
     expect(got[1]).toEqual(bytes.subarray(20_000, 25_000));
+  });
+});
+
+describe("read-ahead buffer reuse", () => {
+  it("reads the next file into the buffers the last one released, with that file's bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vzarr-pool-"));
+    const contents = [0, 1].map((k) => Uint8Array.from({ length: 150_000 }, (_, i) => (i * (7 + k)) % 251));
+    const paths = contents.map((c, k) => {
+      const path = join(dir, `f${k}.bin`);
+      writeFileSync(path, c);
+      return path;
+    });
+    const buffersOf = async (k: number) => {
+      const src = new ReadAheadSource(new LocalFileSource(paths[k] as string));
+      const ranges = [
+        { offset: 10, length: 100 },
+        { offset: 70_000, length: 50 },
+        { offset: 149_990, length: 10 },
+      ];
+      const views = await src.viewRanges(ranges);
+      ranges.forEach((r, i) => {
+        expect(views[i], `file ${k} range ${i}`).toEqual((contents[k] as Uint8Array).subarray(r.offset, r.offset + r.length));
+      });
+      const buffers = new Set(views.map((v) => v.buffer));
+      await src.close();
+      return buffers;
+    };
+    const first = await buffersOf(0);
+    const second = await buffersOf(1);
+    expect([...second].filter((b) => first.has(b)).length).toBe(3);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -79,7 +79,10 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
     // Loading reads from the file just scanned: reuse its open source.
     return await loadListed(ds, options.loadableVariables, core, (url) => (url === source.url ? keepOpen(source) : openSource(url)));
   } finally {
-    if (typeof input === "string") await opened.close?.();
+    // The scan's views into the source's blocks are gone by now: their buffers serve the
+    // next file.
+    if (typeof input === "string") await source.close();
+    else source.release();
   }
 }
 

@@ -30,9 +30,14 @@ export interface ByteSource {
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   /**
    * Like `readRanges`, but the buffers may be views into memory the source keeps: the
-   * caller must not modify them. For readers that copy the bytes elsewhere anyway (a scan
+   * caller must not modify them, nor keep them past the source's `close` (or `release`). For readers that copy the bytes elsewhere anyway (a scan
    * feeding its core) and would otherwise make the source copy them first.
    */
   viewRanges?(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  /**
+   * Fills `target` with the bytes at `offset` (exactly `target.length` of them), for readers
+   * that reuse their buffers; sources that can read into caller memory (local files) offer it.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<void>;
   close?(): Promise<void>;
 }

@@ -61,8 +61,14 @@ export class LocalFileSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const fd = this.fd();
     const buf = new Uint8Array(length);
+    await this.readInto(offset, buf);
+    return buf;
+  }
+
+  async readInto(offset: number, buf: Uint8Array): Promise<void> {
+    const fd = this.fd();
+    const length = buf.length;
     let done = 0;
     while (done < length) {
       const bytesRead =
@@ -76,7 +82,6 @@ export class LocalFileSource implements ByteSource {
       }
       done += bytesRead;
     }
-    return buf;
   }
 
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {

@@ -5,7 +5,12 @@
  * opening thousands of files fast, locally (fewer syscalls) and over HTTP (fewer round trips).
  * Ranges larger than a few blocks bypass the cache.
  */
+import { BlockPool } from "./block-pool.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
+
+const DEFAULT_BLOCK = 64 * 1024;
+/** Buffers shared by this thread's read-ahead sources over sources that read into memory. */
+const pool = new BlockPool(DEFAULT_BLOCK, 64);
 
 export interface ReadAheadOptions {
   /** Block size in bytes (default 64 KiB). */
@@ -19,6 +24,8 @@ export class ReadAheadSource implements ByteSource {
   private readonly blockSize: number;
   private readonly maxBlocks: number;
   private readonly blocks = new Map<number, Uint8Array>();
+  /** Pool buffers this source read into: returned by `release`, when no view can remain. */
+  private readonly pooled: Uint8Array[] = [];
   private size: number | undefined;
 
   constructor(
@@ -26,7 +33,7 @@ export class ReadAheadSource implements ByteSource {
     options: ReadAheadOptions = {},
   ) {
     this.url = inner.url;
-    this.blockSize = options.blockSize ?? 64 * 1024;
+    this.blockSize = options.blockSize ?? DEFAULT_BLOCK;
     this.maxBlocks = options.maxBlocks ?? 32;
   }
 
@@ -68,7 +75,7 @@ export class ReadAheadSource implements ByteSource {
     const directRanges = ranges.filter(direct);
     const list = [...wanted].sort((a, b) => a - b);
     const [fetched, directData] = await Promise.all([
-      list.length > 0 ? this.inner.readRanges(list.map((b) => ({ offset: b * bs, length: Math.min(bs, size - b * bs) }))) : [],
+      list.length > 0 ? this.fetchBlocks(list, size) : [],
       directRanges.length > 0 ? this.inner.readRanges(directRanges) : [],
     ]);
     list.forEach((b, i) => {
@@ -83,6 +90,25 @@ export class ReadAheadSource implements ByteSource {
     });
     this.evict();
     return out;
+  }
+
+  /** Reads whole blocks: into pool buffers when the inner source can, a bounded number per source. */
+  private async fetchBlocks(list: readonly number[], size: number): Promise<Uint8Array[]> {
+    const bs = this.blockSize;
+    const ranges = list.map((b) => ({ offset: b * bs, length: Math.min(bs, size - b * bs) }));
+    const readInto = this.inner.readInto?.bind(this.inner);
+    if (readInto === undefined || bs !== pool.blockSize || this.pooled.length + list.length > 2 * this.maxBlocks) {
+      return this.inner.readRanges(ranges);
+    }
+    return Promise.all(
+      ranges.map(async (r) => {
+        const buffer = pool.take();
+        this.pooled.push(buffer);
+        const block = buffer.subarray(0, r.length);
+        await readInto(r.offset, block);
+        return block;
+      }),
+    );
   }
 
   private assemble(r: ByteRange, held: Map<number, Uint8Array>, copy: boolean): Uint8Array {
@@ -121,8 +147,18 @@ export class ReadAheadSource implements ByteSource {
     }
   }
 
-  close(): Promise<void> {
+  /**
+   * Forgets the cached blocks and hands their buffers back for the next file: views from
+   * `viewRanges` must not be used after this.
+   */
+  release(): void {
     this.blocks.clear();
+    pool.give(this.pooled.splice(0));
+  }
+
+  /** `release`, then closes the inner source. */
+  close(): Promise<void> {
+    this.release();
     return this.inner.close?.() ?? Promise.resolve();
   }
 }
