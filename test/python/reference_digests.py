@@ -57,8 +57,19 @@ def with_h5py(path):
             entry["sha256"] = digest(a)
         out[name] = entry
 
+    # Soft links too: vzarr lists what they name under the link's path, as netCDF-C does.
+    def visit_link(name, link, f):
+        if isinstance(link, h5py.SoftLink):
+            target = f.get(name)
+            if isinstance(target, h5py.Dataset):
+                visit(name, target)
+            elif isinstance(target, h5py.Group):
+                target.visititems_links(lambda sub, l: visit_link(name + "/" + sub, l, f))
+        elif isinstance(link, h5py.HardLink):
+            visit(name, f[name])
+
     with h5py.File(path, "r") as f:
-        f.visititems(visit)
+        f.visititems_links(lambda name, link: visit_link(name, link, f))
     return out
 
 

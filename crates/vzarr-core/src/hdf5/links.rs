@@ -8,8 +8,8 @@ use crate::error::Result;
 pub enum LinkTarget {
     /// An object header address.
     Hard(u64),
-    /// A path inside the same file (not followed, like h5py's `visititems`).
-    Soft,
+    /// A path inside the same file, absolute or relative to the link's group.
+    Soft(String),
     /// A link into another file (not followed).
     External,
 }
@@ -43,7 +43,10 @@ pub fn parse_link(c: &mut Cursor) -> Result<Link> {
     let name = String::from_utf8_lossy(c.bytes(name_len as usize)?).into_owned();
     let target = match link_type {
         0 => LinkTarget::Hard(c.defined_addr("hard link target")?),
-        1 => LinkTarget::Soft,
+        1 => {
+            let len = c.u16()?;
+            LinkTarget::Soft(String::from_utf8_lossy(c.bytes(usize::from(len))?).into_owned())
+        }
         _ => LinkTarget::External,
     };
     Ok(Link {
@@ -131,6 +134,6 @@ mod tests {
         assert_eq!(link.target, LinkTarget::Hard(0x1234));
         let soft = [1u8, 0x08, 1, 1, b'x', 2, 0, b'/', b'y'];
         let link = parse_link(&mut Cursor::new(&soft, geo, 0, "t")).unwrap();
-        assert_eq!(link.target, LinkTarget::Soft);
+        assert_eq!(link.target, LinkTarget::Soft("/y".to_string()));
     }
 }

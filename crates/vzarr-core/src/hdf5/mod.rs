@@ -35,6 +35,7 @@ mod netcdf4;
 mod object_header;
 mod output;
 mod scanner;
+mod soft_links;
 mod superblock;
 mod symbol_table;
 mod tree;

@@ -12,6 +12,7 @@ use super::chunk_tasks::ChunkTask;
 use super::global_heap::GlobalHeap;
 use super::io::{Geometry, Source};
 use super::links::DenseStorage;
+use super::soft_links::SoftLink;
 use super::superblock::{self, Superblock};
 use super::symbol_table::LocalHeap;
 use super::tree::{Kind, Node, Role, Tree};
@@ -101,6 +102,8 @@ pub struct State {
     pub fatal: Option<Error>,
     /// Tree nodes already processed, per owner (cycle guard).
     pub visited: HashSet<(usize, u64)>,
+    /// Soft links met so far, resolved when the groups have all been read.
+    pub soft_links: Vec<SoftLink>,
 }
 
 pub struct Hdf5Scanner {
@@ -133,6 +136,7 @@ impl Hdf5Scanner {
                 drop_variables: options.drop_variables.clone(),
                 fatal: None,
                 visited: HashSet::new(),
+                soft_links: Vec::new(),
             },
         }
     }
@@ -160,6 +164,16 @@ impl FormatScanner for Hdf5Scanner {
             // No task is waiting: the phase is complete.
             match self.phase {
                 Phase::Structure => {
+                    // Soft links can point anywhere: they are resolved once the tree is read,
+                    // and the objects they add are read before the phase ends.
+                    let linked = self.state.resolve_soft_links();
+                    if let Some(e) = self.state.fatal.take() {
+                        return Err(e);
+                    }
+                    if !linked.is_empty() {
+                        self.tasks = linked;
+                        continue;
+                    }
                     self.phase = Phase::Values;
                     self.tasks = self.state.value_tasks();
                 }

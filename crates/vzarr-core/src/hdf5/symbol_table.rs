@@ -2,6 +2,7 @@
 //! ("SNOD") listing the members, found through a v1 B-tree of node type 0.
 
 use super::io::{Cursor, Source};
+use super::links::LinkTarget;
 use crate::error::Error;
 use crate::sansio::{Step, Stop};
 
@@ -46,7 +47,7 @@ pub fn read_local_heap(src: &Source, addr: u64) -> Step<LocalHeap> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub name: String,
-    pub object: u64,
+    pub target: LinkTarget,
 }
 
 /// Bytes of one symbol table entry.
@@ -84,30 +85,35 @@ pub fn read_symbol_node(
         let name_offset = c.addr()?.unwrap_or(u64::MAX);
         let object = c.addr()?;
         let cache_type = c.u32()?;
-        c.skip(20)?;
-        // Cache type 2 is a soft link (its target path sits in the local heap; the object
-        // header address is undefined). Soft links are not followed, as h5py's visititems
-        // does not: the target is listed under its own name.
-        let object = match object {
-            Some(a) if cache_type != 2 => a,
-            _ => continue,
+        c.skip(4)?;
+        // Cache type 2 is a soft link: the scratch pad holds the offset of its target path in
+        // the local heap, and the object header address is undefined.
+        let link_value = c.u32()?;
+        c.skip(12)?;
+        let heap_string = |offset: u64| {
+            usize::try_from(offset)
+                .ok()
+                .and_then(|at| names.get(at..))
+                .and_then(|rest| rest.iter().position(|&b| b == 0).map(|end| &rest[..end]))
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .ok_or_else(|| {
+                    Stop::Fail(
+                        Error::corrupt(format!(
+                            "a link name offset {} lies outside the local heap of {} bytes",
+                            offset, heap.data_len
+                        ))
+                        .at_offset(src.geo.base.wrapping_add(addr)),
+                    )
+                })
         };
-        let name = usize::try_from(name_offset)
-            .ok()
-            .and_then(|at| names.get(at..))
-            .and_then(|rest| rest.iter().position(|&b| b == 0).map(|end| &rest[..end]))
-            .ok_or_else(|| {
-                Stop::Fail(
-                    Error::corrupt(format!(
-                        "a link name offset {} lies outside the local heap of {} bytes",
-                        name_offset, heap.data_len
-                    ))
-                    .at_offset(src.geo.base.wrapping_add(addr)),
-                )
-            })?;
+        let target = match object {
+            _ if cache_type == 2 => LinkTarget::Soft(heap_string(u64::from(link_value))?),
+            Some(a) => LinkTarget::Hard(a),
+            None => continue,
+        };
         out.push(Entry {
-            name: String::from_utf8_lossy(name).into_owned(),
-            object,
+            name: heap_string(name_offset)?,
+            target,
         });
     }
     Ok(out)

@@ -13,6 +13,7 @@ use super::io::{Cursor, Source};
 use super::links::{self, DenseStorage, LinkTarget};
 use super::object_header::{kind, read_object_header, Message, ObjectHeader};
 use super::scanner::{Dense, State, Task};
+use super::soft_links::{SoftLink, MAX_SOFT_LINKS};
 use super::symbol_table::{self, LocalHeap};
 use super::tree::{Attr, DatasetNode, Kind, Role};
 use crate::error::Error;
@@ -96,9 +97,7 @@ impl State {
                 return Ok(());
             }
             for link in members {
-                if let LinkTarget::Hard(target) = link.target {
-                    self.add_child(id, link.name, link.creation_order, target, spawn)?;
-                }
+                self.add_link(id, link.name, link.creation_order, link.target, spawn)?;
             }
             if let Some((btree, heap)) = symbol_table {
                 spawn.push(Task::SymbolTable {
@@ -254,7 +253,7 @@ impl State {
         let entries = symbol_table::read_symbol_node(src, addr, heap, 2 * leaf_k)?;
         self.guard_visit(group, addr)?;
         for e in entries {
-            self.add_child(group, e.name, None, e.object, spawn)?;
+            self.add_link(group, e.name, None, e.target, spawn)?;
         }
         Ok(())
     }
@@ -366,9 +365,7 @@ impl State {
         match what {
             Dense::Links => {
                 let link = links::parse_link(&mut Cursor::new(&bytes, src.geo, heap_addr, "link"))?;
-                if let LinkTarget::Hard(target) = link.target {
-                    self.add_child(owner, link.name, link.creation_order, target, spawn)?;
-                }
+                self.add_link(owner, link.name, link.creation_order, link.target, spawn)?;
             }
             Dense::Attributes => {
                 let m = Message {
@@ -388,6 +385,37 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// A group member: hard links are visited now; soft links wait until the tree they
+    /// point into is known (`resolve_soft_links`); external links are not followed.
+    fn add_link(
+        &mut self,
+        group: usize,
+        name: String,
+        creation_order: Option<u64>,
+        target: LinkTarget,
+        spawn: &mut Vec<Task>,
+    ) -> Step<()> {
+        match target {
+            LinkTarget::Hard(addr) => self.add_child(group, name, creation_order, addr, spawn),
+            LinkTarget::Soft(path) => {
+                if self.soft_links.len() >= MAX_SOFT_LINKS {
+                    return Err(Stop::Fail(Error::limit(format!(
+                        "the file has more than {} soft links",
+                        MAX_SOFT_LINKS
+                    ))));
+                }
+                self.soft_links.push(SoftLink {
+                    group,
+                    name,
+                    creation_order,
+                    path,
+                });
+                Ok(())
+            }
+            LinkTarget::External => Ok(()),
+        }
     }
 
     /// Refuses to process the same tree node twice for one owner (cyclic B-trees in hostile
