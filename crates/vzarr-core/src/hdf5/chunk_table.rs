@@ -24,6 +24,9 @@ pub struct ChunkTable {
     pub first_mask: Option<u32>,
     /// The first chunk whose filter mask differs from `first_mask`: (flat index, mask).
     pub mixed_mask: Option<(u64, u32)>,
+    /// Every chunk's filter mask, kept from the first chunk that differs on (rare: a chunk
+    /// that skipped a compressor); `None` while all masks are `first_mask`.
+    pub masks: Option<Vec<u32>>,
     /// The first chunk that does not lie inside the file: (flat index, position, length).
     pub outside: Option<(u64, u64, u64)>,
 }
@@ -57,6 +60,7 @@ impl ChunkTable {
             lengths: vec![0; n],
             first_mask: None,
             mixed_mask: None,
+            masks: None,
             outside: None,
         })
     }
@@ -76,9 +80,13 @@ impl ChunkTable {
         match self.first_mask {
             None => self.first_mask = Some(filter_mask),
             Some(m) if m != filter_mask && self.mixed_mask.is_none() => {
-                self.mixed_mask = Some((index, filter_mask))
+                self.mixed_mask = Some((index, filter_mask));
+                self.masks = Some(vec![m; self.ids.len()]);
             }
             _ => {}
+        }
+        if let Some(masks) = self.masks.as_mut() {
+            masks[i] = filter_mask;
         }
         let position = self.base.wrapping_add(addr);
         let inside = position

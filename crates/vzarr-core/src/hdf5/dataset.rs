@@ -133,6 +133,8 @@ pub struct VariableSpec {
     /// `Some` for variable-length strings, whose values are loaded instead of referenced.
     pub vlen_string: Option<StringPad>,
     pub has_filters: bool,
+    /// The filter pipeline (encode order), for chunks that skipped some of it.
+    pub filters: Vec<Filter>,
 }
 
 impl VariableSpec {
@@ -333,5 +335,6 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
         item_size,
         vlen_string,
         has_filters: !m.filters.is_empty(),
+        filters: m.filters.clone(),
     })
 }

@@ -204,7 +204,10 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
             ))
             .at_offset(position));
         }
-        if let Some((index, mask)) = table.mixed_mask {
+        // Chunks that skipped different filters were brought to one mask (`mixed_masks`) and
+        // are inlined; if that was impossible the task failed the variable with the reason.
+        let reencoded = d.reencoded.take();
+        if let (Some((index, mask)), None) = (table.mixed_mask, &reencoded) {
             return Err(Error::unsupported(format!(
                 "chunk {:?} skips different filters (filter mask {:#x}) than other chunks \
                  (mask {:#x}); one Zarr codec list cannot describe chunks encoded differently",
@@ -213,9 +216,9 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
                 table.first_mask.unwrap_or(0)
             )));
         }
-        // Every chunk skipped the same optional filters (typically a compressor that could
-        // not shrink the data): those filters are simply not part of the codec list.
-        let mask = table.first_mask.unwrap_or(0);
+        // Otherwise every chunk skipped the same optional filters (typically a compressor
+        // that could not shrink the data): those filters are simply not part of the list.
+        let (mask, inlined) = reencoded.unwrap_or((table.first_mask.unwrap_or(0), Vec::new()));
         codecs = spec.codecs(mask)?;
         let grid = table.grid.clone();
         let manifest = match &spec.storage {
@@ -226,7 +229,13 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
                 }
                 m
             }
-            _ => table.into_manifest(&url)?,
+            _ => {
+                let mut m = table.into_manifest(&url)?;
+                for (index, bytes) in inlined {
+                    m.set_inlined(index as usize, bytes)?;
+                }
+                m
+            }
         };
         (Some(manifest), None)
     };

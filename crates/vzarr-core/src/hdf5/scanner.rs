@@ -77,6 +77,8 @@ pub enum Task {
     Chunks(ChunkTask),
     /// Decode the strings of a variable-length string variable.
     VlenValues(usize),
+    /// Bring the chunks that skipped filters others applied to the common codec list.
+    MixedChunks(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +245,7 @@ impl State {
             } => self.heap_object(*owner, *what, *heap, id, *order, &src, spawn, extra),
             Task::Chunks(t) => self.run_chunk_task(t, &src, spawn),
             Task::VlenValues(id) => self.load_vlen_values(*id, &src, extra),
+            Task::MixedChunks(id) => self.reencode_mixed_chunks(*id, &src, extra),
         };
         match result {
             Err(Stop::Fail(e)) => {
@@ -258,7 +261,7 @@ impl State {
     fn fail_task(&mut self, task: &Task, e: Error) {
         let owner = match task {
             Task::Superblock => None,
-            Task::Object(id) | Task::VlenValues(id) => Some(*id),
+            Task::Object(id) | Task::VlenValues(id) | Task::MixedChunks(id) => Some(*id),
             Task::SymbolTable { group, .. }
             | Task::GroupTreeNode { group, .. }
             | Task::SymbolNode { group, .. } => Some(*group),
@@ -417,7 +420,8 @@ impl State {
         })
     }
 
-    /// Phase two: one task per in-scope variable-length string variable.
+    /// Phase two: one task per in-scope variable-length string variable, and per dataset
+    /// whose chunks skipped different filters.
     fn value_tasks(&self) -> Vec<Task> {
         self.tree
             .nodes
@@ -426,8 +430,12 @@ impl State {
             .filter_map(|(id, n)| {
                 let d = n.dataset()?;
                 let spec = d.spec.as_ref().ok()?;
-                if d.scanned && spec.vlen_string.is_some() {
+                if !d.scanned {
+                    None
+                } else if spec.vlen_string.is_some() {
                     Some(Task::VlenValues(id))
+                } else if d.table.as_ref().map_or(false, |t| t.masks.is_some()) {
+                    Some(Task::MixedChunks(id))
                 } else {
                     None
                 }

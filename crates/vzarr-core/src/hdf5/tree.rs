@@ -29,6 +29,9 @@ pub struct Attr {
     pub value: AttrValue,
 }
 
+/// A filter mask and (flat chunk index, encoded bytes) of the chunks brought to it.
+pub type Reencoded = (u32, Vec<(u64, Vec<u8>)>);
+
 #[derive(Clone, Debug)]
 pub struct DatasetNode {
     pub space: Dataspace,
@@ -41,6 +44,9 @@ pub struct DatasetNode {
     pub values: Option<Json>,
     /// Whether the chunk index is read (in scope and not dropped).
     pub scanned: bool,
+    /// For chunks that skipped different filters: the codec list's filter mask and the
+    /// chunks brought to it, to inline (`mixed_masks`).
+    pub reencoded: Option<Reencoded>,
 }
 
 #[derive(Clone, Debug)]

@@ -67,6 +67,7 @@ impl State {
                 table: None,
                 values: None,
                 scanned,
+                reencoded: None,
             }));
             if scanned {
                 self.start_chunks(id, spawn);
