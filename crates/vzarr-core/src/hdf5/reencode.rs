@@ -5,7 +5,8 @@
 //! compressor that could not shrink it. Zarr has one codec list per array, so such a chunk
 //! is brought to the others' encoding and inlined in the manifest. Compressors are applied
 //! in their *stored* form — zlib stored blocks, a zstd frame of raw blocks, HDF5 LZ4 blocks
-//! marked uncompressed — which every decoder reads and which cost nothing to produce;
+//! marked uncompressed, LZF literal runs — which every decoder reads and which cost nothing
+//! to produce;
 //! shuffle and Fletcher-32 are applied for real. Other filters cannot be applied here.
 
 use super::filters::{self, Filter};
@@ -17,7 +18,12 @@ use crate::error::{Error, Result};
 pub fn can_apply(filter: &Filter) -> bool {
     matches!(
         filter.id,
-        filters::DEFLATE | filters::SHUFFLE | filters::FLETCHER32 | filters::ZSTD | filters::LZ4
+        filters::DEFLATE
+            | filters::SHUFFLE
+            | filters::FLETCHER32
+            | filters::ZSTD
+            | filters::LZ4
+            | filters::LZF
     )
 }
 
@@ -40,6 +46,7 @@ pub fn apply(filter: &Filter, bytes: &[u8], item_size: usize) -> Result<Vec<u8>>
         }
         filters::ZSTD => Ok(zstd_raw(bytes)),
         filters::LZ4 => Ok(hdf5_lz4_stored(bytes)),
+        filters::LZF => Ok(lzf_literals(bytes)),
         id => Err(Error::unsupported(format!(
             "HDF5 filter {} cannot be applied to a chunk that skipped it",
             id
@@ -106,6 +113,16 @@ fn zstd_raw(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// An LZF stream of literal runs: a control byte n − 1 (< 32) before each run of n ≤ 32 bytes.
+fn lzf_literals(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 32 + 1);
+    for run in data.chunks(32) {
+        out.push((run.len() - 1) as u8);
+        out.extend_from_slice(run);
+    }
+    out
+}
+
 /// HDF5's LZ4 filter framing with one block stored uncompressed (compressed size = size).
 fn hdf5_lz4_stored(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 16);
@@ -153,6 +170,20 @@ mod tests {
                 "lz4, {} bytes",
                 n
             );
+            let lzf = apply(&filter(filters::LZF, vec![]), &d, 4).unwrap();
+            let ctx_n = DecodeContext {
+                dtype: "|u1".to_string(),
+                chunk_shape: vec![n as u64],
+            };
+            let codec = Json::object(vec![("name", Json::from("vzarr.lzf"))]);
+            if n > 0 {
+                assert_eq!(
+                    codecs::decode(&codec, &lzf, &ctx_n).unwrap(),
+                    d,
+                    "lzf, {} bytes",
+                    n
+                );
+            }
             let f = apply(&filter(filters::FLETCHER32, vec![]), &d, 4).unwrap();
             assert_eq!(fletcher32::decode(&f).unwrap(), d);
         }
