@@ -172,10 +172,45 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 40, 41, 42, 43";
+pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43";
+
+/// Template 4.31, satellite products (observed brightness temperatures and radiances).
+const SATELLITE: u16 = 31;
+
+/// A satellite product has no forecast time and no fixed surfaces (ecCodes reports no
+/// typeOfLevel, level or step): it is an analysis on a missing surface. The list of spectral
+/// bands after octet 14 does not change how the field is grouped.
+fn satellite(s: &Octets) -> Result<Product> {
+    let none = Surface {
+        kind: 255,
+        factor: 0xff,
+        value: 0xffff_ffff,
+    };
+    Ok(Product {
+        template: SATELLITE,
+        nv: s.u16(6)?,
+        category: s.u8(10)?,
+        number: s.u8(11)?,
+        constituent_type: None,
+        generating_process: s.u8(12)?,
+        time_unit: 1,
+        forecast_time: 0,
+        surface1: none,
+        surface2: none,
+        ensemble: None,
+        derived: None,
+        probability: None,
+        percentile: None,
+        spatial: None,
+        statistics: None,
+    })
+}
 
 pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
     let template = s.u16(8)?;
+    if template == SATELLITE {
+        return satellite(s);
+    }
     let layout = layout(template).ok_or_else(|| {
         Error::unsupported(format!(
             "GRIB2 product definition template 4.{} is not supported (supported: {})",
