@@ -14,10 +14,14 @@ import { hasMoto, type Moto, startMoto } from "./helpers/moto.js";
 import { fixtures } from "./helpers/paths.js";
 import { type RangeServer, startRangeServer } from "./helpers/range-server.js";
 
+/** 13 M values of constant fields on big grids: a memory-budget test, slow to read thrice here. */
+const TOO_BIG = new Set(["grib/coordinate_budget.grib2"]);
+
 const FILES = ["netcdf3", "hdf5", "grib"].flatMap((dir) =>
   readdirSync(join(fixtures, dir))
     .filter((f) => /\.(nc|h5|grib1|grib2)$/.test(f))
-    .map((f) => `${dir}/${f}`),
+    .map((f) => `${dir}/${f}`)
+    .filter((f) => !TOO_BIG.has(f)),
 );
 
 /** Digests of every readable numeric variable, by full path. */
