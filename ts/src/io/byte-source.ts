@@ -30,8 +30,9 @@ export interface ByteSource {
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   /**
    * Like `readRanges`, but the buffers may be views into memory the source keeps: the
-   * caller must not modify them, nor keep them past the source's `close` (or `release`). For readers that copy the bytes elsewhere anyway (a scan
-   * feeding its core) and would otherwise make the source copy them first.
+   * caller must not modify them, nor keep them past the source's `close` (or `release`,
+   * which may hand the memory to another reader). For readers that copy the bytes
+   * elsewhere anyway (a scan feeding its core) and would otherwise make the source copy them.
    */
   viewRanges?(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   /**
