@@ -85,13 +85,21 @@ export class VirtualDataset implements Disposable {
     return new Map([...this.variables].filter(([n]) => !this.coordNames.has(n)));
   }
 
-  variable(name: string): VirtualVariable {
+  /**
+   * The variable `name` of this group. `within` names it in errors when this is a subgroup:
+   * its full path and the file of the dataset it was reached from.
+   */
+  variable(name: string, within?: { path: string; file?: string }): VirtualVariable {
     const v = this.variables.get(name);
     const skipped = this.skipped.get(name);
     if (v === undefined && skipped !== undefined) {
       // The file has it: say why it is missing rather than that it does not exist.
-      const file = this.sources.size === 1 ? { file: [...this.sources.keys()][0] } : {};
-      throw makeError(skipped.kind, `variable ${name} was left out: ${skipped.message}`, { variable: name, ...file });
+      const path = within?.path ?? name;
+      const file = within?.file ?? (this.sources.size === 1 ? [...this.sources.keys()][0] : undefined);
+      throw makeError(skipped.kind, `variable ${path} was left out: ${skipped.message}`, {
+        variable: path,
+        ...(file === undefined ? {} : { file }),
+      });
     }
     if (v === undefined) throw new NotFoundError(`no variable ${name}; have ${[...this.variables.keys()].join(", ") || "none"}`);
     return v;

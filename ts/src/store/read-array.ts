@@ -29,7 +29,8 @@ export interface ReadArrayOptions {
 export function findVariable(ds: VirtualDataset, path: string) {
   const parts = path.replace(/^\/+/, "").split("/");
   const name = parts.pop() as string;
-  return ds.group(parts.join("/")).variable(name);
+  const file = ds.sources.size === 1 ? [...ds.sources.keys()][0] : undefined;
+  return ds.group(parts.join("/")).variable(name, { path: [...parts, name].join("/"), file });
 }
 
 /**
