@@ -76,20 +76,25 @@ fn unshuffle_any(input: &[u8], size: usize, out: &mut [u8]) {
     }
 }
 
+/// The encoding: byte k of every element together, the bytes past the last whole element
+/// (and buffers of one element) unchanged, as HDF5 writes it.
+pub fn shuffle(input: &[u8], size: usize) -> Vec<u8> {
+    let n = input.len() / size.max(1);
+    let mut out = input.to_vec();
+    if size <= 1 || n <= 1 {
+        return out;
+    }
+    for (j, element) in input[..n * size].chunks_exact(size).enumerate() {
+        for (b, &byte) in element.iter().enumerate() {
+            out[b * n + j] = byte;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shuffle(input: &[u8], size: usize) -> Vec<u8> {
-        let n = input.len() / size;
-        let mut out = input.to_vec();
-        for j in 0..n {
-            for b in 0..size {
-                out[b * n + j] = input[j * size + b];
-            }
-        }
-        out
-    }
 
     #[test]
     fn inverts_the_shuffle_for_every_size_with_a_remainder() {

@@ -1,7 +1,8 @@
 //! The datatype message (0x03): what one element is, and how it maps to a NumPy-style dtype
 //! and to JSON values (for attributes and fill values).
 
-use super::io::{bytes_needed, le_uint, Cursor};
+use super::complex;
+use super::io::{le_uint, Cursor};
 use crate::error::{Error, Result};
 use crate::json::Json;
 
@@ -104,7 +105,7 @@ pub fn parse(c: &mut Cursor) -> Result<Datatype> {
     parse_nested(c, 0)
 }
 
-fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
+pub(super) fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
     if depth > MAX_DEPTH {
         return Err(c.error("datatypes are nested too deeply"));
     }
@@ -228,98 +229,13 @@ fn parse_nested(c: &mut Cursor, depth: usize) -> Result<Datatype> {
                 size,
             })
         }
-        6 => Ok(complex_compound(c, version, bits, size, depth)
+        6 => Ok(complex::from_compound(c, version, bits, size, depth)
             .unwrap_or(Datatype::Other { class, size })),
-        11 => {
-            // HDF5 2.0: bit 0 homogeneous, bits 1-2 the form (0 rectangular), then the part type.
-            let base = parse_nested(c, depth + 1)?;
-            match base {
-                Datatype::Float {
-                    size: part,
-                    big_endian,
-                } if bits & 0x7 == 1 && size == 2 * part && part >= 4 => {
-                    Ok(Datatype::Complex { size, big_endian })
-                }
-                _ => Ok(Datatype::Other { class, size }),
-            }
-        }
+        11 => complex::from_complex_class(c, bits, size, depth),
         // Time types are recognised but not decoded; their property bytes are not needed
         // because no field follows them where they can occur.
         2 => Ok(Datatype::Other { class, size }),
         other => Err(c.error(format!("unknown datatype class {}", other))),
-    }
-}
-
-/// A compound that is h5py's complex number — members `r` and `i`, IEEE floats of one size
-/// and byte order, back to back — as `Complex`; `None` for every other compound (which stays
-/// unsupported) or one whose member list cannot be read.
-fn complex_compound(
-    c: &mut Cursor,
-    version: u8,
-    bits: u32,
-    size: usize,
-    depth: usize,
-) -> Option<Datatype> {
-    let count = (bits & 0xFFFF) as usize;
-    if count != 2 {
-        return None;
-    }
-    let mut members = Vec::with_capacity(2);
-    for _ in 0..count {
-        let start = c.pos();
-        let name = c.cstring().ok()?.to_vec();
-        if version < 3 {
-            let used = c.pos() - start;
-            c.skip((8 - used % 8) % 8).ok()?;
-        }
-        let offset = if version < 3 {
-            c.u32().ok()? as usize
-        } else {
-            c.uint(bytes_needed(size as u64)).ok()? as usize
-        };
-        if version == 1 {
-            // Dimensionality, reserved, permutation, reserved, four dimension sizes.
-            let rank = c.u8().ok()?;
-            c.skip(3 + 4 + 4 + 16).ok()?;
-            if rank != 0 {
-                return None;
-            }
-        }
-        let member = parse_nested(c, depth + 1).ok()?;
-        members.push((name, offset, member));
-    }
-    match (&members[0], &members[1]) {
-        (
-            (
-                re,
-                0,
-                Datatype::Float {
-                    size: a,
-                    big_endian: ea,
-                },
-            ),
-            (
-                im,
-                at,
-                Datatype::Float {
-                    size: b,
-                    big_endian: eb,
-                },
-            ),
-        ) if re.as_slice() == b"r"
-            && im.as_slice() == b"i"
-            && a == b
-            && ea == eb
-            && *at == *a
-            && size == 2 * *a
-            && *a >= 4 =>
-        {
-            Some(Datatype::Complex {
-                size,
-                big_endian: *ea,
-            })
-        }
-        _ => None,
     }
 }
 

@@ -19,6 +19,7 @@ mod checksum;
 mod chunk_table;
 mod chunk_tasks;
 mod chunk_trees;
+mod complex;
 mod dataset;
 mod dataspace;
 mod datatype;

@@ -10,8 +10,8 @@
 //! shuffle and Fletcher-32 are applied for real. Other filters cannot be applied here.
 
 use super::filters::{self, Filter};
-use crate::codecs::fletcher32;
 use crate::codecs::inflate::adler32;
+use crate::codecs::{fletcher32, shuffle};
 use crate::error::{Error, Result};
 
 /// Whether `filter` can be applied by [`apply`].
@@ -37,7 +37,7 @@ pub fn apply(filter: &Filter, bytes: &[u8], item_size: usize) -> Result<Vec<u8>>
                 .client_data
                 .first()
                 .map_or(item_size, |&s| s as usize);
-            Ok(shuffle(bytes, size))
+            Ok(shuffle::shuffle(bytes, size))
         }
         filters::FLETCHER32 => {
             let mut out = bytes.to_vec();
@@ -52,23 +52,6 @@ pub fn apply(filter: &Filter, bytes: &[u8], item_size: usize) -> Result<Vec<u8>>
             id
         ))),
     }
-}
-
-/// Byte shuffle as HDF5 writes it: byte k of every element together; a trailing partial
-/// element (and buffers of one element) unchanged.
-fn shuffle(input: &[u8], size: usize) -> Vec<u8> {
-    let n = input.len() / size.max(1);
-    if size <= 1 || n <= 1 {
-        return input.to_vec();
-    }
-    let mut out = vec![0u8; input.len()];
-    for (e, element) in input[..n * size].chunks_exact(size).enumerate() {
-        for (k, &b) in element.iter().enumerate() {
-            out[k * n + e] = b;
-        }
-    }
-    out[n * size..].copy_from_slice(&input[n * size..]);
-    out
 }
 
 /// A zlib stream of stored (uncompressed) deflate blocks.
@@ -194,7 +177,7 @@ mod tests {
         let d = data(4 * 10 + 3);
         let s = apply(&filter(filters::SHUFFLE, vec![4]), &d, 8).unwrap();
         let mut back = vec![0u8; s.len()];
-        codecs::shuffle::unshuffle(&s, 4, &mut back);
+        shuffle::unshuffle(&s, 4, &mut back);
         assert_eq!(back, d);
     }
 

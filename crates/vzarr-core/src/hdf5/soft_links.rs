@@ -79,3 +79,31 @@ impl State {
         spawn
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf5::tree::{Node, Role};
+
+    #[test]
+    fn looks_up_absolute_and_relative_paths_as_hdf5_does() {
+        // / ── a (group) ── x ; / ── y
+        let mut tree = Tree::default();
+        for (name, parent) in [("", None), ("a", Some(0)), ("x", Some(1)), ("y", Some(0))] {
+            tree.nodes
+                .push(Node::new(name.to_string(), parent, 0, Role::InScope));
+        }
+        tree.nodes[0].kind = Kind::Group {
+            children: vec![1, 3],
+        };
+        tree.nodes[1].kind = Kind::Group { children: vec![2] };
+        assert_eq!(tree.lookup(1, "/a/x"), Some(2));
+        assert_eq!(tree.lookup(1, "x"), Some(2));
+        assert_eq!(tree.lookup(1, "./x"), Some(2));
+        assert_eq!(tree.lookup(2, "/y"), Some(3));
+        // No `..` in HDF5 paths, and dangling links resolve to nothing.
+        assert_eq!(tree.lookup(1, "../y"), None);
+        assert_eq!(tree.lookup(0, "/nowhere"), None);
+        assert_eq!(tree.lookup(0, &"a/".repeat(300)), None);
+    }
+}
