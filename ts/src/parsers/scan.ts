@@ -8,6 +8,7 @@ import { currentBackend } from "../backend/load.js";
 import type { ByteRange, ByteSource } from "../io/byte-source.js";
 import { ChunkManifest } from "../manifest/chunk-manifest.js";
 import { parseJsonLenient } from "../metadata/json-text.js";
+import { joinViews } from "./join-views.js";
 import { RecentBlocks } from "./recent-blocks.js";
 import type { ScannedFileJson } from "./scanned-file.js";
 
@@ -43,23 +44,24 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
       if (needs.length === 0) break;
       const ranges: ByteRange[] = [];
       for (let i = 0; i < needs.length; i += 2) ranges.push({ offset: needs[i] as number, length: needs[i + 1] as number });
-      const missing: ByteRange[] = [];
-      for (const r of ranges) {
-        const held = recent.lookup(r);
-        if (held === undefined) missing.push(r);
-        else core.scanFeed(handle, r.offset, held);
+      // Each range's bytes: from a block an earlier round fetched, or read now.
+      const views: (Uint8Array | undefined)[] = ranges.map((r) => recent.lookup(r));
+      const missing = ranges.filter((_, i) => views[i] === undefined);
+      if (missing.length > 0) {
+        // Views are enough: the core copies what it is fed.
+        const blocks = await (source.viewRanges?.(missing) ?? source.readRanges(missing));
+        reads.rounds++;
+        reads.ranges += missing.length;
+        let next = 0;
+        views.forEach((held, i) => {
+          if (held !== undefined) return;
+          const bytes = blocks[next++] as Uint8Array;
+          reads.bytes += bytes.length;
+          recent.remember(ranges[i] as ByteRange, bytes);
+          views[i] = bytes;
+        });
       }
-      if (missing.length === 0) continue;
-      // Views are enough: the core copies what it is fed.
-      const blocks = await (source.viewRanges?.(missing) ?? source.readRanges(missing));
-      reads.rounds++;
-      reads.ranges += missing.length;
-      blocks.forEach((bytes, i) => {
-        const r = missing[i] as ByteRange;
-        reads.bytes += bytes.length;
-        recent.remember(r, bytes);
-        core.scanFeed(handle, r.offset, bytes);
-      });
+      for (const piece of joinViews(ranges, views as Uint8Array[])) core.scanFeed(handle, piece.offset, piece.bytes);
     }
     const out = core.scanFinish(handle);
     finished = true;

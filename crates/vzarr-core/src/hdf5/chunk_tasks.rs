@@ -6,8 +6,8 @@ use super::btree_v2::{self, NodeRef};
 use super::chunk_table::{grid_shape, ChunkTable, Linearization};
 use super::dataset::Storage;
 use super::extensible_array::{self as ea, Block};
-use super::fixed_array::{self as fa, Entry};
-use super::io::Source;
+use super::fixed_array as fa;
+use super::io::{Geometry, Source};
 use super::layout::ChunkIndex;
 use super::scanner::{State, Task};
 use crate::error::{Error, Result};
@@ -195,6 +195,9 @@ impl State {
         self.tree.nodes[var].dataset_mut()?.table.as_mut()
     }
 
+    /// Runs one chunk-index task; each kind is a function of its own, for the reason given
+    /// at `State::run`.
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn run_chunk_task(
         &mut self,
         task: &ChunkTask,
@@ -209,47 +212,114 @@ impl State {
         };
         match task {
             ChunkTask::BtreeV1 { addr, .. } => self.btree_v1_node(var, *addr, &ctx, src, spawn),
-            ChunkTask::FixedArray { addr, .. } => {
-                let header = fa::read_header(src, *addr)?;
-                spawn.push(Task::Chunks(ChunkTask::FixedArrayBlock { var, header }));
-                Ok(())
-            }
+            ChunkTask::FixedArray { addr, .. } => fixed_array_header(var, *addr, src, spawn),
             ChunkTask::FixedArrayBlock { header, .. } => {
-                let chunk_bytes = ctx.chunk_bytes;
-                let lin = &ctx.lin;
-                let table = match self.table_mut(var) {
-                    Some(t) => t,
-                    None => return Ok(()),
-                };
-                // The block is read whole before the first entry is recorded, so a retry
-                // after a stop for bytes finds the table untouched.
-                fa::read_data_block(src, header, |i, e| record(table, lin, i, e, chunk_bytes))
+                self.fixed_array_block(var, header, &ctx, src)
             }
             ChunkTask::ExtensibleArray { addr, .. } => {
-                if ctx.unlimited_axis.is_none() {
-                    return Err(Stop::Fail(Error::corrupt(
-                        "an extensible array indexes a dataset with no unlimited dimension",
-                    )));
-                }
-                let header = ea::read_header(src, *addr)?;
-                self.guard_visit(var, *addr)?;
-                spawn.push(Task::Chunks(ChunkTask::EaIndex {
-                    var,
-                    header: Arc::new(header),
-                }));
-                Ok(())
+                self.extensible_array_header(var, *addr, &ctx, src, spawn)
             }
-            ChunkTask::EaIndex { header, .. } => {
-                let limit = self.ea_limit(var, &ctx, header);
-                let chunk_bytes = ctx.chunk_bytes;
-                let table = match self.table_mut(var) {
-                    Some(t) => t,
-                    None => return Ok(()),
-                };
-                let lin = &ctx.lin;
-                let blocks = ea::read_index_block(src, header, limit, |i, e| {
-                    record(table, lin, i, e, chunk_bytes)
-                })?;
+            ChunkTask::EaIndex { header, .. } => self.ea_index_block(var, header, &ctx, src, spawn),
+            ChunkTask::EaBlock { header, block, .. } => {
+                self.ea_block(var, header, block, &ctx, src, spawn)
+            }
+            ChunkTask::BtreeV2 { addr, .. } => btree_v2_header(var, *addr, src, spawn),
+            ChunkTask::BtreeV2Node { tree, node, .. } => {
+                self.btree_v2_node(var, tree, node, &ctx, src, spawn)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn fixed_array_block(
+        &mut self,
+        var: usize,
+        header: &fa::Header,
+        ctx: &Context,
+        src: &Source,
+    ) -> Step<()> {
+        let chunk_bytes = ctx.chunk_bytes;
+        let lin = &ctx.lin;
+        let table = match self.table_mut(var) {
+            Some(t) => t,
+            None => return Ok(()),
+        };
+        // The block is read whole before the first entry is recorded, so a retry after a
+        // stop for bytes finds the table untouched.
+        let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
+        fa::read_data_block(src, header, |first, run| {
+            record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
+        })
+    }
+
+    #[inline(never)]
+    fn extensible_array_header(
+        &mut self,
+        var: usize,
+        addr: u64,
+        ctx: &Context,
+        src: &Source,
+        spawn: &mut Vec<Task>,
+    ) -> Step<()> {
+        if ctx.unlimited_axis.is_none() {
+            return Err(Stop::Fail(Error::corrupt(
+                "an extensible array indexes a dataset with no unlimited dimension",
+            )));
+        }
+        let header = ea::read_header(src, addr)?;
+        self.guard_visit(var, addr)?;
+        spawn.push(Task::Chunks(ChunkTask::EaIndex {
+            var,
+            header: Arc::new(header),
+        }));
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn ea_index_block(
+        &mut self,
+        var: usize,
+        header: &Arc<ea::Header>,
+        ctx: &Context,
+        src: &Source,
+        spawn: &mut Vec<Task>,
+    ) -> Step<()> {
+        let limit = self.ea_limit(var, ctx, header);
+        let chunk_bytes = ctx.chunk_bytes;
+        let table = match self.table_mut(var) {
+            Some(t) => t,
+            None => return Ok(()),
+        };
+        let lin = &ctx.lin;
+        let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
+        let blocks = ea::read_index_block(src, header, limit, |first, run| {
+            record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
+        })?;
+        for block in blocks {
+            spawn.push(Task::Chunks(ChunkTask::EaBlock {
+                var,
+                header: header.clone(),
+                block,
+            }));
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn ea_block(
+        &mut self,
+        var: usize,
+        header: &Arc<ea::Header>,
+        block: &Block,
+        ctx: &Context,
+        src: &Source,
+        spawn: &mut Vec<Task>,
+    ) -> Step<()> {
+        let limit = self.ea_limit(var, ctx, header);
+        match block {
+            Block::Super { addr, index } => {
+                let blocks = ea::read_super_block(src, header, *addr, *index, limit)?;
+                self.guard_visit(var, *addr)?;
                 for block in blocks {
                     spawn.push(Task::Chunks(ChunkTask::EaBlock {
                         var,
@@ -259,58 +329,30 @@ impl State {
                 }
                 Ok(())
             }
-            ChunkTask::EaBlock { header, block, .. } => {
-                let limit = self.ea_limit(var, &ctx, header);
-                match block {
-                    Block::Super { addr, index } => {
-                        let blocks = ea::read_super_block(src, header, *addr, *index, limit)?;
-                        self.guard_visit(var, *addr)?;
-                        for block in blocks {
-                            spawn.push(Task::Chunks(ChunkTask::EaBlock {
-                                var,
-                                header: header.clone(),
-                                block,
-                            }));
-                        }
-                        Ok(())
-                    }
-                    Block::Data {
-                        addr,
-                        first,
-                        elements,
-                        pages,
-                    } => {
-                        let chunk_bytes = ctx.chunk_bytes;
-                        let table = match self.table_mut(var) {
-                            Some(t) => t,
-                            None => return Ok(()),
-                        };
-                        let lin = &ctx.lin;
-                        ea::read_data_block(
-                            src,
-                            header,
-                            *addr,
-                            *first,
-                            *elements,
-                            pages.as_deref(),
-                            |i, e| record(table, lin, i, e, chunk_bytes),
-                        )
-                    }
-                }
-            }
-            ChunkTask::BtreeV2 { addr, .. } => {
-                let tree = btree_v2::read_header(src, *addr, &[10, 11])?;
-                if let Some(node) = tree.root {
-                    spawn.push(Task::Chunks(ChunkTask::BtreeV2Node {
-                        var,
-                        tree: Arc::new(tree),
-                        node,
-                    }));
-                }
-                Ok(())
-            }
-            ChunkTask::BtreeV2Node { tree, node, .. } => {
-                self.btree_v2_node(var, tree, node, &ctx, src, spawn)
+            Block::Data {
+                addr,
+                first,
+                elements,
+                pages,
+            } => {
+                let chunk_bytes = ctx.chunk_bytes;
+                let table = match self.table_mut(var) {
+                    Some(t) => t,
+                    None => return Ok(()),
+                };
+                let lin = &ctx.lin;
+                let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
+                ea::read_data_block(
+                    src,
+                    header,
+                    *addr,
+                    *first,
+                    *elements,
+                    pages.as_deref(),
+                    |first, run| {
+                        record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
+                    },
+                )
             }
         }
     }
@@ -330,13 +372,51 @@ impl State {
     }
 }
 
-/// Records one fixed/extensible array entry.
-// Always inlined, as are `Linearization::set` and `ChunkTable::set` below it: this runs once
-// per chunk, and wasm engines do not inline calls themselves.
-#[inline(always)]
-fn record(table: &mut ChunkTable, lin: &Linearization, index: u64, e: Entry, chunk_bytes: u64) {
-    if let Some(addr) = e.addr {
-        lin.set(table, index, addr, e.size.unwrap_or(chunk_bytes), e.mask);
+#[inline(never)]
+fn fixed_array_header(var: usize, addr: u64, src: &Source, spawn: &mut Vec<Task>) -> Step<()> {
+    let header = fa::read_header(src, addr)?;
+    spawn.push(Task::Chunks(ChunkTask::FixedArrayBlock { var, header }));
+    Ok(())
+}
+
+#[inline(never)]
+fn btree_v2_header(var: usize, addr: u64, src: &Source, spawn: &mut Vec<Task>) -> Step<()> {
+    let tree = btree_v2::read_header(src, addr, &[10, 11])?;
+    if let Some(node) = tree.root {
+        spawn.push(Task::Chunks(ChunkTask::BtreeV2Node {
+            var,
+            tree: Arc::new(tree),
+            node,
+        }));
+    }
+    Ok(())
+}
+
+/// Records a run of consecutive fixed/extensible array entries (`run` holds whole entries of
+/// `esize` bytes), the first at linear index `first`.
+// One small function called once per block or page, never inlined: V8 runs wasm in its
+// baseline tier until a function is hot and switches to optimised code only on the next
+// call, so the loop that runs once per chunk must be re-entered often and compile quickly.
+// Inside it everything is inlined (`decode_entry`, `Linearization::set`, `ChunkTable::set`):
+// a call per chunk costs more than the work in the baseline tier.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn record_run(
+    table: &mut ChunkTable,
+    lin: &Linearization,
+    first: u64,
+    run: &[u8],
+    esize: usize,
+    geo: Geometry,
+    filtered: bool,
+    chunk_bytes: u64,
+) {
+    for (k, bytes) in run.chunks_exact(esize).enumerate() {
+        let e = fa::decode_entry(bytes, geo, filtered);
+        if let Some(addr) = e.addr {
+            let len = e.size.unwrap_or(chunk_bytes);
+            lin.set(table, first + k as u64, addr, len, e.mask);
+        }
     }
 }
 

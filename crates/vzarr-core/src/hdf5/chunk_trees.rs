@@ -13,6 +13,7 @@ use crate::sansio::{Step, Stop};
 use std::sync::Arc;
 
 impl State {
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn btree_v1_node(
         &mut self,
         var: usize,
@@ -65,6 +66,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn btree_v2_node(
         &mut self,
         var: usize,

@@ -10,7 +10,7 @@
 //! of chunks in the current extent are read.
 
 use super::checksum;
-use super::fixed_array::{check_entry_size, decode_entry, Entry};
+use super::fixed_array::check_entry_size;
 use super::io::{log2_floor, Cursor, Source};
 use crate::sansio::{Step, Stop};
 
@@ -28,7 +28,7 @@ struct SuperInfo {
 pub struct Header {
     addr: u64,
     pub filtered: bool,
-    entry_size: usize,
+    pub entry_size: usize,
     index_elements: u64,
     page_elements: u64,
     /// One past the largest index ever set (from the header's statistics).
@@ -163,13 +163,14 @@ impl Header {
     }
 }
 
-/// Reads the index block: hands its inline entries to `f` and returns the blocks to read
-/// next (only those starting below `limit`).
+/// Reads the index block: hands its inline entries to `f` (as one run, see
+/// [`read_data_block`]) and returns the blocks to read next (only those starting below
+/// `limit`).
 pub fn read_index_block(
     src: &Source,
     header: &Header,
     limit: u64,
-    mut f: impl FnMut(u64, Entry),
+    mut f: impl FnMut(u64, &[u8]),
 ) -> Step<Vec<Block>> {
     let addr = match header.index_block {
         Some(a) => a,
@@ -193,10 +194,8 @@ pub fn read_index_block(
     )?;
     c.skip(2)?;
     check_owner(&mut c, header)?;
-    for i in 0..header.index_elements {
-        let e = c.bytes(header.entry_size)?;
-        f(i, decode_entry(e, geo, header.filtered));
-    }
+    let inline_len = header.index_elements.saturating_mul(esize) as usize;
+    f(0, c.bytes(inline_len)?);
     let mut blocks = Vec::new();
     let mut s = 0usize;
     let mut j = 0u64;
@@ -306,7 +305,9 @@ pub fn read_super_block(
     Ok(blocks)
 }
 
-/// Reads a data block and hands each entry to `f` with its global element index.
+/// Reads a data block and hands each run of entries (the whole block, or each present page)
+/// to `f` with the global element index of its first entry; see the fixed array's
+/// `read_data_block` for why runs.
 pub fn read_data_block(
     src: &Source,
     header: &Header,
@@ -314,7 +315,7 @@ pub fn read_data_block(
     first: u64,
     elements: u64,
     page_bits: Option<&[bool]>,
-    mut f: impl FnMut(u64, Entry),
+    mut f: impl FnMut(u64, &[u8]),
 ) -> Step<()> {
     let geo = src.geo;
     let esize = header.entry_size as u64;
@@ -335,10 +336,10 @@ pub fn read_data_block(
     let position = geo.base.wrapping_add(addr);
     if pages == 0 {
         checksum::verify(bytes, "extensible array data block", position)?;
-        let body = &bytes[prefix as usize..(prefix + elements * esize) as usize];
-        for (k, e) in body.chunks_exact(esize as usize).enumerate() {
-            f(first + k as u64, decode_entry(e, geo, header.filtered));
-        }
+        f(
+            first,
+            &bytes[prefix as usize..(prefix + elements * esize) as usize],
+        );
         return Ok(());
     }
     checksum::verify(
@@ -356,10 +357,7 @@ pub fn read_data_block(
         let page = &bytes[at..at + page_len + 4];
         if present {
             checksum::verify(page, "extensible array page", position + at as u64)?;
-            for (k, e) in page[..page_len].chunks_exact(esize as usize).enumerate() {
-                let index = first + p * header.page_elements + k as u64;
-                f(index, decode_entry(e, geo, header.filtered));
-            }
+            f(first + p * header.page_elements, &page[..page_len]);
         }
         at += page_len + 4;
     }

@@ -106,8 +106,13 @@ pub fn read_header(src: &Source, addr: u64) -> Step<Header> {
     })
 }
 
-/// Reads the data block (and its pages) and hands each set entry to `f` with its index.
-pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, Entry)) -> Step<()> {
+/// Reads the data block (and its pages) and hands each run of consecutive entries to `f`:
+/// the index of the run's first entry and its bytes (whole entries, decoded with
+/// [`decode_entry`]). Runs, not single entries, so that the per-entry loop lives in one
+/// small function the caller owns, called once per page: wasm engines tier a function up
+/// between calls, so a loop over a million entries inside one call would stay in baseline
+/// code throughout.
+pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, &[u8])) -> Step<()> {
     let addr = match header.data_block {
         Some(a) => a,
         None => return Ok(()),
@@ -138,19 +143,13 @@ pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, Ent
     c.expect_signature(b"FADB")?;
     c.skip(2 + geo.o)?;
     let position = geo.base.wrapping_add(addr);
-    let filtered = header.filtered;
     if !paged {
         let body_len = (header.entries * esize) as usize;
         let block = bytes
             .get(..prefix as usize + body_len + 4)
             .ok_or_else(|| Stop::Fail(c.error("data block is truncated")))?;
         checksum::verify(block, "fixed array data block", position)?;
-        for (i, e) in bytes[prefix as usize..prefix as usize + body_len]
-            .chunks_exact(esize as usize)
-            .enumerate()
-        {
-            f(i as u64, decode_entry(e, geo, filtered));
-        }
+        f(0, &bytes[prefix as usize..prefix as usize + body_len]);
         return Ok(());
     }
     let pages = (header.entries + page_len - 1) / page_len;
@@ -170,9 +169,7 @@ pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, Ent
         let initialized = bitmap[(p / 8) as usize] & (0x80 >> (p % 8)) != 0;
         if initialized {
             checksum::verify(page, "fixed array page", position + at as u64)?;
-            for (i, e) in page[..len].chunks_exact(esize as usize).enumerate() {
-                f(p * page_len + i as u64, decode_entry(e, geo, filtered));
-            }
+            f(p * page_len, &page[..len]);
         }
         at += len + 4;
     }

@@ -84,6 +84,7 @@ fn check_applicable(own: u32, target: u32, filters: &[Filter]) -> std::result::R
 impl State {
     /// Reads the chunks that skipped filters others applied, applies those filters and
     /// keeps them for inlining; decides the dataset's filter mask.
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn reencode_mixed_chunks(
         &mut self,
         id: usize,

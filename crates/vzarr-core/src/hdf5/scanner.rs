@@ -197,6 +197,12 @@ impl State {
         self.superblock.as_ref().map(|s| s.geo)
     }
 
+    /// Runs one task. Every kind of task is a function of its own (`#[inline(never)]`), kept
+    /// out of this dispatcher and of `run_chunk_task`: V8 charges a wasm function's whole size
+    /// against its tier-up budget on every call, so a dispatcher with every reader inlined
+    /// (44 KB of wasm) counted as hot after a few dozen tasks and kept the other core in the
+    /// optimising compiler for ~50 ms -- ahead of the small per-chunk loops that needed it --
+    /// in a scan that takes 20 ms natively.
     fn run(
         &mut self,
         task: &Task,
@@ -307,6 +313,7 @@ impl State {
         }
     }
 
+    #[inline(never)] // a task of its own: see State::run
     fn read_superblock(
         &mut self,
         cache: &ByteCache,

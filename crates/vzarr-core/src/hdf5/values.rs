@@ -18,6 +18,7 @@ const MAX_STRINGS: u64 = 1 << 24;
 const MAX_STRING_BYTES: usize = 256 << 20;
 
 impl State {
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn load_vlen_values(
         &mut self,
         id: usize,

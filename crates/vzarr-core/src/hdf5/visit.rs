@@ -35,6 +35,7 @@ fn is_group(header: &ObjectHeader) -> bool {
 type DecodedAttrs = (Vec<Attr>, Vec<(String, Error)>);
 
 impl State {
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn visit(
         &mut self,
         id: usize,
@@ -187,6 +188,7 @@ impl State {
         }
     }
 
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn symbol_table(
         &mut self,
         group: usize,
@@ -204,6 +206,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn group_tree_node(
         &mut self,
         group: usize,
@@ -239,6 +242,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn symbol_node(
         &mut self,
         group: usize,
@@ -259,6 +263,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     pub(super) fn dense_tree(
         &mut self,
         owner: usize,
@@ -284,6 +289,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     #[allow(clippy::too_many_arguments)]
     pub(super) fn dense_tree_node(
         &mut self,
@@ -349,6 +355,7 @@ impl State {
         Ok(())
     }
 
+    #[inline(never)] // a task of its own: see State::run
     #[allow(clippy::too_many_arguments)]
     pub(super) fn heap_object(
         &mut self,
