@@ -147,8 +147,8 @@ impl Header {
     }
 }
 
-/// Reads one node: hands each record's bytes to `record` and pushes the children of an
-/// internal node onto `children`.
+/// Reads a node and hands each record to `record`; child pointers of an internal node go to
+/// `children`.
 pub fn read_node(
     src: &Source,
     header: &Header,
@@ -156,6 +156,23 @@ pub fn read_node(
     mut record: impl FnMut(&[u8]) -> Result<(), Error>,
     children: &mut Vec<NodeRef>,
 ) -> Step<()> {
+    let records = read_node_records(src, header, node, children)?;
+    for r in records.chunks_exact(header.record_size.max(1)) {
+        record(r)?;
+    }
+    Ok(())
+}
+
+/// Reads a node: returns its records as one run (`node.records` records of
+/// `header.record_size` bytes, checksum verified) and adds an internal node's child
+/// pointers to `children`. For callers that decode millions of records in a loop of their
+/// own (chunk indexes), instead of a call per record.
+pub fn read_node_records<'a>(
+    src: &Source<'a>,
+    header: &Header,
+    node: &NodeRef,
+    children: &mut Vec<NodeRef>,
+) -> Step<&'a [u8]> {
     let o = src.geo.o;
     let capacity = header
         .max_records
@@ -189,9 +206,10 @@ pub fn read_node(
             record_type, header.record_type
         ))));
     }
-    for _ in 0..node.records {
-        record(c.bytes(header.record_size)?)?;
-    }
+    let records_len = (node.records as usize)
+        .checked_mul(header.record_size)
+        .ok_or_else(|| c.error("the node's records overflow"))?;
+    let records = c.bytes(records_len)?;
     if node.depth > 0 {
         let d = node.depth as usize;
         let count_width = header.count_width[d - 1];
@@ -207,7 +225,7 @@ pub fn read_node(
             });
         }
     }
-    Ok(())
+    Ok(records)
 }
 
 #[cfg(test)]

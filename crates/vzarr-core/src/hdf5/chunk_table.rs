@@ -101,7 +101,7 @@ impl ChunkTable {
     }
 
     /// Records a chunk by its scaled (chunk-grid) coordinates.
-    #[inline]
+    #[inline(always)]
     pub fn set_scaled(&mut self, scaled: &[u64], addr: u64, len: u64, filter_mask: u32) {
         let mut index = 0u64;
         for (&s, &g) in scaled.iter().zip(&self.grid) {

@@ -5,8 +5,9 @@
 
 use super::btree_v1;
 use super::btree_v2::{self, NodeRef};
+use super::chunk_table::ChunkTable;
 use super::chunk_tasks::{ChunkTask, Context};
-use super::io::{le_uint, Cursor, Source};
+use super::io::{all_ones, le_uint, Source};
 use super::scanner::{State, Task};
 use crate::error::Error;
 use crate::sansio::{Step, Stop};
@@ -93,35 +94,20 @@ impl State {
                 tree.record_size, rank
             ))));
         }
-        let chunk_bytes = ctx.chunk_bytes;
+        let layout = ChunkRecord {
+            size: tree.record_size,
+            o,
+            rank,
+            size_width: if filtered { Some(size_width) } else { None },
+            chunk_bytes: ctx.chunk_bytes,
+        };
         let mut children = Vec::new();
         let table = match self.table_mut(var) {
             Some(t) => t,
             None => return Ok(()),
         };
-        let mut scaled = [0u64; 32];
-        btree_v2::read_node(
-            src,
-            tree,
-            node,
-            |rec| {
-                let mut c = Cursor::new(rec, geo, node.addr, "chunk record");
-                let addr = c.addr()?;
-                let (len, mask) = if filtered {
-                    (le_uint(c.bytes(size_width)?), c.u32()?)
-                } else {
-                    (chunk_bytes, 0)
-                };
-                for s in scaled.iter_mut().take(rank) {
-                    *s = c.u64()?;
-                }
-                if let Some(addr) = addr {
-                    table.set_scaled(&scaled[..rank], addr, len, mask);
-                }
-                Ok(())
-            },
-            &mut children,
-        )?;
+        let records = btree_v2::read_node_records(src, tree, node, &mut children)?;
+        record_chunks(table, records, &layout);
         self.guard_visit(var, node.addr)?;
         for child in children {
             spawn.push(Task::Chunks(ChunkTask::BtreeV2Node {
@@ -131,5 +117,44 @@ impl State {
             }));
         }
         Ok(())
+    }
+}
+
+/// Layout of a v2 B-tree chunk record (type 10 unfiltered, 11 filtered): address, then for
+/// filtered chunks a size of `size_width` bytes and a filter mask, then `rank` scaled
+/// offsets of 8 bytes. `size` equals the sum, as checked against the tree's record size.
+struct ChunkRecord {
+    size: usize,
+    o: usize,
+    rank: usize,
+    size_width: Option<usize>,
+    chunk_bytes: u64,
+}
+
+/// Records a leaf's chunk records. A small loop of its own, called once per node and not
+/// inlined, for the reason given at `record_run` in chunk_tasks.rs (wasm tier-up).
+#[inline(never)]
+fn record_chunks(table: &mut ChunkTable, records: &[u8], layout: &ChunkRecord) {
+    let mut scaled = [0u64; 32];
+    let o = layout.o;
+    for rec in records.chunks_exact(layout.size) {
+        let raw = &rec[..o];
+        let mut at = o;
+        let (len, mask) = match layout.size_width {
+            Some(w) => {
+                let len = le_uint(&rec[at..at + w]);
+                let m = &rec[at + w..at + w + 4];
+                at += w + 4;
+                (len, u32::from_le_bytes([m[0], m[1], m[2], m[3]]))
+            }
+            None => (layout.chunk_bytes, 0),
+        };
+        for s in scaled.iter_mut().take(layout.rank) {
+            *s = le_uint(&rec[at..at + 8]);
+            at += 8;
+        }
+        if !all_ones(raw) {
+            table.set_scaled(&scaled[..layout.rank], le_uint(raw), len, mask);
+        }
     }
 }

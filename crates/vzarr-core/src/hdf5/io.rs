@@ -74,6 +74,7 @@ impl<'a> Source<'a> {
 }
 
 /// True when `bytes` is the "undefined address" pattern (all bits set).
+#[inline]
 pub fn all_ones(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b == 0xFF)
 }
