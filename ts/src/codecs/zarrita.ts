@@ -2,7 +2,7 @@
  * Registers the core's codecs (HDF5 filters, GRIB) with zarrita, so arrays read through
  * `openStore` + zarrita decode exactly as through `readArray`.
  */
-import * as zarr from "zarrita";
+import type * as Zarrita from "zarrita";
 import type { Core } from "../backend/core.js";
 import { dtypeFromZarrV3 } from "../metadata/dtype.js";
 import { decodeGrib } from "./grib.js";
@@ -20,8 +20,10 @@ function strides(shape: readonly number[]): number[] {
   return out;
 }
 
-export function registerZarritaCodecs(core: Core): void {
-  if (registered.has(core)) return;
+/** zarrita loads on first use: ~15 ms of modules that opening and scanning files never need. */
+export async function registerZarritaCodecs(core: Core): Promise<typeof Zarrita> {
+  const zarr = await import("zarrita");
+  if (registered.has(core)) return zarr;
   registered.add(core);
   for (const name of core.codecSupported()) {
     // zarrita's own implementations of numcodecs names stay; the core adds what it lacks.
@@ -55,4 +57,5 @@ export function registerZarritaCodecs(core: Core): void {
       },
     }));
   }
+  return zarr;
 }

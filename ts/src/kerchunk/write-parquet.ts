@@ -14,7 +14,7 @@ import { type DecodeUndecodableOptions, decodeUndecodable } from "../writers/dec
 import { type InlineOptions, inlineChunks } from "../writers/inline-small-chunks.js";
 import { metadataDocuments, type ZarrV2Options, zarrV2Nodes } from "../writers/zarr-v2-nodes.js";
 import { DEFAULT_RECORD_SIZE, recordFile, ZMETADATA } from "./parquet-layout.js";
-import { type RecordCompression, RecordWriter } from "./parquet-record-writer.js";
+import type { RecordCompression } from "./parquet-record-writer.js";
 
 /** Where the files go: paths are relative to the reference set's root, `/`-separated. */
 export interface ReferenceSink {
@@ -66,6 +66,8 @@ export async function writeKerchunkParquet(
     summary.bytes += bytes.length;
   };
 
+  // The Parquet encoder loads on first use (~20 ms of modules that reading never needs).
+  const { RecordWriter } = await import("./parquet-record-writer.js");
   const readable = await decodeUndecodable(ds, options);
   for (const node of zarrV2Nodes(readable, options)) {
     for (const [key, doc] of metadataDocuments(node)) zmetadata[key] = doc;

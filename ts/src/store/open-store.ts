@@ -23,7 +23,7 @@ export interface OpenStoreOptions {
 
 export async function openStore(input: string | VirtualDataset, options: OpenStoreOptions = {}): Promise<VirtualStore> {
   const core = options.core ?? currentBackend();
-  registerZarritaCodecs(core);
+  await registerZarritaCodecs(core);
   const ds = typeof input === "string" ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] }) : input;
   const pool = new SourcePool({
     open: options.openSource ?? openSource,

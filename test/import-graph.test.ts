@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "ts", "src");
+
+/** Packages and modules reached from `entry` by static imports (type-only imports excluded). */
+function staticGraph(entry: string): { packages: Set<string>; modules: Set<string> } {
+  const modules = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (modules.has(file)) return;
+    modules.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\s+from\s+)?["']([^"']+)["']/gm)) {
+      const spec = m[1] as string;
+      if (spec.startsWith("node:")) continue;
+      if (spec.startsWith(".")) visit(resolve(dirname(file), spec).replace(/\.js$/, ".ts"));
+      else packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] as string));
+    }
+  };
+  visit(join(SRC, entry));
+  return { packages, modules };
+}
+
+// Heavy packages load on first use (dynamic import): importing vzarr, starting the CLI and
+// starting each scan worker must not pay for Parquet, zarrita or a JS inflater.
+const LAZY = ["hyparquet", "hyparquet-writer", "hyparquet-compressors", "zarrita", "fflate"];
+
+describe("static import graph", () => {
+  it("keeps Parquet, zarrita and fflate out of the package index and the CLI", () => {
+    for (const entry of ["index.ts", "cli/main.ts"]) {
+      const { packages } = staticGraph(entry);
+      expect(
+        LAZY.filter((p) => packages.has(p)),
+        entry,
+      ).toEqual([]);
+    }
+  });
+
+  it("keeps scan workers to the modules that open files", () => {
+    const { packages, modules } = staticGraph("dataset/pool/worker.ts");
+    expect([...packages].filter((p) => LAZY.includes(p))).toEqual([]);
+    expect([...modules].some((m) => m.includes("/icechunk/write"))).toBe(false);
+    expect(modules.size).toBeLessThan(100);
+  });
+});
