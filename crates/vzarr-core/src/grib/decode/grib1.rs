@@ -1,8 +1,10 @@
-//! GRIB1 field decoding: grid-point simple packing with an IBM-float reference value, and
-//! spherical harmonics with complex packing. Second-order ("complex") grid-point packing
-//! and simple-packed spherical harmonics are refused with `UnsupportedFeature`.
+//! GRIB1 field decoding: grid-point simple packing with an IBM-float reference value,
+//! grid-point second-order packing in its general extended form (`second_order.rs`), and
+//! spherical harmonics with complex packing. The other second-order forms and simple-packed
+//! spherical harmonics are refused with `UnsupportedFeature`.
 
 use super::layout::{expand_bitmap, normalise_scan};
+use super::second_order::{self, ExtendedFlags};
 use super::simple::{self, Scaling};
 use super::spectral::{self, grib1_laplacian, SpectralComplex, SubsetFloat};
 use crate::error::{Error, Result};
@@ -38,8 +40,9 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
         decimal_scale: pds.decimal_scale,
     };
     let bits = bds.u8(11)?;
+    let second_order = flags & 0xc0 == 0x40;
     match flags & 0xc0 {
-        0 => {}
+        0 | 0x40 => {}
         0xc0 => {
             // Octets 12-13 point at the packed part, which follows the subset anyway.
             let params = SpectralComplex {
@@ -58,9 +61,28 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
             )))
         }
     }
-    let data = bds.rest(12)?;
     let points = grid.num_points as usize;
-    let values = match section(3) {
+    let unpack = |count: usize| {
+        if second_order {
+            second_order::unpack(&bds, count, scaling)
+        } else {
+            simple::unpack(bds.rest(12)?, bits, count, scaling)
+        }
+    };
+    // Boustrophedonic second-order fields were packed with every second row reversed.
+    let snake_row = if second_order && ExtendedFlags(bds.u8(14)?).boustrophedonic() {
+        match grid.ni_nj {
+            Some((ni, _)) => Some(ni as usize),
+            None => {
+                return Err(Error::unsupported(
+                    "GRIB1 boustrophedonic second-order packing on a grid without regular rows is not supported",
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    let mut values = match section(3) {
         Some(bms) => {
             if bms.u16(5)? != 0 {
                 return Err(Error::unsupported(
@@ -71,12 +93,22 @@ pub(crate) fn decode(message: &[u8]) -> Result<Vec<f64>> {
             if (bitmap.len() as u64) * 8 < points as u64 {
                 return Err(Error::corrupt("the GRIB1 bitmap is shorter than the grid"));
             }
+            if snake_row.is_some() {
+                // ecCodes reverses rows before or after applying the bitmap depending on
+                // who wrote the file (GRIBEX or not); no file to tell them apart is at hand.
+                return Err(Error::unsupported(
+                    "GRIB1 boustrophedonic second-order packing with a bitmap is not supported",
+                ));
+            }
             let present = count_present(bitmap, points);
-            let packed = simple::unpack(data, bits, present, scaling)?;
+            let packed = unpack(present)?;
             expand_bitmap(&packed, bitmap, points)?
         }
-        None => simple::unpack(data, bits, points, scaling)?,
+        None => unpack(points)?,
     };
+    if let Some(row) = snake_row {
+        second_order::unsnake(&mut values, row);
+    }
     Ok(match grid.ni_nj {
         Some((ni, nj)) => normalise_scan(values, ni as usize, nj as usize, grid.scan),
         None => values,

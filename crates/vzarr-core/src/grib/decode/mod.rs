@@ -17,6 +17,7 @@ mod grib2;
 mod layout;
 mod png;
 pub(crate) mod run_length;
+mod second_order;
 mod simple;
 pub(crate) mod spectral;
 
