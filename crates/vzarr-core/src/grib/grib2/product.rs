@@ -167,12 +167,23 @@ fn layout(template: u16) -> Option<Layout> {
             statistics: Some(40),
             ..l()
         },
+        // Re-forecasts (hindcasts): the ensemble block, then the model version date
+        // (octets 38-44, not used), then for 4.61 the statistical processing.
+        60 => Layout {
+            ensemble: Some(35),
+            ..l()
+        },
+        61 => Layout {
+            ensemble: Some(35),
+            statistics: Some(45),
+            ..l()
+        },
         _ => return None,
     })
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43";
+pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43, 60, 61";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
