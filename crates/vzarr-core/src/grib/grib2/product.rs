@@ -183,7 +183,8 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43, 60, 61";
+pub(crate) const SUPPORTED: &str =
+    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43, 60, 61";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
