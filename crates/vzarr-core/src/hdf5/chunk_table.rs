@@ -126,11 +126,12 @@ impl ChunkTable {
         }
     }
 
-    /// The manifest, with every present chunk referring to `url`.
+    /// The manifest, with every present chunk referring to `url`. `set` is the only writer:
+    /// ids are 0 or `MISSING`, and missing chunks keep offset and length 0.
     pub fn into_manifest(self, url: &str) -> Result<ChunkManifest> {
-        ChunkManifest::from_columns(
+        ChunkManifest::from_single_path_columns(
             &self.grid,
-            vec![url.to_string()],
+            url,
             self.ids,
             self.offsets,
             self.lengths,

@@ -102,6 +102,45 @@ impl ChunkManifest {
         Ok(manifest)
     }
 
+    /// A manifest from columns whose maker guarantees what [`ChunkManifest::from_columns`]
+    /// checks and establishes: every id is 0 (the one path) or `MISSING`, and missing chunks
+    /// have offset and length 0. Those are three passes over every chunk; a scan's chunk
+    /// table keeps the invariants by construction, and a million-chunk scan in wasm would
+    /// otherwise run the passes in V8's baseline tier on its first call.
+    pub(crate) fn from_single_path_columns(
+        shape: &[u64],
+        path: &str,
+        ids: Vec<u32>,
+        offsets: Vec<u64>,
+        lengths: Vec<u64>,
+    ) -> Result<ChunkManifest> {
+        let n = chunk_count(shape)?;
+        if ids.len() != n || offsets.len() != n || lengths.len() != n {
+            return Err(Error::invalid(format!(
+                "a chunk grid of shape {:?} has {} chunks, but the columns have {} ids, {} offsets and {} lengths",
+                shape,
+                n,
+                ids.len(),
+                offsets.len(),
+                lengths.len()
+            )));
+        }
+        debug_assert!(ids
+            .iter()
+            .zip(&offsets)
+            .zip(&lengths)
+            .all(|((&id, &o), &l)| id == 0 || (id == MISSING && o == 0 && l == 0)));
+        let (paths, _) = PathTable::from_list(vec![path.to_string()])?;
+        Ok(ChunkManifest {
+            shape: shape.to_vec(),
+            paths,
+            ids,
+            offsets,
+            lengths,
+            inlined: BTreeMap::new(),
+        })
+    }
+
     /// Missing chunks carry offset 0 and length 0 so that equality is structural.
     fn zero_missing(&mut self) {
         for i in 0..self.ids.len() {
