@@ -157,7 +157,7 @@ pub fn read_node(
     children: &mut Vec<NodeRef>,
 ) -> Step<()> {
     let records = read_node_records(src, header, node, children)?;
-    for r in records.chunks_exact(header.record_size.max(1)) {
+    for r in records.chunks_exact(header.record_size) {
         record(r)?;
     }
     Ok(())

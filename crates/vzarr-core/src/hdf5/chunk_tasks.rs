@@ -238,17 +238,15 @@ impl State {
         ctx: &Context,
         src: &Source,
     ) -> Step<()> {
-        let chunk_bytes = ctx.chunk_bytes;
-        let lin = &ctx.lin;
+        let layout = EntryLayout::new(src, header.filtered, header.entry_size, ctx);
         let table = match self.table_mut(var) {
             Some(t) => t,
             None => return Ok(()),
         };
         // The block is read whole before the first entry is recorded, so a retry after a
         // stop for bytes finds the table untouched.
-        let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
         fa::read_data_block(src, header, |first, run| {
-            record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
+            record_run(table, &ctx.lin, first, run, &layout)
         })
     }
 
@@ -285,23 +283,15 @@ impl State {
         spawn: &mut Vec<Task>,
     ) -> Step<()> {
         let limit = self.ea_limit(var, ctx, header);
-        let chunk_bytes = ctx.chunk_bytes;
+        let layout = EntryLayout::new(src, header.filtered, header.entry_size, ctx);
         let table = match self.table_mut(var) {
             Some(t) => t,
             None => return Ok(()),
         };
-        let lin = &ctx.lin;
-        let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
         let blocks = ea::read_index_block(src, header, limit, |first, run| {
-            record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
+            record_run(table, &ctx.lin, first, run, &layout)
         })?;
-        for block in blocks {
-            spawn.push(Task::Chunks(ChunkTask::EaBlock {
-                var,
-                header: header.clone(),
-                block,
-            }));
-        }
+        push_ea_blocks(spawn, var, header, blocks);
         Ok(())
     }
 
@@ -320,13 +310,7 @@ impl State {
             Block::Super { addr, index } => {
                 let blocks = ea::read_super_block(src, header, *addr, *index, limit)?;
                 self.guard_visit(var, *addr)?;
-                for block in blocks {
-                    spawn.push(Task::Chunks(ChunkTask::EaBlock {
-                        var,
-                        header: header.clone(),
-                        block,
-                    }));
-                }
+                push_ea_blocks(spawn, var, header, blocks);
                 Ok(())
             }
             Block::Data {
@@ -335,13 +319,11 @@ impl State {
                 elements,
                 pages,
             } => {
-                let chunk_bytes = ctx.chunk_bytes;
+                let layout = EntryLayout::new(src, header.filtered, header.entry_size, ctx);
                 let table = match self.table_mut(var) {
                     Some(t) => t,
                     None => return Ok(()),
                 };
-                let lin = &ctx.lin;
-                let (geo, filtered, esize) = (src.geo, header.filtered, header.entry_size);
                 ea::read_data_block(
                     src,
                     header,
@@ -349,9 +331,7 @@ impl State {
                     *first,
                     *elements,
                     pages.as_deref(),
-                    |first, run| {
-                        record_run(table, lin, first, run, esize, geo, filtered, chunk_bytes)
-                    },
+                    |first, run| record_run(table, &ctx.lin, first, run, &layout),
                 )
             }
         }
@@ -392,32 +372,60 @@ fn btree_v2_header(var: usize, addr: u64, src: &Source, spawn: &mut Vec<Task>) -
     Ok(())
 }
 
-/// Records a run of consecutive fixed/extensible array entries (`run` holds whole entries of
-/// `esize` bytes), the first at linear index `first`.
+/// How fixed/extensible array entries of one index decode into chunk references.
+struct EntryLayout {
+    geo: Geometry,
+    filtered: bool,
+    /// Bytes per entry (checked against the client when the header was read).
+    size: usize,
+    /// Stored size of every chunk of an unfiltered dataset.
+    chunk_bytes: u64,
+}
+
+impl EntryLayout {
+    fn new(src: &Source, filtered: bool, size: usize, ctx: &Context) -> EntryLayout {
+        EntryLayout {
+            geo: src.geo,
+            filtered,
+            size,
+            chunk_bytes: ctx.chunk_bytes,
+        }
+    }
+}
+
+/// Records a run of consecutive fixed/extensible array entries (`run` holds whole entries),
+/// the first at linear index `first`.
 // One small function called once per block or page, never inlined: V8 runs wasm in its
 // baseline tier until a function is hot and switches to optimised code only on the next
 // call, so the loop that runs once per chunk must be re-entered often and compile quickly.
 // Inside it everything is inlined (`decode_entry`, `Linearization::set`, `ChunkTable::set`):
 // a call per chunk costs more than the work in the baseline tier.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 fn record_run(
     table: &mut ChunkTable,
     lin: &Linearization,
     first: u64,
     run: &[u8],
-    esize: usize,
-    geo: Geometry,
-    filtered: bool,
-    chunk_bytes: u64,
+    layout: &EntryLayout,
 ) {
-    for (k, bytes) in run.chunks_exact(esize).enumerate() {
-        let e = fa::decode_entry(bytes, geo, filtered);
+    for (k, bytes) in run.chunks_exact(layout.size).enumerate() {
+        let e = fa::decode_entry(bytes, layout.geo, layout.filtered);
         if let Some(addr) = e.addr {
-            let len = e.size.unwrap_or(chunk_bytes);
+            let len = e.size.unwrap_or(layout.chunk_bytes);
             lin.set(table, first + k as u64, addr, len, e.mask);
         }
     }
+}
+
+/// Queues the blocks an extensible array's index or super block points to.
+fn push_ea_blocks(spawn: &mut Vec<Task>, var: usize, header: &Arc<ea::Header>, blocks: Vec<Block>) {
+    spawn.extend(blocks.into_iter().map(|block| {
+        Task::Chunks(ChunkTask::EaBlock {
+            var,
+            header: header.clone(),
+            block,
+        })
+    }));
 }
 
 /// Implicit index: chunk i of the max-dims grid is at `addr + i * chunk_bytes`.

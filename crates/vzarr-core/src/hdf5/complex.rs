@@ -100,8 +100,7 @@ pub fn from_complex_class(
 
 #[cfg(test)]
 mod tests {
-    use crate::hdf5::datatype::{parse, Datatype};
-    use crate::hdf5::io::{Cursor, Geometry};
+    use crate::hdf5::datatype::{parse_bytes, Datatype};
 
     /// A version-3 compound {r: f4, i: f4} (little-endian), as h5py writes complex64.
     fn complex64() -> Vec<u8> {
@@ -116,15 +115,6 @@ mod tests {
         b.push(4);
         b.extend_from_slice(&f4);
         b
-    }
-
-    fn parse_bytes(b: &[u8]) -> crate::error::Result<Datatype> {
-        let geo = Geometry {
-            base: 0,
-            o: 8,
-            l: 8,
-        };
-        parse(&mut Cursor::new(b, geo, 0, "t"))
     }
 
     #[test]

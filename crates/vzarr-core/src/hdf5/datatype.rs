@@ -545,19 +545,20 @@ pub fn fixed_string(bytes: &[u8], pad: StringPad) -> String {
     String::from_utf8_lossy(text).into_owned()
 }
 
+/// Parses a datatype message body on its own (8-byte addresses and lengths), for tests.
+#[cfg(test)]
+pub(super) fn parse_bytes(b: &[u8]) -> Result<Datatype> {
+    let geo = super::io::Geometry {
+        base: 0,
+        o: 8,
+        l: 8,
+    };
+    parse(&mut Cursor::new(b, geo, 0, "t"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hdf5::io::Geometry;
-
-    fn parse_bytes(b: &[u8]) -> Result<Datatype> {
-        let geo = Geometry {
-            base: 0,
-            o: 8,
-            l: 8,
-        };
-        parse(&mut Cursor::new(b, geo, 0, "t"))
-    }
 
     #[test]
     fn parses_numbers() {

@@ -29,6 +29,27 @@ pub struct ChunkManifest {
     inlined: BTreeMap<u64, Vec<u8>>,
 }
 
+/// Checks that the columns hold one entry per chunk of a grid of `shape`.
+fn check_column_lengths(
+    shape: &[u64],
+    ids: &[u32],
+    offsets: &[u64],
+    lengths: &[u64],
+) -> Result<()> {
+    let n = chunk_count(shape)?;
+    if ids.len() != n || offsets.len() != n || lengths.len() != n {
+        return Err(Error::invalid(format!(
+            "a chunk grid of shape {:?} has {} chunks, but the columns have {} ids, {} offsets and {} lengths",
+            shape,
+            n,
+            ids.len(),
+            offsets.len(),
+            lengths.len()
+        )));
+    }
+    Ok(())
+}
+
 /// One chunk as seen through [`ChunkManifest::entry`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChunkEntry<'a> {
@@ -65,17 +86,7 @@ impl ChunkManifest {
         offsets: Vec<u64>,
         lengths: Vec<u64>,
     ) -> Result<ChunkManifest> {
-        let n = chunk_count(shape)?;
-        if ids.len() != n || offsets.len() != n || lengths.len() != n {
-            return Err(Error::invalid(format!(
-                "a chunk grid of shape {:?} has {} chunks, but the columns have {} ids, {} offsets and {} lengths",
-                shape,
-                n,
-                ids.len(),
-                offsets.len(),
-                lengths.len()
-            )));
-        }
+        check_column_lengths(shape, &ids, &offsets, &lengths)?;
         let table_len = table.len() as u64;
         if let Some(bad) = ids
             .iter()
@@ -114,17 +125,7 @@ impl ChunkManifest {
         offsets: Vec<u64>,
         lengths: Vec<u64>,
     ) -> Result<ChunkManifest> {
-        let n = chunk_count(shape)?;
-        if ids.len() != n || offsets.len() != n || lengths.len() != n {
-            return Err(Error::invalid(format!(
-                "a chunk grid of shape {:?} has {} chunks, but the columns have {} ids, {} offsets and {} lengths",
-                shape,
-                n,
-                ids.len(),
-                offsets.len(),
-                lengths.len()
-            )));
-        }
+        check_column_lengths(shape, &ids, &offsets, &lengths)?;
         debug_assert!(ids
             .iter()
             .zip(&offsets)

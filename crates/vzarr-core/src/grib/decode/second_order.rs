@@ -29,6 +29,12 @@ impl ExtendedFlags {
         self.0 & 0x04 != 0
     }
 
+    /// Single datum per point, no secondary bitmap, groups of different widths, general
+    /// extended: the one form decoded here.
+    fn general_extended(self) -> bool {
+        self.0 & 0x78 == 0x18
+    }
+
     fn order_of_spd(self) -> u8 {
         self.0 & 0x03
     }
@@ -56,7 +62,7 @@ impl ExtendedFlags {
 /// points, or the bitmap's present points), in the order they were packed.
 pub(crate) fn unpack(bds: &Octets, count: usize, scaling: Scaling) -> Result<Vec<f64>> {
     let flags = ExtendedFlags(bds.u8(14)?);
-    if flags.packing_name() != "grid_second_order" {
+    if !flags.general_extended() {
         return Err(Error::unsupported(format!(
             "GRIB1 {} (extended flags {:#04x}) is not supported; grid_second_order is",
             flags.packing_name(),
@@ -268,5 +274,7 @@ mod tests {
             "grid_second_order_general_grib1"
         );
         assert_eq!(ExtendedFlags(0x1e).packing_name(), "grid_second_order");
+        assert!(ExtendedFlags(0x1e).general_extended() && ExtendedFlags(0x18).general_extended());
+        assert!(!ExtendedFlags(0x10).general_extended() && !ExtendedFlags(0x58).general_extended());
     }
 }
