@@ -8,6 +8,7 @@ import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { writeIcechunk } from "../icechunk/write-dataset.js";
 import type { ByteRange } from "../io/byte-source.js";
+import { schemeOf } from "../io/url-scheme.js";
 import { writeTextPieces } from "../io/write-text.js";
 import { LocalDirectory } from "../kerchunk/local-directory.js";
 import { DEFAULT_RECORD_SIZE } from "../kerchunk/parquet-layout.js";
@@ -44,7 +45,7 @@ export interface OutputFormat {
 
 /** A `--container` prefix: URLs as given, local directories as `file://…/` URLs. */
 function containerPrefix(prefix: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(prefix)) return prefix;
+  if (schemeOf(prefix) !== "") return prefix;
   const url = pathToFileURL(resolve(prefix)).href;
   return url.endsWith("/") ? url : `${url}/`;
 }

@@ -14,6 +14,7 @@
  */
 import { encode as flexEncode } from "flatbuffers/js/flexbuffers.js";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { schemeOf } from "../io/url-scheme.js";
 import { decodeFlex } from "./metadata-values.js";
 
 export type ContainerStore =
@@ -45,10 +46,6 @@ export interface S3ContainerOptions {
   allowHttp?: boolean;
   anonymous?: boolean;
   forcePathStyle?: boolean;
-}
-
-export function schemeOf(url: string): string {
-  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase() ?? "";
 }
 
 /** A container for a bare URL prefix, with the store its scheme implies. */

@@ -11,6 +11,7 @@ import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
 import { IncompatibleArraysError, InvalidArgumentError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
+import { schemeOf } from "../io/url-scheme.js";
 import { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, type ChunkGrid, codecsEqual, gridShape } from "../metadata/array-metadata.js";
 import { parseDType } from "../metadata/dtype.js";
@@ -21,7 +22,6 @@ import {
   defaultContainerPrefixes,
   matchContainer,
   type S3ContainerOptions,
-  schemeOf,
   type VirtualChunkContainer,
 } from "./containers.js";
 import { encodeBase32, type ObjectId12, randomId, snapshotIdFromString } from "./ids.js";

@@ -10,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { isLocalInput } from "./url-scheme.js";
 
 const GLOB_CHARS = /[*?[]/;
 
@@ -102,8 +103,7 @@ export async function expandInputs(inputs: string | readonly string[]): Promise<
   const list = typeof inputs === "string" ? [inputs] : inputs;
   const out: string[] = [];
   for (const input of list) {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
-    if (scheme !== undefined && scheme !== "file") {
+    if (!isLocalInput(input)) {
       if (hasGlob(new URL(input).pathname))
         throw new UnsupportedFeatureError(`cannot expand the glob ${input}: only local paths are listed`);
       out.push(input);

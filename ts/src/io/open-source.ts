@@ -6,6 +6,7 @@ import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { ByteSource } from "./byte-source.js";
 import { HttpSource } from "./http.js";
 import { S3Source } from "./s3.js";
+import { schemeOf } from "./url-scheme.js";
 
 type Opener = (url: string) => ByteSource;
 
@@ -21,7 +22,7 @@ export function registerSourceOpener(scheme: string, open: Opener): void {
 
 export function openSource(input: string): ByteSource {
   // A bare path (no scheme) is a local file.
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase() ?? "file";
+  const scheme = schemeOf(input) || "file";
   const open = openers.get(scheme);
   if (open === undefined) {
     const known = [...openers.keys()].map((s) => `${s}://`).join(", ");

@@ -6,6 +6,7 @@ import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
+import { isLocalInput } from "../io/url-scheme.js";
 import { LocalDirectory } from "./local-directory.js";
 import { ZMETADATA } from "./parquet-layout.js";
 import { type KerchunkReadOptions, readKerchunkJson } from "./read-json.js";
@@ -56,7 +57,7 @@ export async function openKerchunkParquetDirectory(path: string, options: OpenKe
  * (`"version"`, `"refs"` or Zarr v2 keys such as `".zgroup"`) is JSON.
  */
 export async function detectReferenceFormat(input: string | ByteSource): Promise<ReferenceFormat | undefined> {
-  if (typeof input === "string" && isLocal(input)) {
+  if (typeof input === "string" && isLocalInput(input)) {
     if (isLocalDirectory(input)) {
       const meta = await new LocalDirectory(input).read(ZMETADATA);
       return meta !== undefined && /"record_size"\s*:/.test(new TextDecoder().decode(meta)) ? "kerchunk-parquet" : undefined;
@@ -81,8 +82,4 @@ export function looksLikeReferenceJson(head: string): boolean {
   return /^\s*\{\s*"(version|refs|templates|gen|\.zgroup|\.zattrs|\.zmetadata|[^"]*\/\.z(array|attrs|group)|[^"]*\/\d+(\.\d+)*)"\s*:/.test(
     head,
   );
-}
-
-function isLocal(input: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(input) || input.startsWith("file://");
 }
