@@ -8,6 +8,7 @@ use crate::codecs::{self, DecodeContext};
 use crate::error::{Error, Result};
 use crate::handles::HandleTable;
 use crate::json::Json;
+use crate::load::LoadSpec;
 use crate::manifest::{ChunkEntry, ChunkManifest};
 use crate::scan::{Format, ScanOptions, ScanSession};
 use std::sync::{Mutex, MutexGuard};
@@ -223,6 +224,21 @@ fn parse_scan_options(text: &str) -> Result<ScanOptions> {
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
     }
+    options.load = match json.get("load") {
+        None | Some(Json::Null) => LoadSpec::Nothing,
+        Some(Json::String(s)) if s == "dimension-coordinates" => LoadSpec::DimensionCoordinates,
+        Some(Json::Array(list)) => LoadSpec::Listed(
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        ),
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "scan option load must be \"dimension-coordinates\" or a list of paths, not {}",
+                other
+            )))
+        }
+    };
     Ok(options)
 }
 
@@ -243,16 +259,30 @@ pub fn scan_feed(handle: u32, offset: f64, bytes: Vec<u8>) -> Result<()> {
     })
 }
 
-/// Finishes a scan: the metadata JSON and the handles of its manifests (in the order the
-/// JSON's `"manifest": i` fields number them). The scan handle is freed.
-pub fn scan_finish(handle: u32) -> Result<(String, Vec<u32>)> {
+/// A finished scan as the bindings return it.
+pub struct ScanOutput {
+    /// The metadata JSON.
+    pub json: String,
+    /// Handles of its manifests, in the order the JSON's `"manifest": i` fields number them.
+    pub manifests: Vec<u32>,
+    /// Loaded values, at the JSON's `"loaded": {"offset", "length"}` positions.
+    pub loaded: Vec<u8>,
+}
+
+/// Finishes a scan; the scan handle is freed.
+pub fn scan_finish(handle: u32) -> Result<ScanOutput> {
     let mut session = scans(|t| t.remove(handle))?;
     let mut file = session.finish()?;
-    // Number the manifests in the JSON before moving them out.
+    // Number the manifests and loaded values in the JSON before moving them out.
     let json = file.to_json().to_string();
+    let loaded = file.take_loaded();
     let list = file.take_manifests();
     let handles = manifests(|t| list.into_iter().map(|m| t.insert(m)).collect())?;
-    Ok((json, handles))
+    Ok(ScanOutput {
+        json,
+        manifests: handles,
+        loaded,
+    })
 }
 
 pub fn scan_free(handle: u32) -> Result<()> {

@@ -13,6 +13,7 @@ pub mod grib;
 pub mod handles;
 pub mod hdf5;
 pub mod json;
+pub mod load;
 pub mod manifest;
 pub mod netcdf3;
 pub mod sansio;

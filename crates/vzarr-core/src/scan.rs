@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::json::Json;
+use crate::load::{LoadPlan, LoadSpec, LoadedValues};
 use crate::manifest::ChunkManifest;
 use crate::sansio::{ByteCache, ByteRange};
 
@@ -68,17 +69,27 @@ pub struct ScannedVariable {
     /// Values decoded during the scan (variable-length strings, which have no byte
     /// range a Zarr reader could decode). JSON array in C order.
     pub values: Option<Json>,
+    /// Values the session loaded after the scan (`ScanOptions::load`); the manifest is
+    /// dropped then.
+    pub loaded: Option<LoadedValues>,
 }
 
 impl ScannedFile {
     /// Metadata as JSON, with each manifest replaced by its position in `manifests()` order
     /// (`"manifest": 3`). Bindings register the manifests and pass the handles alongside.
     pub fn to_json(&self) -> Json {
-        let mut counter = 0usize;
+        let mut counter = Numbering::default();
         Json::object(vec![
             ("format", Json::from(self.format.as_str())),
             ("root", group_json(&self.root, &mut counter)),
         ])
+    }
+
+    /// The loaded values, concatenated in the order `to_json` gave them offsets.
+    pub fn take_loaded(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        take_group_loaded(&mut self.root, &mut out);
+        out
     }
 
     /// Moves the manifests out, in the order `to_json` numbered them (depth-first: a
@@ -94,7 +105,14 @@ fn attrs_json(attrs: &[(String, Json)]) -> Json {
     Json::Object(attrs.to_vec())
 }
 
-fn group_json(g: &ScannedGroup, counter: &mut usize) -> Json {
+/// Running numbers while writing the JSON: manifests by position, loaded values by offset.
+#[derive(Default)]
+struct Numbering {
+    manifests: usize,
+    loaded_bytes: usize,
+}
+
+fn group_json(g: &ScannedGroup, counter: &mut Numbering) -> Json {
     let variables = g
         .variables
         .iter()
@@ -145,7 +163,7 @@ fn u64s(v: &[u64]) -> Json {
     Json::Array(v.iter().map(|&x| Json::UInt(x)).collect())
 }
 
-fn variable_json(v: &ScannedVariable, counter: &mut usize) -> Json {
+fn variable_json(v: &ScannedVariable, counter: &mut Numbering) -> Json {
     let mut fields = vec![
         (
             "dims",
@@ -159,13 +177,36 @@ fn variable_json(v: &ScannedVariable, counter: &mut usize) -> Json {
         ("attrs", attrs_json(&v.attrs)),
     ];
     if v.manifest.is_some() {
-        fields.push(("manifest", Json::UInt(*counter as u64)));
-        *counter += 1;
+        fields.push(("manifest", Json::UInt(counter.manifests as u64)));
+        counter.manifests += 1;
     }
     if let Some(values) = &v.values {
         fields.push(("values", values.clone()));
     }
+    if let Some(loaded) = &v.loaded {
+        let n = loaded.bytes.len();
+        fields.push((
+            "loaded",
+            Json::object(vec![
+                ("dtype", Json::from(loaded.dtype.as_str())),
+                ("offset", Json::UInt(counter.loaded_bytes as u64)),
+                ("length", Json::UInt(n as u64)),
+            ]),
+        ));
+        counter.loaded_bytes += n;
+    }
     Json::object(fields)
+}
+
+fn take_group_loaded(g: &mut ScannedGroup, out: &mut Vec<u8>) {
+    for v in &mut g.variables {
+        if let Some(loaded) = v.loaded.take() {
+            out.extend_from_slice(&loaded.bytes);
+        }
+    }
+    for sub in &mut g.groups {
+        take_group_loaded(sub, out);
+    }
 }
 
 fn take_group_manifests(g: &mut ScannedGroup, out: &mut Vec<ChunkManifest>) {
@@ -210,6 +251,8 @@ pub struct ScanOptions {
     pub group: String,
     /// Variables (full paths or bare names) to leave out.
     pub drop_variables: Vec<String>,
+    /// Variables to load once the scan is done (see `load.rs`).
+    pub load: LoadSpec,
 }
 
 /// The object a binding holds while a scan runs: bytes fed so far plus the scanner.
@@ -219,6 +262,9 @@ pub struct ScanSession {
     options: ScanOptions,
     cache: ByteCache,
     scanner: Option<Box<dyn FormatScanner>>,
+    /// The scanner's result while its chosen variables are being loaded.
+    loading: Option<(ScannedFile, LoadPlan)>,
+    result: Option<ScannedFile>,
     done: bool,
 }
 
@@ -234,6 +280,8 @@ impl ScanSession {
             options,
             cache: ByteCache::new(file_size),
             scanner: None,
+            loading: None,
+            result: None,
             done: false,
         }
     }
@@ -259,14 +307,29 @@ impl ScanSession {
             }
         }
         let url = self.url.clone();
-        let scanner = self.scanner.as_mut().expect("scanner was just created");
-        let needs = scanner
-            .advance(&self.cache)
-            .map_err(|e| e.with_file(url.clone()))?;
-        if needs.is_empty() {
-            self.done = true;
+        if self.loading.is_none() {
+            let scanner = self.scanner.as_mut().expect("scanner was just created");
+            let needs = scanner
+                .advance(&self.cache)
+                .map_err(|e| e.with_file(url.clone()))?;
+            if !needs.is_empty() {
+                return Ok(needs);
+            }
+            let scanner = self.scanner.take().expect("the scanner is still held");
+            let file = scanner.finish().map_err(|e| e.with_file(url.clone()))?;
+            let plan = LoadPlan::new(&file, &self.options.load, &url);
+            self.loading = Some((file, plan));
         }
-        Ok(needs)
+        let (file, plan) = self.loading.as_mut().expect("loading was just set");
+        let needs = plan.needs(file, &self.cache);
+        if !needs.is_empty() {
+            return Ok(crate::sansio::normalize_needs(needs));
+        }
+        let (mut file, plan) = self.loading.take().expect("loading is set");
+        plan.apply(&mut file, &self.cache);
+        self.result = Some(file);
+        self.done = true;
+        Ok(Vec::new())
     }
 
     /// The scanner, or the ranges `Format::Auto` still needs to decide the format.
@@ -329,11 +392,9 @@ impl ScanSession {
             )
             .with_file(self.url.clone()));
         }
-        let scanner = self
-            .scanner
+        self.result
             .take()
-            .ok_or_else(|| Error::invalid("the scan result was already taken"))?;
-        scanner.finish().map_err(|e| e.with_file(self.url.clone()))
+            .ok_or_else(|| Error::invalid("the scan result was already taken"))
     }
 
     /// Bytes currently held by the session's cache.

@@ -93,6 +93,7 @@ fn scan_options_select_groups_and_drop_variables() {
     let options = vzarr_core::scan::ScanOptions {
         group: "heightAboveGround".into(),
         drop_variables: vec!["10v".into(), "heightAboveGround/instant/2t".into()],
+        ..Default::default()
     };
     let (file, _, _) = scan_with("g", &bytes, options).unwrap();
     let data: Vec<String> = variables(&file)

@@ -10,6 +10,7 @@ fn options(group: &str, drop: &[&str]) -> ScanOptions {
     ScanOptions {
         group: group.to_string(),
         drop_variables: drop.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
     }
 }
 

@@ -209,14 +209,16 @@ pub fn scan_feed(handle: u32, offset: f64, bytes: Uint8Array) -> Result<()> {
 pub struct ScanResult {
     pub json: String,
     pub manifests: Uint32Array,
+    pub loaded: Uint8Array,
 }
 
 #[napi]
 pub fn scan_finish(handle: u32) -> Result<ScanResult> {
-    let (json, manifests) = api::scan_finish(handle).map_err(js)?;
+    let out = api::scan_finish(handle).map_err(js)?;
     Ok(ScanResult {
-        json,
-        manifests: manifests.into(),
+        json: out.json,
+        manifests: out.manifests.into(),
+        loaded: out.loaded.into(),
     })
 }
 

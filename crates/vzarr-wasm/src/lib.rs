@@ -270,9 +270,9 @@ pub unsafe extern "C" fn vz_scan_feed(handle: u32, offset: f64, ptr: *mut u8, le
 #[no_mangle]
 pub extern "C" fn vz_scan_finish(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
-        let (json, manifests) = api::scan_finish(r.u32()?)?;
+        let out = api::scan_finish(r.u32()?)?;
         let mut w = Writer::default();
-        w.string(&json).u32s(&manifests);
+        w.string(&out.json).u32s(&out.manifests).bytes(&out.loaded);
         Ok(w)
     })
 }

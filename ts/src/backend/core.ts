@@ -39,6 +39,8 @@ export interface ScanOutput {
   json: string;
   /** Manifest handles, numbered as the JSON's `"manifest": i` fields. */
   manifests: Uint32Array;
+  /** Values loaded during the scan, at the JSON's `"loaded": { offset, length }` positions. */
+  loaded: Uint8Array;
 }
 
 /** Path id of a chunk that has no bytes (reads give the fill value). */
@@ -48,6 +50,12 @@ export const INLINED_ID = 0xfffffffe;
 
 export interface Core {
   readonly kind: BackendKind;
+  /**
+   * Whether a handle made on one thread is valid in this backend on another thread of the
+   * process: true for the addon (its handle tables are process-wide), false for WebAssembly
+   * (each thread has its own instance and memory).
+   */
+  readonly handlesSharedAcrossThreads: boolean;
   version(): string;
 
   manifestFromColumns(shape: Float64Array, table: string[], ids: Uint32Array, offsets: BigUint64Array, lengths: BigUint64Array): Handle;

@@ -7,7 +7,7 @@ import { errorFromCoreJson, makeError } from "../errors/vzarr-error.js";
 import type { Core } from "./core.js";
 
 /** What the addon exports (structurally the Core minus `kind`). */
-export type NativeAddon = Omit<Core, "kind">;
+export type NativeAddon = Omit<Core, "kind" | "handlesSharedAcrossThreads">;
 
 const MARKER = "vzarr:";
 
@@ -35,6 +35,7 @@ function guard<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R 
 export function createNativeCore(addon: NativeAddon): Core {
   return {
     kind: "native",
+    handlesSharedAcrossThreads: true,
     version: guard(() => addon.version()),
     manifestFromColumns: guard((shape, table, ids, offsets, lengths) => addon.manifestFromColumns(shape, table, ids, offsets, lengths)),
     manifestEmpty: guard((shape) => addon.manifestEmpty(shape)),

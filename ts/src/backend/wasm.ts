@@ -84,6 +84,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
 
   return {
     kind: "wasm",
+    handlesSharedAcrossThreads: false,
     version: () => call("version").string(),
     manifestFromColumns: (shape, table, ids, offsets, lengths) =>
       handle("manifest_from_columns", (w) => w.column(shape).strings(table).column(ids).column(offsets).column(lengths)),
@@ -116,7 +117,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     scanFeed,
     scanFinish: (h) => {
       const r = call("scan_finish", (w) => w.u32(h));
-      return { json: r.string(), manifests: r.u32s() };
+      return { json: r.string(), manifests: r.u32s(), loaded: r.bytes() };
     },
     scanFree: (h) => void call("scan_free", (w) => w.u32(h)),
     codecDecode: (codec, input, dtype, shape) =>

@@ -51,6 +51,14 @@ function variableData(v: ScannedVariableJson, scan: ScanResult, path: string): M
     if (manifest === undefined) throw makeError("Internal", `scan result has no manifest ${v.manifest} for ${path}`);
     return new ManifestArray(metadata, manifest);
   }
+  if (v.loaded !== undefined) {
+    const { dtype, offset, length } = v.loaded;
+    // A copy: aligned for its typed array, and not holding the whole scan's buffer alive.
+    const bytes = scan.loaded.slice(offset, offset + length);
+    if (bytes.length !== length) throw makeError("Internal", `scan result has no loaded bytes for ${path}`);
+    const native = parseDType(dtype);
+    return new LoadedArray({ ...metadata, dtype }, typedArrayFor(native, bytes.buffer, 0, length / native.itemSize));
+  }
   if (v.values !== undefined) {
     // Loaded values are held in native (little-endian) order whatever the file stored.
     const dtype = parseDType(v.dtype);

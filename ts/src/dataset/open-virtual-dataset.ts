@@ -73,6 +73,9 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
       format: (options.parser ?? "auto") as FileFormat,
       group: options.group,
       dropVariables: options.dropVariables,
+      // The core loads what it can of the loadable variables while it has the file's bytes;
+      // `loadListed` below reads the rest.
+      load: options.loadableVariables ?? "dimension-coordinates",
       core,
     });
     const ds = datasetFromScan(scan, [[source.url, await source.stat()]]);

@@ -19,6 +19,12 @@ export interface ScanOptions {
   /** Only this group and below (`forecast/member_01`). */
   group?: string;
   dropVariables?: readonly string[];
+  /**
+   * Variables the core loads once the scan is done, when it can (numeric, every chunk in this
+   * file, codecs it decodes): the 1-D dimension coordinates, or these paths. Others stay
+   * virtual for the caller to load.
+   */
+  load?: "dimension-coordinates" | readonly string[];
   core?: Core;
 }
 
@@ -26,6 +32,8 @@ export interface ScanResult {
   json: ScannedFileJson;
   /** Manifests numbered as the JSON's `manifest` fields; the caller owns (frees) them. */
   manifests: ChunkManifest[];
+  /** Values the scan loaded, addressed by the JSON's `loaded` fields. */
+  loaded: Uint8Array;
   /** Round trips to the source and bytes read, for progress and benchmarks. */
   reads: { rounds: number; ranges: number; bytes: number };
 }
@@ -33,7 +41,7 @@ export interface ScanResult {
 export async function scanSource(source: ByteSource, options: ScanOptions = {}): Promise<ScanResult> {
   const core = options.core ?? currentBackend();
   const { size } = await source.stat();
-  const opts = JSON.stringify({ group: options.group ?? "", dropVariables: options.dropVariables ?? [] });
+  const opts = JSON.stringify({ group: options.group ?? "", dropVariables: options.dropVariables ?? [], load: options.load ?? null });
   const handle = core.scanOpen(source.url, size, options.format ?? "auto", opts);
   const reads = { rounds: 0, ranges: 0, bytes: 0 };
   const recent = new RecentBlocks();
@@ -68,6 +76,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
     return {
       json: parseJsonLenient(out.json) as ScannedFileJson,
       manifests: Array.from(out.manifests, (h) => new ChunkManifest(core, h)),
+      loaded: out.loaded,
       reads,
     };
   } finally {

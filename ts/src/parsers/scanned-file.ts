@@ -13,6 +13,11 @@ export interface ScannedVariableJson {
   manifest?: number;
   /** Values decoded during the scan (variable-length strings, GRIB coordinates). */
   values?: unknown[];
+  /**
+   * Values the scan loaded (`ScanOptions.load`): `length` bytes at `offset` of the scan's
+   * `loaded` buffer, C order, in `dtype` (little-endian).
+   */
+  loaded?: { dtype: string; offset: number; length: number };
 }
 
 export interface ScannedGroupJson {

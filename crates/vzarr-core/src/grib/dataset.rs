@@ -66,6 +66,7 @@ fn coordinate(
         attrs,
         manifest: None,
         values: Some(Json::Array(values)),
+        loaded: None,
     }
 }
 
@@ -424,5 +425,6 @@ fn data_variable(
         attrs: variable_attrs(first, grid, group, extra_coords),
         manifest: Some(manifest),
         values: None,
+        loaded: None,
     })
 }

@@ -267,6 +267,7 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         attrs,
         manifest,
         values,
+        loaded: None,
     })
 }
 

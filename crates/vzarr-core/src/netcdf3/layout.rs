@@ -267,6 +267,7 @@ fn scan_variable(
             .collect(),
         manifest: Some(manifest),
         values: None,
+        loaded: None,
     })
 }
 

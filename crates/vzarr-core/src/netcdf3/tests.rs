@@ -316,6 +316,7 @@ fn options_select_and_drop() {
     let options = ScanOptions {
         group: String::new(),
         drop_variables: vec!["/a".to_string()],
+        ..Default::default()
     };
     let mut scanner = NetCdf3Scanner::new("f.nc", &options).unwrap();
     let mut cache = ByteCache::new(200);
@@ -329,6 +330,7 @@ fn options_select_and_drop() {
     let options = ScanOptions {
         group: "sub".to_string(),
         drop_variables: Vec::new(),
+        ..Default::default()
     };
     let e = NetCdf3Scanner::new("f.nc", &options).err().unwrap();
     assert_eq!(e.kind, ErrorKind::NotFound);
