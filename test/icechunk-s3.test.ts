@@ -41,7 +41,8 @@ describe.skipIf(!hasMoto)("Icechunk on S3", () => {
       writeIcechunk(new VirtualDataset({ variables: [["b", loadedI8([2], ["b"])]] }), url, { message: "b" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    const loser = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason as Error;
+    expect(loser, loser.message).toBeInstanceOf(ConflictError);
     const log = await listSnapshots(url);
     expect(log.map((s) => s.message).slice(1)).toEqual(["s3 append", "s3 first", "Repository initialized"]);
     using ds = await openIcechunk(url);
@@ -68,5 +69,29 @@ describe.skipIf(!hasMoto)("Icechunk on S3", () => {
     expect(await storage.putIfMatch("repo", new Uint8Array([3]), current?.version ?? null, "overwritten/y")).not.toBeNull();
     expect(await storage.get("overwritten/y")).toEqual(new Uint8Array([1]));
     expect(await storage.get("repo")).toEqual(new Uint8Array([3]));
+  });
+});
+
+describe("S3 storage retries", () => {
+  /** A fetch that answers from `statuses` in turn and records each request's method. */
+  function scripted(statuses: number[]) {
+    const seen: string[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(init?.method ?? (input instanceof Request ? input.method : "GET"));
+      const status = statuses.shift() ?? 200;
+      return new Response(status === 200 ? "ok" : "busy", { status, headers: { etag: '"e2"' } });
+    };
+    return { seen, storage: new S3Storage("s3://b/p", { anonymous: true, endpoint: "http://127.0.0.1:9", fetch }) };
+  }
+
+  it("repeats reads and backup copies answered 500/503, never a conditional PUT", async () => {
+    const reads = scripted([503, 500]);
+    expect(await reads.storage.get("k")).toEqual(new TextEncoder().encode("ok"));
+    expect(reads.seen).toEqual(["GET", "GET", "GET"]);
+
+    // The backup copy is repeated; the conditional PUT that follows answers 500 once and fails.
+    const update = scripted([500, 200, 500]);
+    await expect(update.storage.putIfMatch("k", new Uint8Array([1]), '"e1"', "backup/k")).rejects.toThrow(/HTTP 500/);
+    expect(update.seen).toEqual(["PUT", "PUT", "PUT"]);
   });
 });

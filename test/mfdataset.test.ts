@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openVirtualMfdataset, openVirtualMfdatasetWithReport } from "../ts/src/dataset/open-mfdataset.js";
 import { IncompatibleArraysError } from "../ts/src/errors/vzarr-error.js";
+import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
 import { core } from "./helpers/backend.js";
 import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 
@@ -94,5 +95,32 @@ describe.runIf(hasPython)(`openVirtualMfdataset and vzarr refs over files of one
     expect(report.skipped.map((s) => [s.file, s.error.kind])).toEqual([[bad, "CorruptFile"]]);
     expect(report.files).toEqual(rest);
     report.dataset.free();
+    // A failing call frees what it opened, on every path (this thread, scan threads).
+    for (const parallel of [false, true]) {
+      const live = core.manifestLiveCount();
+      await expect(openVirtualMfdataset(join(dir, "*.nc"), { concatDim: "time", jobs: 2, parallel })).rejects.toMatchObject({
+        kind: "CorruptFile",
+        file: expect.stringContaining("day_0003.nc"),
+      });
+      expect(core.manifestLiveCount()).toBe(live);
+    }
+  });
+
+  it("opens kerchunk references among the files on every path (they are not scanned)", async () => {
+    const dir = join(tmp, "with-refs");
+    const { files } = await pythonJson<{ files: string[] }>("make_archive.py", ["daily", dir, "4"]);
+    const refs = join(dir, "day_0002.json");
+    expect((await vzarr(["refs", files[2] as string, "-o", refs, "-q"], env)).code).toBe(0);
+    const inputs = [files[0], files[1], refs, files[3]] as string[];
+    // Listed, so the reference set loads its coordinates as the scanned files do.
+    const options = { concatDim: "time", jobs: 2, loadableVariables: ["time", "lat", "lon"] };
+    const texts: string[] = [];
+    for (const parallel of [false, true]) {
+      using ds = await openVirtualMfdataset(inputs, { ...options, parallel });
+      texts.push(await kerchunkJsonText(ds));
+    }
+    expect(texts[1]).toBe(texts[0]);
+    using all = await openVirtualMfdataset(files, { ...options, parallel: false });
+    expect(texts[0]).toBe(await kerchunkJsonText(all));
   });
 });

@@ -271,7 +271,36 @@ pub struct ScanOutput {
 
 /// Finishes a scan; the scan handle is freed.
 pub fn scan_finish(handle: u32) -> Result<ScanOutput> {
-    let mut session = scans(|t| t.remove(handle))?;
+    let session = scans(|t| t.remove(handle))?;
+    finish_session(session)
+}
+
+/// A whole scan with the host's reader, on the calling thread: what `parsers/scan.ts` does
+/// through the handle functions, for a host that can read synchronously (the Node addon
+/// scanning a local file on a libuv thread). `read(offset, length)` returns those bytes.
+pub fn scan_with_reader(
+    url: &str,
+    file_size: u64,
+    format: &str,
+    options_json: &str,
+    mut read: impl FnMut(u64, u64) -> Result<Vec<u8>>,
+) -> Result<ScanOutput> {
+    let format = Format::parse(format)?;
+    let options = parse_scan_options(options_json)?;
+    let mut session = ScanSession::new(url, file_size, format, options);
+    loop {
+        let needs = session.advance()?;
+        if needs.is_empty() {
+            return finish_session(session);
+        }
+        for r in needs {
+            let bytes = read(r.offset, r.length).map_err(|e| e.with_file(url.to_string()))?;
+            session.feed(r.offset, bytes);
+        }
+    }
+}
+
+fn finish_session(mut session: ScanSession) -> Result<ScanOutput> {
     let mut file = session.finish()?;
     // Number the manifests and loaded values in the JSON before moving them out.
     let json = file.to_json().to_string();

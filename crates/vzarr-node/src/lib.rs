@@ -2,7 +2,8 @@
 //! converts back. Errors become JavaScript errors whose message is the core's tagged JSON
 //! behind a `vzarr:` marker, which the TypeScript backend turns into error classes.
 
-use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint32Array, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, BigUint64Array, Float64Array, Uint32Array, Uint8Array};
+use napi::{Env, Task};
 use napi_derive::napi;
 use vzarr_core::api;
 
@@ -219,6 +220,123 @@ pub fn scan_finish(handle: u32) -> Result<ScanResult> {
         json: out.json,
         manifests: out.manifests.into(),
         loaded: out.loaded.into(),
+    })
+}
+
+/// A local file scanned on a libuv thread: the sans-IO loop of `parsers/scan.ts` with the
+/// reads done here (`pread`), so a scan costs the JavaScript thread nothing until its result.
+pub struct ScanLocalFile {
+    path: String,
+    url: String,
+    format: String,
+    options_json: String,
+}
+
+/// A local scan's result, with the file's identity as `fs.statSync` would give it.
+#[napi(object)]
+pub struct LocalScanResult {
+    pub json: String,
+    pub manifests: Uint32Array,
+    pub loaded: Uint8Array,
+    pub size: f64,
+    pub mtime_ms: f64,
+}
+
+pub struct LocalScanOutput {
+    out: api::ScanOutput,
+    size: u64,
+    mtime_ms: f64,
+}
+
+impl Task for ScanLocalFile {
+    type Output = LocalScanOutput;
+    type JsValue = LocalScanResult;
+
+    fn compute(&mut self) -> Result<LocalScanOutput> {
+        let io = |what: &str, e: std::io::Error| {
+            js(vzarr_core::Error::new(
+                vzarr_core::ErrorKind::Io,
+                format!("cannot {} {}: {}", what, self.path, e),
+            )
+            .with_file(self.url.clone()))
+        };
+        let file = std::fs::File::open(&self.path).map_err(|e| io("open", e))?;
+        let meta = file.metadata().map_err(|e| io("stat", e))?;
+        if !meta.is_file() {
+            return Err(io("scan", std::io::Error::other("not a regular file")));
+        }
+        let mtime_ms = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        let out = api::scan_with_reader(
+            &self.url,
+            meta.len(),
+            &self.format,
+            &self.options_json,
+            |offset, length| {
+                let mut buf = vec![0u8; length as usize];
+                read_exact_at(&file, &mut buf, offset).map_err(|e| {
+                    vzarr_core::Error::new(
+                        vzarr_core::ErrorKind::Io,
+                        format!("cannot read {} bytes at {}: {}", length, offset, e),
+                    )
+                    .at_offset(offset)
+                })?;
+                Ok(buf)
+            },
+        )
+        .map_err(js)?;
+        Ok(LocalScanOutput {
+            out,
+            size: meta.len(),
+            mtime_ms,
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, r: LocalScanOutput) -> Result<LocalScanResult> {
+        Ok(LocalScanResult {
+            json: r.out.json,
+            manifests: r.out.manifests.into(),
+            loaded: r.out.loaded.into(),
+            size: r.size as f64,
+            mtime_ms: r.mtime_ms,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[napi]
+pub fn scan_local_file(
+    path: String,
+    url: String,
+    format: String,
+    options_json: String,
+) -> AsyncTask<ScanLocalFile> {
+    AsyncTask::new(ScanLocalFile {
+        path,
+        url,
+        format,
+        options_json,
     })
 }
 

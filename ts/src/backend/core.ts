@@ -43,6 +43,12 @@ export interface ScanOutput {
   loaded: Uint8Array;
 }
 
+/** A local file's scan with the file's identity (as `fs.statSync` gives it). */
+export interface LocalScanOutput extends ScanOutput {
+  size: number;
+  mtimeMs: number;
+}
+
 /** Path id of a chunk that has no bytes (reads give the fill value). */
 export const MISSING_ID = 0xffffffff;
 /** Path id of a chunk whose bytes the manifest holds. */
@@ -50,12 +56,6 @@ export const INLINED_ID = 0xfffffffe;
 
 export interface Core {
   readonly kind: BackendKind;
-  /**
-   * Whether a handle made on one thread is valid in this backend on another thread of the
-   * process: true for the addon (its handle tables are process-wide), false for WebAssembly
-   * (each thread has its own instance and memory).
-   */
-  readonly handlesSharedAcrossThreads: boolean;
   version(): string;
 
   manifestFromColumns(shape: Float64Array, table: string[], ids: Uint32Array, offsets: BigUint64Array, lengths: BigUint64Array): Handle;
@@ -83,6 +83,12 @@ export interface Core {
   /** Finishes (and frees) the scan. */
   scanFinish(handle: Handle): ScanOutput;
   scanFree(handle: Handle): void;
+  /**
+   * The native addon only: a whole scan of a local file on one of libuv's threads (the
+   * sans-IO loop with the reads done there), so the calling thread is free until the result.
+   * `optionsJson` as for `scanOpen`.
+   */
+  scanLocalFile?(path: string, url: string, format: string, optionsJson: string): Promise<LocalScanOutput>;
 
   codecDecode(codecJson: string, input: Uint8Array, dtype: string, chunkShape: Float64Array): Uint8Array;
   codecSupported(): string[];

@@ -7,7 +7,7 @@ import { errorFromCoreJson, makeError } from "../errors/vzarr-error.js";
 import type { Core } from "./core.js";
 
 /** What the addon exports (structurally the Core minus `kind`). */
-export type NativeAddon = Omit<Core, "kind" | "handlesSharedAcrossThreads">;
+export type NativeAddon = Omit<Core, "kind"> & Required<Pick<Core, "scanLocalFile">>;
 
 const MARKER = "vzarr:";
 
@@ -35,7 +35,6 @@ function guard<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R 
 export function createNativeCore(addon: NativeAddon): Core {
   return {
     kind: "native",
-    handlesSharedAcrossThreads: true,
     version: guard(() => addon.version()),
     manifestFromColumns: guard((shape, table, ids, offsets, lengths) => addon.manifestFromColumns(shape, table, ids, offsets, lengths)),
     manifestEmpty: guard((shape) => addon.manifestEmpty(shape)),
@@ -58,6 +57,7 @@ export function createNativeCore(addon: NativeAddon): Core {
     scanFeed: guard((h, offset, bytes) => addon.scanFeed(h, offset, bytes)),
     scanFinish: guard((h) => addon.scanFinish(h)),
     scanFree: guard((h) => addon.scanFree(h)),
+    scanLocalFile: (path, url, format, options) => addon.scanLocalFile(path, url, format, options).catch(rethrow),
     codecDecode: guard((codec, input, dtype, shape) => addon.codecDecode(codec, input, dtype, shape)),
     codecSupported: guard(() => addon.codecSupported()),
     gribJpeg2000Codestream: guard((m) => addon.gribJpeg2000Codestream(m)),

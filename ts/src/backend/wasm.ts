@@ -84,7 +84,6 @@ export function createWasmCore(module: WebAssembly.Module): Core {
 
   return {
     kind: "wasm",
-    handlesSharedAcrossThreads: false,
     version: () => call("version").string(),
     manifestFromColumns: (shape, table, ids, offsets, lengths) =>
       handle("manifest_from_columns", (w) => w.column(shape).strings(table).column(ids).column(offsets).column(lengths)),

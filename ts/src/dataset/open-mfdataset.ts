@@ -1,8 +1,10 @@
 /**
  * `openVirtualMfdataset(urls | glob, options)`: the main job — many files in, one virtual
- * dataset out. Files are opened on a worker-thread pool (or in-process), each scanned by the
- * worker's own backend and sent back as transferable column buffers; then one combine over
- * all of them (`combineNested` along `concatDim`, or `combineByCoords`).
+ * dataset out. Files are opened in parallel — with the native backend, local files are
+ * scanned on the addon's threads (`open-on-addon-thread.ts`) and this thread builds the
+ * datasets; with WebAssembly, on a pool of worker threads that send them back as
+ * transferable column buffers — then one combine over all of them (`combineNested` along
+ * `concatDim`, or `combineByCoords`).
  */
 import { availableParallelism } from "node:os";
 import type { Core } from "../backend/core.js";
@@ -14,8 +16,10 @@ import type { FileFormat } from "../parsers/scan.js";
 import { combineByCoords } from "./combine/combine-by-coords.js";
 import { type CombineOptions, combineNested } from "./combine/combine-nested.js";
 import { releaseUnused } from "./combine/ownership.js";
+import { type FinishOpen, scanOnAddonThread } from "./open-on-addon-thread.js";
 import { openVirtualDataset } from "./open-virtual-dataset.js";
 import { FileQueue } from "./pool/file-queue.js";
+import { Limiter } from "./pool/limiter.js";
 import type { ErrorPayload, OpenFileOptions } from "./pool/protocol.js";
 import { fromPayload } from "./pool/transfer.js";
 import { WorkerPool } from "./pool/worker-pool.js";
@@ -41,11 +45,14 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   concatDim?: string;
   /** `"nested"`: in the order given along `concatDim`; `"by_coords"` (default without concatDim): by coordinate values. */
   combine?: "nested" | "by_coords";
-  /** Open files on worker threads too (default true); `false` opens them all in this thread. */
+  /** Open files on other threads too (default true); `false` opens them all in this thread. */
   parallel?: boolean;
   /**
-   * Threads opening files, this one included (default: available cores); with `parallel:
-   * false`, files opened concurrently in this thread.
+   * How many files are opened at once (default: available cores). `1`: one after another,
+   * in this thread. More, with the native backend: that many local files scanned at once on
+   * the addon's threads (libuv's pool, 4 threads unless UV_THREADPOOL_SIZE says otherwise),
+   * while this thread builds their datasets; with WebAssembly: this thread and `jobs - 1`
+   * worker threads. With `parallel: false`, files opened concurrently in this thread.
    */
   jobs?: number;
   onProgress?: (p: MfProgress) => void;
@@ -125,10 +132,19 @@ export async function openVirtualMfdatasetWithReport(
 
   const queue = new FileQueue(urls);
   try {
-    if (options.parallel === false) await openInProcess(queue, fileOptions, core, jobs, accept);
-    else {
+    const openHere = async (url: string): Promise<FinishOpen> => {
+      const ds = await openVirtualDataset(url, { ...fileOptions, core });
+      return async () => ds;
+    };
+    if (options.parallel === false || jobs === 1) await openFiles(queue, openHere, options.parallel === false ? jobs : 2, accept);
+    else if (core.scanLocalFile !== undefined) {
+      // Native: `jobs` scans at a time on the addon's threads; this thread builds the datasets
+      // (and opens remote files, two per job in flight, as a worker thread would).
+      const threads = new Limiter(jobs);
+      await openFiles(queue, (url) => scanOnAddonThread(url, fileOptions, core, threads), 2 * jobs, accept);
+    } else {
       // This thread keeps two files in flight, as each worker does (remote files mostly wait).
-      const here = openInProcess(queue, fileOptions, core, 2, accept);
+      const here = openFiles(queue, openHere, 2, accept);
       const workers = Math.min(jobs - 1, urls.length - 1);
       if (workers < 1) await here;
       else {
@@ -199,31 +215,43 @@ function fileError(p: ErrorPayload, url: string): VzarrError {
   return e;
 }
 
-/** Opens files from `queue` in this thread, `concurrency` at a time, until it is empty or stopped. */
-async function openInProcess(
+/**
+ * Opens files from `queue`, `lanes` at a time, until it is empty or stopped. `start(url)`
+ * begins opening a file and resolves with the step that builds its dataset on this thread;
+ * a lane starts its next file before building the one it holds, so work running elsewhere
+ * (a scan on an addon thread) never waits for this thread.
+ */
+async function openFiles(
   queue: FileQueue,
-  options: OpenFileOptions,
-  core: Core,
-  concurrency: number,
+  start: (url: string) => Promise<FinishOpen>,
+  lanes: number,
   accept: (index: number, url: string, result: Opened | VzarrError) => boolean,
 ): Promise<void> {
+  const begin = (file: { index: number; url: string } | undefined) =>
+    file === undefined
+      ? undefined
+      : {
+          ...file,
+          started: start(file.url).then(
+            (finish) => ({ finish }),
+            (error: unknown) => ({ error }),
+          ),
+        };
   const lane = async () => {
-    for (let file = queue.take(); file !== undefined; file = queue.take()) {
+    for (let file = begin(queue.take()); file !== undefined; ) {
       const { index, url } = file;
+      const step = await file.started;
+      // Taken even when the queue was stopped meanwhile: a started file is always finished
+      // and handed to `accept`, which keeps it to be freed.
+      const next = begin(queue.take());
       let result: Opened | VzarrError;
       try {
-        const ds = await openVirtualDataset(url, { ...options, core });
+        if ("error" in step) throw step.error;
+        const ds = await step.finish();
         const totals = referenceTotals(ds);
         result = { ds, chunks: totals.chunks, bytes: totals.bytesReferenced };
       } catch (e) {
-        const kind = e instanceof VzarrError ? e.kind : "Internal";
-        result =
-          e instanceof VzarrError && e.file !== undefined
-            ? e
-            : fileError(
-                { kind, message: e instanceof Error ? e.message : String(e), variable: e instanceof VzarrError ? e.variable : undefined },
-                url,
-              );
+        result = asFileError(e, url);
       }
       let more = false;
       try {
@@ -235,7 +263,18 @@ async function openInProcess(
       // the event loop, or the workers' replies (and their next files) wait until this lane
       // has taken every file.
       await new Promise((resolve) => setImmediate(resolve));
+      file = next;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.urls.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(lanes, queue.urls.length) }, lane));
+}
+
+/** Any failure opening `url` as a tagged error naming the file. */
+function asFileError(e: unknown, url: string): VzarrError {
+  if (e instanceof VzarrError && e.file !== undefined) return e;
+  const kind = e instanceof VzarrError ? e.kind : "Internal";
+  return fileError(
+    { kind, message: e instanceof Error ? e.message : String(e), variable: e instanceof VzarrError ? e.variable : undefined },
+    url,
+  );
 }

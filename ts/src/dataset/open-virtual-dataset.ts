@@ -8,7 +8,7 @@ import { currentBackend } from "../backend/load.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { isIcechunkRepository } from "../icechunk/detect.js";
 import type { VersionSpec } from "../icechunk/repository.js";
-import type { ByteSource } from "../io/byte-source.js";
+import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { ReadAheadSource } from "../io/read-ahead.js";
@@ -18,7 +18,7 @@ import {
   openKerchunkParquetDirectory,
   type ReferenceFormat,
 } from "../kerchunk/open-references.js";
-import { type FileFormat, scanSource } from "../parsers/scan.js";
+import { type FileFormat, type ScanOptions, type ScanResult, scanSource } from "../parsers/scan.js";
 import { SourcePool } from "../store/source-pool.js";
 import { normalizeTimes } from "./cf/normalize-times.js";
 import { datasetFromScan } from "./from-scan.js";
@@ -69,24 +69,44 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   try {
     const stored = await openStoredReferences(source, options, core);
     if (stored !== undefined) return await withLoadables(stored);
-    const scan = await scanSource(source, {
-      format: (options.parser ?? "auto") as FileFormat,
-      group: options.group,
-      dropVariables: options.dropVariables,
-      // The core loads what it can of the loadable variables while it has the file's bytes;
-      // `loadListed` below reads the rest.
-      load: options.loadableVariables ?? "dimension-coordinates",
-      core,
-    });
-    const ds = datasetFromScan(scan, [[source.url, await source.stat()]]);
+    const scan = await scanSource(source, { ...scanOptionsFor(options), core });
     // Loading reads from the file just scanned: reuse its open source.
-    return await loadListed(ds, options.loadableVariables, core, (url) => (url === source.url ? keepOpen(source) : openSource(url)));
+    return await datasetFromScanned(scan, source.url, await source.stat(), options, core, (url) =>
+      url === source.url ? keepOpen(source) : openSource(url),
+    );
   } finally {
     // The scan's views into the source's blocks are gone by now: their buffers serve the
     // next file.
     if (typeof input === "string") await source.close();
     else source.release();
   }
+}
+
+/** The scan options that `options` imply. */
+export function scanOptionsFor(options: OpenVirtualDatasetOptions): ScanOptions {
+  return {
+    format: (options.parser ?? "auto") as FileFormat,
+    group: options.group,
+    dropVariables: options.dropVariables,
+    // The core loads what it can of the loadable variables while it has the file's bytes;
+    // `loadListed` reads the rest.
+    load: options.loadableVariables ?? "dimension-coordinates",
+  };
+}
+
+/**
+ * A scanned file as `openVirtualDataset` opens it (before CF time decoding): the loadable
+ * variables the core did not load are read through `open`.
+ */
+export function datasetFromScanned(
+  scan: ScanResult,
+  url: string,
+  identity: SourceIdentity,
+  options: OpenVirtualDatasetOptions,
+  core: Core,
+  open: (url: string) => ByteSource,
+): Promise<VirtualDataset> {
+  return loadListed(datasetFromScan(scan, [[url, identity]]), options.loadableVariables, core, open);
 }
 
 /** Kerchunk reference sets and Icechunk repositories, opened as the datasets they describe. */

@@ -8,6 +8,9 @@ import { AwsClient } from "aws4fetch";
 import { InvalidArgumentError, IoError, NotFoundError } from "../errors/vzarr-error.js";
 import type { ObjectVersion, Storage, VersionedObject } from "./storage.js";
 
+/** Attempts at a request S3 answers with 500 or 503 (see `request`). */
+const RETRIES = 3;
+
 export interface S3StorageOptions {
   region?: string;
   /** e.g. `http://127.0.0.1:9000` (path-style addressing); default AWS virtual-hosted style. */
@@ -61,10 +64,30 @@ export class S3Storage implements Storage {
     return full.split("/").map(encodeURIComponent).join("/");
   }
 
+  /**
+   * One request; an answer of 500 or 503 is retried (S3 asks clients to) when repeating the
+   * request cannot change its outcome: reads, listings, and copies to a backup key. A
+   * conditional PUT is not: if the first attempt landed, a repeat would see its own write as
+   * a conflict.
+   */
   private async request(
     method: string,
     key: string | null,
-    init: { headers?: Record<string, string>; body?: Uint8Array; query?: string } = {},
+    init: { headers?: Record<string, string>; body?: Uint8Array; query?: string; idempotent?: boolean } = {},
+  ): Promise<Response> {
+    const idempotent = init.idempotent ?? (method === "GET" || method === "HEAD");
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.requestOnce(method, key, init);
+      if (!idempotent || (res.status !== 500 && res.status !== 503) || attempt === RETRIES) return res;
+      await res.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+
+  private async requestOnce(
+    method: string,
+    key: string | null,
+    init: { headers?: Record<string, string>; body?: Uint8Array; query?: string },
   ): Promise<Response> {
     const url = `${this.base}/${key === null ? "" : this.keyPath(key)}${init.query ?? ""}`;
     const req: RequestInit = { method, headers: init.headers ?? {} };
@@ -118,8 +141,11 @@ export class S3Storage implements Storage {
       const source = `/${this.bucket}/${this.keyPath(key)}`;
       const copy = await this.request("PUT", backupKey, {
         headers: { "x-amz-copy-source": source, "x-amz-copy-source-if-match": expected },
+        idempotent: true,
       });
-      if (copy.status === 412) {
+      // 412: the object changed; 409: a concurrent conditional request on it (S3's
+      // ConditionalRequestConflict) — either way another writer is updating it.
+      if (copy.status === 412 || copy.status === 409) {
         await copy.body?.cancel();
         return null;
       }

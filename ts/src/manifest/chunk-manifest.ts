@@ -279,19 +279,6 @@ export class ChunkManifest implements Disposable {
     return this.core.manifestEquals(this.handle, other.handle);
   }
 
-  /**
-   * Gives up ownership without freeing: the caller takes the handle and must free it (or wrap
-   * it in a new ChunkManifest). How a native scan worker hands a manifest to the main thread —
-   * the native core's tables are process-wide, so the handle is valid there. This object
-   * counts as freed afterwards.
-   */
-  release(): Handle {
-    const handle = this.handle;
-    registry.unregister(this.#token);
-    this.#handle = undefined;
-    return handle;
-  }
-
   free(): void {
     if (this.#handle === undefined) return;
     registry.unregister(this.#token);

@@ -3,7 +3,7 @@
  * (coalesced, in parallel), the core is fed, until it has everything. The same loop serves
  * local files, HTTP, S3 and browser Blobs.
  */
-import type { Core } from "../backend/core.js";
+import type { Core, ScanOutput } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import type { ByteRange, ByteSource } from "../io/byte-source.js";
 import { ChunkManifest } from "../manifest/chunk-manifest.js";
@@ -38,11 +38,25 @@ export interface ScanResult {
   reads: { rounds: number; ranges: number; bytes: number };
 }
 
+/** The scan options as the core reads them (`scanOpen`, `scanLocalFile`). */
+export function scanOptionsJson(options: ScanOptions): string {
+  return JSON.stringify({ group: options.group ?? "", dropVariables: options.dropVariables ?? [], load: options.load ?? null });
+}
+
+/** A finished scan's output, its manifests owned by the caller. */
+export function scanResult(out: ScanOutput, core: Core, reads: ScanResult["reads"]): ScanResult {
+  return {
+    json: parseJsonLenient(out.json) as ScannedFileJson,
+    manifests: Array.from(out.manifests, (h) => new ChunkManifest(core, h)),
+    loaded: out.loaded,
+    reads,
+  };
+}
+
 export async function scanSource(source: ByteSource, options: ScanOptions = {}): Promise<ScanResult> {
   const core = options.core ?? currentBackend();
   const { size } = await source.stat();
-  const opts = JSON.stringify({ group: options.group ?? "", dropVariables: options.dropVariables ?? [], load: options.load ?? null });
-  const handle = core.scanOpen(source.url, size, options.format ?? "auto", opts);
+  const handle = core.scanOpen(source.url, size, options.format ?? "auto", scanOptionsJson(options));
   const reads = { rounds: 0, ranges: 0, bytes: 0 };
   const recent = new RecentBlocks();
   let finished = false;
@@ -73,12 +87,7 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
     }
     const out = core.scanFinish(handle);
     finished = true;
-    return {
-      json: parseJsonLenient(out.json) as ScannedFileJson,
-      manifests: Array.from(out.manifests, (h) => new ChunkManifest(core, h)),
-      loaded: out.loaded,
-      reads,
-    };
+    return scanResult(out, core, reads);
   } finally {
     if (!finished) {
       try {

@@ -1,13 +1,10 @@
 /**
- * A VirtualDataset as a structured-clone message between threads. With the native backend a
- * manifest travels as its handle: the addon's tables are process-wide, so the receiver adopts
- * the very manifest the sender built (nothing copied). With WebAssembly, where each thread has
- * its own memory, it travels as its columns (path table, ids, offsets, lengths: ≤ 20 bytes per
- * chunk) plus inlined chunks, whose ArrayBuffers are *transferred*, not copied, and the
- * receiver rebuilds it with one `manifestFromColumns` call. Loaded values are transferred.
+ * A VirtualDataset as a structured-clone message between threads. Manifests travel as their
+ * columns (path table, ids, offsets, lengths: ≤ 20 bytes per chunk) plus inlined chunks,
+ * whose ArrayBuffers are *transferred*, not copied; the receiver rebuilds each manifest in
+ * its own core with one `manifestFromColumns` call. Loaded values travel the same way.
  */
-import { type Core, type Handle, INLINED_ID, MISSING_ID } from "../../backend/core.js";
-import { makeError } from "../../errors/vzarr-error.js";
+import { type Core, INLINED_ID, MISSING_ID } from "../../backend/core.js";
 import type { SourceIdentity } from "../../io/byte-source.js";
 import { ChunkManifest } from "../../manifest/chunk-manifest.js";
 import { ManifestArray } from "../../manifest/manifest-array.js";
@@ -16,12 +13,7 @@ import { LoadedArray, type LoadedValues } from "../loaded-array.js";
 import { VirtualDataset } from "../virtual-dataset.js";
 import { VirtualVariable } from "../virtual-variable.js";
 
-/** A manifest the receiver adopts: the sender gave up ownership of this handle. */
-interface HandlePayload {
-  handle: Handle;
-}
-
-interface ColumnsPayload {
+interface ManifestPayload {
   shape: number[];
   table: string[];
   ids: Uint32Array;
@@ -29,8 +21,6 @@ interface ColumnsPayload {
   lengths: BigUint64Array;
   inlined?: { indices: Float64Array; data: Uint8Array; lengths: Uint32Array };
 }
-
-type ManifestPayload = HandlePayload | ColumnsPayload;
 
 interface VariablePayload {
   name: string;
@@ -57,9 +47,9 @@ export interface PayloadStats {
   bytesReferenced: number;
 }
 
-function columnsPayload(m: ChunkManifest, transfer: Set<ArrayBuffer>): ColumnsPayload {
+function manifestPayload(m: ChunkManifest, transfer: Set<ArrayBuffer>): ManifestPayload {
   const { table, ids, offsets, lengths } = m.columns();
-  const out: ColumnsPayload = { shape: m.shape, table, ids, offsets, lengths };
+  const out: ManifestPayload = { shape: m.shape, table, ids, offsets, lengths };
   for (const a of [ids, offsets, lengths]) transfer.add(a.buffer as ArrayBuffer);
   if (ids.includes(INLINED_ID)) {
     const { indices, data, lengths: sizes } = m.core.manifestInlined(m.handle);
@@ -69,48 +59,22 @@ function columnsPayload(m: ChunkManifest, transfer: Set<ArrayBuffer>): ColumnsPa
   return out;
 }
 
-interface Packing {
-  transfer: Set<ArrayBuffer>;
-  stats: PayloadStats;
-  /** Manifests sent as handles, released once the whole payload is built. */
-  handedOver: ChunkManifest[] | undefined;
-}
-
-/**
- * The dataset as a message and the buffers to transfer with it. With `passHandles` (only
- * between threads of one process using a core whose `handlesSharedAcrossThreads`) its
- * manifests are handed over: they count as freed here and the receiver owns them.
- */
+/** The dataset as a message and the buffers to transfer with it; adds to `stats`. */
 export function toPayload(
   ds: VirtualDataset,
-  options: { passHandles?: boolean } = {},
+  stats: PayloadStats = { chunks: 0, bytesReferenced: 0 },
 ): { payload: DatasetPayload; transfer: ArrayBuffer[]; stats: PayloadStats } {
-  const packing: Packing = {
-    transfer: new Set(),
-    stats: { chunks: 0, bytesReferenced: 0 },
-    handedOver: options.passHandles === true ? [] : undefined,
-  };
-  const payload = groupPayload(ds, packing);
-  // Released last: a payload that failed half-way leaves every manifest owned by `ds`.
-  for (const m of packing.handedOver ?? []) m.release();
-  return { payload, transfer: [...packing.transfer], stats: packing.stats };
+  const transfer = new Set<ArrayBuffer>();
+  const payload = groupPayload(ds, transfer, stats);
+  return { payload, transfer: [...transfer], stats };
 }
 
-function manifestPayload(m: ChunkManifest, packing: Packing): ManifestPayload {
-  if (packing.handedOver === undefined) return columnsPayload(m, packing.transfer);
-  if (!m.core.handlesSharedAcrossThreads)
-    throw makeError("Internal", `${m.core.kind} manifests cannot be passed between threads by handle`);
-  packing.handedOver.push(m);
-  return { handle: m.handle };
-}
-
-function groupPayload(ds: VirtualDataset, packing: Packing): DatasetPayload {
-  const { transfer, stats } = packing;
+function groupPayload(ds: VirtualDataset, transfer: Set<ArrayBuffer>, stats: PayloadStats): DatasetPayload {
   const variables: VariablePayload[] = [];
   for (const [name, v] of ds.variables) {
     const p: VariablePayload = { name, dims: [...v.dims], attrs: { ...v.attrs }, metadata: v.metadata };
     if (v.data instanceof ManifestArray) {
-      p.manifest = manifestPayload(v.data.manifest, packing);
+      p.manifest = manifestPayload(v.data.manifest, transfer);
       const s = v.data.manifest.stats();
       stats.chunks += s.present;
       stats.bytesReferenced += s.referencedBytes;
@@ -128,15 +92,11 @@ function groupPayload(ds: VirtualDataset, packing: Packing): DatasetPayload {
     format: ds.format,
     sources: [...ds.sources],
     variables,
-    groups: [...ds.groups].map(([n, g]) => [n, groupPayload(g, packing)]),
+    groups: [...ds.groups].map(([n, g]) => [n, groupPayload(g, transfer, stats)]),
   };
 }
 
 function manifestFrom(p: ManifestPayload, core: Core): ChunkManifest {
-  if ("handle" in p) {
-    if (!core.handlesSharedAcrossThreads) throw makeError("Internal", `a manifest handle was sent to a ${core.kind} core`);
-    return new ChunkManifest(core, p.handle);
-  }
   // The core refuses INLINED ids in columns: build with them missing, then set their bytes.
   const ids = p.inlined === undefined ? p.ids : p.ids.map((id) => (id === INLINED_ID ? MISSING_ID : id));
   const m = new ChunkManifest(core, core.manifestFromColumns(Float64Array.from(p.shape), p.table, ids, p.offsets, p.lengths));
@@ -144,7 +104,7 @@ function manifestFrom(p: ManifestPayload, core: Core): ChunkManifest {
     let at = 0;
     p.inlined.indices.forEach((index, k) => {
       const n = p.inlined?.lengths[k] as number;
-      m.setInlined(index, (p.inlined as NonNullable<ColumnsPayload["inlined"]>).data.subarray(at, at + n));
+      m.setInlined(index, (p.inlined as NonNullable<ManifestPayload["inlined"]>).data.subarray(at, at + n));
       at += n;
     });
   }
@@ -157,22 +117,9 @@ export function fromPayload(p: DatasetPayload, core: Core): VirtualDataset {
   try {
     return groupFrom(p, core, made);
   } catch (e) {
-    // Handed-over manifests not adopted yet are ours too.
-    const adopted = new Set(made.map((m) => m.handle));
     for (const m of made) m.free();
-    for (const h of handlesIn(p)) if (!adopted.has(h)) core.manifestFree(h);
     throw e;
   }
-}
-
-/** Frees the manifests a payload handed over (one that will not be rebuilt). */
-export function discardPayload(p: DatasetPayload, core: Core): void {
-  for (const h of handlesIn(p)) core.manifestFree(h);
-}
-
-function handlesIn(p: DatasetPayload): Handle[] {
-  const own = p.variables.flatMap((v) => (v.manifest !== undefined && "handle" in v.manifest ? [v.manifest.handle] : []));
-  return [...own, ...p.groups.flatMap(([, g]) => handlesIn(g))];
 }
 
 function groupFrom(p: DatasetPayload, core: Core, made: ChunkManifest[]): VirtualDataset {

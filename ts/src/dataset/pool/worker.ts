@@ -26,7 +26,7 @@ port.on("message", async (req: OpenRequest) => {
   try {
     const ds = await openVirtualDataset(req.url, { ...req.options, core });
     try {
-      const out = toPayload(ds, { passHandles: core.handlesSharedAcrossThreads });
+      const out = toPayload(ds);
       transfer = out.transfer;
       reply = { id: req.id, ok: true, dataset: out.payload, stats: out.stats };
     } finally {

@@ -1,0 +1,63 @@
+/**
+ * Opening a local file with its scan on one of the native addon's threads (libuv's pool):
+ * the core reads and scans the file there — loadable coordinates included — and this thread
+ * only turns the result into a VirtualDataset. How `openVirtualMfdataset` spreads files over
+ * cores with the native backend: no second JavaScript isolate to start and warm up, and
+ * nothing to copy between threads (manifests are created in the addon's process-wide tables).
+ */
+import { pathToFileURL } from "node:url";
+import type { Core, LocalScanOutput } from "../backend/core.js";
+import { localPath } from "../io/local-file.js";
+import { openSource } from "../io/open-source.js";
+import { isLocalInput } from "../io/url-scheme.js";
+import { scanOptionsJson, scanResult } from "../parsers/scan.js";
+import { normalizeTimes } from "./cf/normalize-times.js";
+import { datasetFromScanned, type OpenVirtualDatasetOptions, openVirtualDataset, scanOptionsFor } from "./open-virtual-dataset.js";
+import type { Limiter } from "./pool/limiter.js";
+import type { VirtualDataset } from "./virtual-dataset.js";
+
+/** Builds the dataset on the calling thread, once the scan is done. */
+export type FinishOpen = () => Promise<VirtualDataset>;
+
+/** Whether the addon can scan this input (a local path or file:// URL of a scanned format). */
+export function canScanOnAddonThread(input: string, options: OpenVirtualDatasetOptions, core: Core): boolean {
+  const parser = options.parser ?? "auto";
+  const scanned = parser === "auto" || parser === "hdf5" || parser === "netcdf4" || parser === "netcdf3" || parser === "grib";
+  return core.scanLocalFile !== undefined && scanned && isLocalInput(input);
+}
+
+/**
+ * Starts `openVirtualDataset(input, options)` with the scan on an addon thread; resolves when
+ * the scan is done, with the step that builds the dataset here. Splitting the two lets a
+ * caller start the next scan before building this dataset, so the addon's thread never waits
+ * for this one. What the addon cannot scan — a reference set (JSON file or directory), a
+ * corrupt file — is left to `openVirtualDataset`, which decides and reports as it always does.
+ * `threads` bounds how many scans run at once (each takes one of libuv's threads).
+ */
+export async function scanOnAddonThread(
+  input: string,
+  options: OpenVirtualDatasetOptions,
+  core: Core,
+  threads?: Limiter,
+): Promise<FinishOpen> {
+  const fallback = () => openVirtualDataset(input, { ...options, core });
+  const scanLocalFile = core.scanLocalFile;
+  if (scanLocalFile === undefined || !canScanOnAddonThread(input, options, core)) return fallback;
+  const path = localPath(input);
+  const scanOptions = scanOptionsFor(options);
+  // The URL the JavaScript path records (`LocalFileSource`), so references are the same.
+  const url = pathToFileURL(path).href;
+  let out: LocalScanOutput;
+  try {
+    const scan = () => scanLocalFile(path, url, scanOptions.format ?? "auto", scanOptionsJson(scanOptions));
+    out = await (threads === undefined ? scan() : threads.run(scan));
+  } catch {
+    return fallback;
+  }
+  return async () => {
+    const scan = scanResult(out, core, { rounds: 0, ranges: 0, bytes: 0 });
+    const identity = { size: out.size, lastModified: Math.floor(out.mtimeMs) };
+    const ds = await datasetFromScanned(scan, url, identity, options, core, (u) => openSource(u));
+    return options.decodeTimes === true ? normalizeTimes(ds) : ds;
+  };
+}
