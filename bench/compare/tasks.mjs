@@ -109,7 +109,7 @@ export function buildTasks(d, work) {
       {
         key: "vzarr-native-jobs2",
         tool: "vzarr-native",
-        label: "vzarr (native, --jobs 2: calling thread + 1 worker)",
+        label: "vzarr (native, --jobs 2: two files scanned at once on the addon's threads)",
         op: "vzarr.mf",
         args: { ...mf, parallel: true, jobs: 2 },
       },

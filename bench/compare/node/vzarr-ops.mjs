@@ -19,7 +19,7 @@ async function index(/** @type {Clock} */ clock, /** @type {Args} */ a) {
   return { refs: virtualVariables(ds), free: () => ds.free() };
 }
 
-/** openVirtualMfdataset as users call it: worker pool of `jobs` threads, or in-process. */
+/** openVirtualMfdataset as users call it: `jobs` files at once (native: scans on the addon's threads), or in-process. */
 async function mf(/** @type {Clock} */ clock, /** @type {Args} */ a) {
   const ds = await clock.measure(() => openVirtualMfdataset(a.files, { concatDim: a.concat_dim, parallel: a.parallel, jobs: a.jobs }));
   return { refs: [[a.variable, ds.variable(a.variable)]], free: () => ds.free() };
