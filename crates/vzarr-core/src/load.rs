@@ -135,12 +135,29 @@ fn loadable(v: &ScannedVariable, url: &str) -> bool {
     let codecs_ok = v.codecs.split_first().map_or(false, |(first, rest)| {
         codec_name(first) == Some("bytes") && rest.iter().all(|c| decodable(codec_name(c)))
     });
-    let chunks_ok = v.chunks.len() == v.shape.len()
+    // The grid covers the array exactly (so every element is written), and a chunk is no
+    // larger than the limit either (a hostile chunk shape must not size a decoder's output).
+    let grid_ok = v.chunks.len() == v.shape.len()
         && v.chunks.iter().all(|&c| c > 0)
+        && manifest.shape().len() == v.shape.len()
+        && v.shape
+            .iter()
+            .zip(&v.chunks)
+            .zip(manifest.shape())
+            .all(|((&n, &c), &g)| g == n / c + u64::from(n % c != 0));
+    let chunk_bytes = item_size(&v.dtype)
+        .ok()
+        .and_then(|item| checked_product(&v.chunks).ok()?.checked_mul(item as u64))
+        .filter(|&n| n <= LOAD_LIMIT_BYTES);
+    // Stored chunks larger than they decode to (beyond a codec's framing) are not read here:
+    // a corrupt index must not make the scan fetch a large part of a large file.
+    let stored_limit = chunk_bytes.map_or(0, |n| n + 64 * 1024);
+    let chunks_ok = grid_ok
+        && chunk_bytes.is_some()
         && manifest.iter().all(|e| match e {
             ChunkEntry::Missing => false,
             ChunkEntry::Inlined(_) => true,
-            ChunkEntry::Ref { path, .. } => path == url,
+            ChunkEntry::Ref { path, length, .. } => path == url && length <= stored_limit,
         });
     numeric && size_ok && codecs_ok && chunks_ok
 }
@@ -372,6 +389,19 @@ mod tests {
         v.manifest = Some(m);
         assert!(loadable(&v, "file:///x.nc"));
         assert!(!loadable(&v, "file:///other.nc"));
+        // Declined, for the host: a chunk shape larger than the limit, a grid that does not
+        // cover the array.
+        let mut huge = v.clone();
+        huge.chunks = vec![1 << 40];
+        assert!(!loadable(&huge, "file:///x.nc"));
+        let mut short = v.clone();
+        short.shape = vec![5];
+        assert!(!loadable(&short, "file:///x.nc"));
+        let mut bloated = v.clone();
+        let mut m = crate::manifest::ChunkManifest::empty(&[1]).unwrap();
+        m.set_ref(0, "file:///x.nc", 0, 1 << 20).unwrap();
+        bloated.manifest = Some(m);
+        assert!(!loadable(&bloated, "file:///x.nc"));
         let got = decode_variable(&v, &cache).unwrap();
         assert_eq!(got.dtype, "<f8");
         let le: Vec<u8> = [1.5f64, -2.0, 3.25]
