@@ -16,7 +16,7 @@
 use crate::codecs::{self, inflate, DecodeContext};
 use crate::error::{Error, Result};
 use crate::json::Json;
-use crate::manifest::{checked_product, ChunkEntry};
+use crate::manifest::{checked_product, for_each_run, strides, ChunkEntry};
 use crate::sansio::{ByteCache, ByteRange};
 use crate::scan::{ScannedFile, ScannedGroup, ScannedVariable};
 
@@ -270,43 +270,24 @@ fn copy_chunk(
     out: &mut [u8],
 ) {
     let ndim = shape.len();
-    if ndim == 0 {
-        out.copy_from_slice(&chunk[..item]);
-        return;
-    }
     let start: Vec<u64> = (0..ndim).map(|a| grid[a] * chunks[a]).collect();
     let extent: Vec<u64> = (0..ndim)
         .map(|a| chunks[a].min(shape[a].saturating_sub(start[a])))
         .collect();
-    if extent.contains(&0) {
-        return;
-    }
-    let out_strides = crate::manifest::strides(shape);
-    let chunk_strides = crate::manifest::strides(chunks);
-    let run = extent[ndim - 1] as usize * item;
-    let mut counter = vec![0u64; ndim - 1];
-    loop {
-        let mut src = 0u64;
-        let mut dst = start[ndim - 1] * out_strides[ndim - 1];
-        for a in 0..ndim - 1 {
-            src += counter[a] * chunk_strides[a];
-            dst += (start[a] + counter[a]) * out_strides[a];
+    let out_strides = strides(shape);
+    let first: u64 = start.iter().zip(&out_strides).map(|(&s, &k)| s * k).sum();
+    // The same runs, walked once over the output's layout and once over the chunk's.
+    let mut targets = Vec::new();
+    for_each_run(&extent, &out_strides, first, |at, _, _| {
+        targets.push(at as usize * item)
+    });
+    let mut next = targets.into_iter();
+    for_each_run(&extent, &strides(chunks), 0, |at, run, _| {
+        let (src, len) = (at as usize * item, run as usize * item);
+        if let Some(dst) = next.next() {
+            out[dst..dst + len].copy_from_slice(&chunk[src..src + len]);
         }
-        let (src, dst) = (src as usize * item, dst as usize * item);
-        out[dst..dst + run].copy_from_slice(&chunk[src..src + run]);
-        let mut a = ndim - 1;
-        loop {
-            if a == 0 {
-                return;
-            }
-            a -= 1;
-            counter[a] += 1;
-            if counter[a] < extent[a] {
-                break;
-            }
-            counter[a] = 0;
-        }
-    }
+    });
 }
 
 #[cfg(test)]

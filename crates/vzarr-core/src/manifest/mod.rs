@@ -9,7 +9,7 @@ mod grid;
 mod ops;
 mod paths;
 
-pub use grid::{checked_product, ravel, strides, unravel};
+pub use grid::{checked_product, for_each_run, ravel, strides, unravel};
 pub use paths::{PathTable, FIRST_RESERVED, INLINED, MISSING};
 
 use crate::error::{Error, Result};
