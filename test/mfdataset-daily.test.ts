@@ -70,4 +70,22 @@ describe.runIf(hasPython)(`openVirtualMfdataset and vzarr refs over many files (
     expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     for (const ds of results) ds.free();
   });
+
+  it("stops on an exception from onProgress, raises it, and frees every file it opened", async () => {
+    for (const parallel of [false, true]) {
+      const live = core.manifestLiveCount();
+      const stop = new Error("stop here");
+      await expect(
+        openVirtualMfdataset(daily.slice(0, 40), {
+          concatDim: "time",
+          parallel,
+          jobs: 2,
+          onProgress: (p) => {
+            if (p.filesDone === 3) throw stop;
+          },
+        }),
+      ).rejects.toBe(stop);
+      expect(core.manifestLiveCount()).toBe(live);
+    }
+  });
 });

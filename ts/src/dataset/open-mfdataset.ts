@@ -113,20 +113,26 @@ export async function openVirtualMfdatasetWithReport(
   };
   const opened = new Array<Opened | undefined>(urls.length);
   const skipped: SkippedFile[] = [];
-  let failure: VzarrError | undefined;
+  // The first file error with onError "raise", or an exception from `onProgress`: opening
+  // stops, files in flight are finished (and freed), then it is thrown.
+  let failure: { error: unknown } | undefined;
   const progress: MfProgress = { filesDone: 0, filesTotal: urls.length, chunks: 0, bytesReferenced: 0, elapsedMs: 0 };
   const accept = (index: number, url: string, result: Opened | VzarrError): boolean => {
     progress.filesDone++;
     if (result instanceof VzarrError) {
       if (options.onError === "skip") skipped.push({ file: url, error: result });
-      else failure ??= result;
+      else failure ??= { error: result };
     } else {
       opened[index] = result;
       progress.chunks += result.chunks;
       progress.bytesReferenced += result.bytes;
     }
     progress.elapsedMs = performance.now() - started;
-    options.onProgress?.({ ...progress });
+    try {
+      options.onProgress?.({ ...progress });
+    } catch (e) {
+      failure ??= { error: e };
+    }
     return failure === undefined;
   };
 
@@ -170,7 +176,7 @@ export async function openVirtualMfdatasetWithReport(
         }
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
   } catch (e) {
     for (const o of opened) o?.ds.free();
     throw e;
