@@ -247,8 +247,9 @@ async function openFiles(
     for (let file = begin(queue.take()); file !== undefined; ) {
       const { index, url } = file;
       const step = await file.started;
-      // Taken even when the queue was stopped meanwhile: a started file is always finished
-      // and handed to `accept`, which keeps it to be freed.
+      // The next file starts now, so its scan runs while this dataset is built. A started
+      // file is always finished and handed to `accept` (which keeps it, to be freed if the
+      // call fails), even when the queue stops meanwhile.
       const next = begin(queue.take());
       let result: Opened | VzarrError;
       try {
