@@ -19,11 +19,11 @@ import type { VirtualDataset } from "./virtual-dataset.js";
 /** Builds the dataset on the calling thread, once the scan is done. */
 export type FinishOpen = () => Promise<VirtualDataset>;
 
-/** Whether the addon can scan this input (a local path or file:// URL of a scanned format). */
-export function canScanOnAddonThread(input: string, options: OpenVirtualDatasetOptions, core: Core): boolean {
+/** Whether the addon can scan this input: a local path or file:// URL of a scanned format. */
+function scannable(input: string, options: OpenVirtualDatasetOptions): boolean {
   const parser = options.parser ?? "auto";
   const scanned = parser === "auto" || parser === "hdf5" || parser === "netcdf4" || parser === "netcdf3" || parser === "grib";
-  return core.scanLocalFile !== undefined && scanned && isLocalInput(input);
+  return scanned && isLocalInput(input);
 }
 
 /**
@@ -42,7 +42,7 @@ export async function scanOnAddonThread(
 ): Promise<FinishOpen> {
   const fallback = () => openVirtualDataset(input, { ...options, core });
   const scanLocalFile = core.scanLocalFile;
-  if (scanLocalFile === undefined || !canScanOnAddonThread(input, options, core)) return fallback;
+  if (scanLocalFile === undefined || !scannable(input, options)) return fallback;
   const path = localPath(input);
   const scanOptions = scanOptionsFor(options);
   // The URL the JavaScript path records (`LocalFileSource`), so references are the same.

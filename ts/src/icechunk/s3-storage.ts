@@ -6,9 +6,10 @@
  */
 import { AwsClient } from "aws4fetch";
 import { InvalidArgumentError, IoError, NotFoundError } from "../errors/vzarr-error.js";
+import { backoff, RETRYABLE_STATUS } from "../io/retry.js";
 import type { ObjectVersion, Storage, VersionedObject } from "./storage.js";
 
-/** Attempts at a request S3 answers with 500 or 503 (see `request`). */
+/** Attempts at a request S3 answers with a retryable status (see `request`). */
 const RETRIES = 3;
 
 export interface S3StorageOptions {
@@ -65,10 +66,10 @@ export class S3Storage implements Storage {
   }
 
   /**
-   * One request; an answer of 500 or 503 is retried (S3 asks clients to) when repeating the
-   * request cannot change its outcome: reads, listings, and copies to a backup key. A
-   * conditional PUT is not: if the first attempt landed, a repeat would see its own write as
-   * a conflict.
+   * One request; a retryable answer (500, 503, throttling: `io/retry.ts`) is repeated, as S3
+   * asks clients to, when repeating the request cannot change its outcome: reads, listings,
+   * and copies to a backup key. A conditional PUT is not: if the first attempt landed, a
+   * repeat would see its own write as a conflict.
    */
   private async request(
     method: string,
@@ -78,9 +79,9 @@ export class S3Storage implements Storage {
     const idempotent = init.idempotent ?? (method === "GET" || method === "HEAD");
     for (let attempt = 1; ; attempt++) {
       const res = await this.requestOnce(method, key, init);
-      if (!idempotent || (res.status !== 500 && res.status !== 503) || attempt === RETRIES) return res;
+      if (!idempotent || !RETRYABLE_STATUS.has(res.status) || attempt === RETRIES) return res;
       await res.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      await backoff(attempt, 100);
     }
   }
 

@@ -7,6 +7,7 @@
 import { makeError, SourceChangedError, VzarrError } from "../errors/vzarr-error.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
 import { readCoalesced } from "./coalesce.js";
+import { backoff, RETRYABLE_STATUS } from "./retry.js";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -24,12 +25,6 @@ export interface HttpOptions {
   concurrency?: number;
   /** Called once per HTTP request (tests count them; progress reporting). */
   onRequest?: (info: { method: string; range?: string }) => void;
-}
-
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export class HttpSource implements ByteSource {
@@ -59,12 +54,12 @@ export class HttpSource implements ByteSource {
         if (res.status === 412) throw new SourceChangedError(`${this.url} changed since it was indexed (HTTP 412)`, { file: this.url });
         lastError = makeError("Io", `${this.url}: HTTP ${res.status} ${res.statusText}`, { file: this.url });
         await res.body?.cancel();
-        if (!RETRYABLE.has(res.status)) throw lastError;
+        if (!RETRYABLE_STATUS.has(res.status)) throw lastError;
       } catch (e) {
         if (e instanceof VzarrError && !(e.kind === "Io" && /HTTP 5\d\d|HTTP 4(08|25|29)/.test(e.message))) throw e;
         lastError = e;
       }
-      if (attempt < attempts) await sleep((this.options.backoffMs ?? 200) * 2 ** (attempt - 1));
+      if (attempt < attempts) await backoff(attempt, this.options.backoffMs ?? 200);
     }
     if (lastError instanceof VzarrError) throw lastError;
     throw makeError("Io", `${this.url}: ${(lastError as Error)?.message ?? "request failed"} after ${attempts} attempts`, {
