@@ -12,8 +12,8 @@ truth.json):
     python3 scripts/gen_grib_params.py /tmp/eccodes/definitions \
         > crates/vzarr-core/src/grib/params/table.rs
 
-Entries whose conditions use keys vzarr does not evaluate (aerosol and wavelength
-descriptors, random-field numbers, chemical source/sink processes, ...) are left out: such
+Entries whose conditions use keys vzarr does not evaluate (random-field numbers, chemical
+source/sink processes and distribution functions, ...) are left out: such
 a field is named from the remaining entries or "unknown". Which concept files are used:
     GRIB2: master, ECMWF local (WMO disciplines), NCEP local; ECMWF's local discipline 192
            is resolved through the GRIB1 ECMWF tables (category = table2Version,
@@ -36,13 +36,21 @@ KEYS = [
     "productDefinitionTemplateNumber", "typeOfGeneratingProcess", "localTablesVersion",
     "probabilityType", "scaleFactorOfLowerLimit", "scaledValueOfLowerLimit",
     "constituentType", "is_chemical", "indicatorOfTypeOfLevel", "level", "NV",
-    "genVertHeightCoords",
+    "genVertHeightCoords", "is_aerosol", "is_aerosol_optical", "typeOfSizeInterval",
+    "scaleFactorOfFirstSize", "scaledValueOfFirstSize", "scaleFactorOfSecondSize",
+    "scaledValueOfSecondSize", "typeOfWavelengthInterval", "scaleFactorOfFirstWavelength",
+    "scaledValueOfFirstWavelength", "scaleFactorOfSecondWavelength",
+    "scaledValueOfSecondWavelength",
 ]
+# ecCodes aliases: the same key under another name in some concept files.
+ALIASES = {"aerosolType": "constituentType"}
 # The identifying keys of each edition, stored in `head` rather than as conditions.
 HEAD_KEYS = ["discipline", "parameterCategory", "parameterNumber", "table2Version",
              "indicatorOfParameter"]
 KEY_VARIANTS = {k: k[0].upper() + k[1:] for k in KEYS}
 KEY_VARIANTS["is_chemical"] = "IsChemical"
+KEY_VARIANTS["is_aerosol"] = "IsAerosol"
+KEY_VARIANTS["is_aerosol_optical"] = "IsAerosolOptical"
 KEY_VARIANTS["NV"] = "Nv"
 ECMF_GRIB1_TABLES = {128, 130, 131, 132, 133, 140, 150, 151, 160, 162, 170, 172, 173, 174,
                      175, 180, 190, 228, 230, 234, 235}
@@ -70,7 +78,7 @@ def parse(path):
                     value = int(raw)
                 except ValueError:
                     value = None  # strings and expressions: not evaluable
-            conds.append((key, value))
+            conds.append((ALIASES.get(key, key), value))
         out.append((m.group(1), tuple(conds)))
     return out
 

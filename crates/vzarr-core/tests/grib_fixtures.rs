@@ -519,3 +519,21 @@ fn external_files_match_eccodes() {
     }
     assert!(checked >= 1);
 }
+
+#[test]
+fn aerosol_fields_eccodes_cannot_name_are_kept_apart_by_wavelength() {
+    let bytes = fixture("aerosol.grib2");
+    let (file, _, _) = scan("aerosol.grib2", &bytes).unwrap();
+    let unknown: Vec<String> = chunks(&file)
+        .iter()
+        .filter(|c| c.path.ends_with("/unknown"))
+        .map(|c| c.group.clone())
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "surface/instant_aerosol_62000_wavelength_5.5e-7",
+            "surface/instant_aerosol_62000_wavelength_8.65e-7"
+        ]
+    );
+}

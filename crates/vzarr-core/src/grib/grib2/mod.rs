@@ -15,7 +15,7 @@ use crate::grib::time::{duration_seconds, epoch_seconds};
 use crate::sansio::Step;
 use bitmap::BitmapIndicator;
 use identification::Identification;
-use product::{Product, Surface};
+use product::{Interval, Product, Surface};
 use representation::Representation;
 
 /// Reads the fields of one GRIB2 message whose sections `layout` located. Reads section
@@ -146,7 +146,28 @@ impl<'a> KeySource for FieldParts<'a> {
             Key::ScaleFactorOfLowerLimit => scaled(probability?.lower).0,
             Key::ScaledValueOfLowerLimit => scaled(probability?.lower).1,
             Key::ConstituentType => i64::from(p.constituent_type?),
-            Key::IsChemical => i64::from(p.constituent_type.is_some()),
+            // ecCodes' g2_chemical / g2_aerosol: by template number alone.
+            Key::IsChemical => i64::from(matches!(p.template, 40..=43)),
+            Key::IsAerosol => i64::from(matches!(p.template, 44..=49)),
+            Key::IsAerosolOptical => i64::from(matches!(p.template, 48 | 49)),
+            Key::TypeOfSizeInterval => i64::from(p.aerosol?.size.kind),
+            Key::ScaleFactorOfFirstSize => signed_key(p.aerosol?.size.first.0.into(), 8),
+            Key::ScaledValueOfFirstSize => signed_key(p.aerosol?.size.first.1.into(), 32),
+            Key::ScaleFactorOfSecondSize => signed_key(p.aerosol?.size.second.0.into(), 8),
+            Key::ScaledValueOfSecondSize => signed_key(p.aerosol?.size.second.1.into(), 32),
+            Key::TypeOfWavelengthInterval => i64::from(p.aerosol?.wavelength?.kind),
+            Key::ScaleFactorOfFirstWavelength => {
+                signed_key(p.aerosol?.wavelength?.first.0.into(), 8)
+            }
+            Key::ScaledValueOfFirstWavelength => {
+                signed_key(p.aerosol?.wavelength?.first.1.into(), 32)
+            }
+            Key::ScaleFactorOfSecondWavelength => {
+                signed_key(p.aerosol?.wavelength?.second.0.into(), 8)
+            }
+            Key::ScaledValueOfSecondWavelength => {
+                signed_key(p.aerosol?.wavelength?.second.1.into(), 32)
+            }
             Key::Nv => i64::from(p.nv),
             Key::IndicatorOfTypeOfLevel | Key::Level | Key::GenVertHeightCoords => return None,
         })
@@ -215,6 +236,36 @@ pub(crate) fn label_number(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         format!("{}", v)
+    }
+}
+
+/// `_<first>` and/or `_<second>` limits of an interval, in metres as written (`5.5e-7`).
+fn interval_label(i: &Interval) -> String {
+    let limit = |(factor, value): (u8, u32)| {
+        let f = signed_key(factor.into(), 8);
+        let v = signed_key(value.into(), 32);
+        if f == MISSING || v == MISSING {
+            None
+        } else {
+            Some(format!(
+                "{:e}",
+                v as f64 / 10f64.powi(f.clamp(-300, 300) as i32)
+            ))
+        }
+    };
+    [limit(i.first), limit(i.second)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// A `signed[n]` key as ecCodes reads it: sign-and-magnitude, all ones = missing.
+fn signed_key(raw: u64, bits: usize) -> i64 {
+    if raw == (1u64 << bits) - 1 {
+        crate::grib::params::MISSING
+    } else {
+        crate::grib::octets::sign_magnitude(raw, bits)
     }
 }
 
@@ -340,8 +391,21 @@ impl<'a> FieldParts<'a> {
         if let Some((process, kind)) = p.spatial {
             return Some(format!("spatial_{}_{}", process, kind));
         }
-        match p.constituent_type {
-            Some(c) if unknown => Some(format!("constituent_{}", c)),
+        match (p.constituent_type, &p.aerosol) {
+            // Fields of one aerosol type differ by particle size and wavelength.
+            (Some(c), Some(a)) if unknown => {
+                let mut label = format!("aerosol_{}", c);
+                for (tag, interval) in [
+                    ("size", Some(&a.size)),
+                    ("wavelength", a.wavelength.as_ref()),
+                ] {
+                    if let Some(i) = interval.filter(|i| i.kind != 255) {
+                        label += &format!("_{}_{}", tag, interval_label(i));
+                    }
+                }
+                Some(label)
+            }
+            (Some(c), None) if unknown => Some(format!("constituent_{}", c)),
             _ => None,
         }
     }

@@ -5,7 +5,9 @@
 //! ensemble statistic, probability, percentile, statistical processing over time. This
 //! module describes each supported template by where those blocks sit, instead of one
 //! parser per template. Chemical templates (4.40–4.43) insert a 2-octet constituent type
-//! after the parameter number, shifting everything after it by two octets.
+//! after the parameter number, shifting everything after it by two octets; aerosol
+//! templates (4.44–4.49) insert an aerosol type and a size interval (13 octets), and the
+//! optical ones (4.48, 4.49) a wavelength interval after that (11 more).
 
 use crate::error::{Error, Result};
 use crate::grib::octets::Octets;
@@ -62,6 +64,24 @@ pub(crate) struct Probability {
     pub upper: (u8, u32),
 }
 
+/// A size or wavelength interval of the aerosol templates: its type (code table 4.91) and
+/// the first and second limits as raw (scale factor, scaled value) octets, both
+/// sign-and-magnitude, all ones when missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Interval {
+    pub kind: u8,
+    pub first: (u8, u32),
+    pub second: (u8, u32),
+}
+
+/// What the aerosol templates add: particle sizes, and for optical properties the
+/// wavelengths. The aerosol type itself is `Product::constituent_type` (ecCodes: an alias).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Aerosol {
+    pub size: Interval,
+    pub wavelength: Option<Interval>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Product {
     pub template: u16,
@@ -85,12 +105,17 @@ pub(crate) struct Product {
     /// Spatial statistical processing of template 4.15: (process, type).
     pub spatial: Option<(u8, u8)>,
     pub statistics: Option<Statistics>,
+    pub aerosol: Option<Aerosol>,
 }
 
 /// Where a template's optional blocks start (octet numbers).
 #[derive(Default)]
 struct Layout {
     chemical: bool,
+    /// 4.44–4.47: aerosol type and size interval at octets 12–24.
+    aerosol: bool,
+    /// 4.48–4.49: a wavelength interval at octets 25–35 as well.
+    optical: bool,
     ensemble: Option<usize>,
     derived: Option<usize>,
     probability: Option<usize>,
@@ -167,6 +192,26 @@ fn layout(template: u16) -> Option<Layout> {
             statistics: Some(40),
             ..l()
         },
+        // Aerosols: the blocks after the time and surfaces (which `shift` moves) sit 13
+        // octets later than in 4.0–4.15, 24 for the optical templates.
+        44 | 46 | 48 => Layout {
+            aerosol: true,
+            optical: template == 48,
+            statistics: (template == 46).then_some(48),
+            ..l()
+        },
+        45 | 47 => Layout {
+            aerosol: true,
+            ensemble: Some(48),
+            statistics: (template == 47).then_some(51),
+            ..l()
+        },
+        49 => Layout {
+            aerosol: true,
+            optical: true,
+            ensemble: Some(59),
+            ..l()
+        },
         // Re-forecasts (hindcasts): the ensemble block, then the model version date
         // (octets 38-44, not used), then for 4.61 the statistical processing.
         60 => Layout {
@@ -183,8 +228,7 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str =
-    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40, 41, 42, 43, 60, 61";
+pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40-49, 60, 61";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
@@ -215,6 +259,7 @@ fn satellite(s: &Octets) -> Result<Product> {
         percentile: None,
         spatial: None,
         statistics: None,
+        aerosol: None,
     })
 }
 
@@ -230,7 +275,42 @@ pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
         ))
         .at_offset(offset)
     })?;
-    let shift = if layout.chemical { 2 } else { 0 };
+    let shift = match (layout.chemical, layout.aerosol, layout.optical) {
+        (true, _, _) => 2,
+        (_, true, false) => 13,
+        (_, true, true) => 24,
+        _ => 0,
+    };
+    let nv = s.u16(6)?;
+    // WMO's table for 4.44 gives the forecast time 2 octets (an error later templates do not
+    // repeat); messages written by the letter are 45 octets long before the vertical
+    // coordinates, older ones used 4. ecCodes tells them apart the same way.
+    let short_forecast_time = template == 44 && u64::from(s.u32(1)?) == 45 + 4 * u64::from(nv);
+    let forecast_time = if short_forecast_time {
+        i64::from(s.u16(19 + shift)?)
+    } else {
+        s.signed(19 + shift, 4)?
+    };
+    let surfaces_at = if short_forecast_time { 21 } else { 23 } + shift;
+    let interval = |at: usize| -> Result<Interval> {
+        Ok(Interval {
+            kind: s.u8(at)?,
+            first: (s.u8(at + 1)?, s.u32(at + 2)?),
+            second: (s.u8(at + 6)?, s.u32(at + 7)?),
+        })
+    };
+    let aerosol = if layout.aerosol {
+        Some(Aerosol {
+            size: interval(14)?,
+            wavelength: if layout.optical {
+                Some(interval(25)?)
+            } else {
+                None
+            },
+        })
+    } else {
+        None
+    };
     let surface = |at: usize| -> Result<Surface> {
         Ok(Surface {
             kind: s.u8(at)?,
@@ -252,19 +332,19 @@ pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
     };
     Ok(Product {
         template,
-        nv: s.u16(6)?,
+        nv,
         category: s.u8(10)?,
         number: s.u8(11)?,
-        constituent_type: if layout.chemical {
+        constituent_type: if layout.chemical || layout.aerosol {
             Some(s.u16(12)?)
         } else {
             None
         },
         generating_process: s.u8(12 + shift)?,
         time_unit: s.u8(18 + shift)?,
-        forecast_time: s.signed(19 + shift, 4)?,
-        surface1: surface(23 + shift)?,
-        surface2: surface(29 + shift)?,
+        forecast_time,
+        surface1: surface(surfaces_at)?,
+        surface2: surface(surfaces_at + 6)?,
         ensemble: match layout.ensemble {
             Some(at) => Some((s.u8(at)?, s.u8(at + 1)?, s.u8(at + 2)?)),
             None => None,
@@ -283,6 +363,7 @@ pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
             None => None,
         },
         statistics,
+        aerosol,
     })
 }
 
@@ -308,4 +389,38 @@ fn statistics(s: &Octets, at: usize) -> Result<Statistics> {
         });
     }
     Ok(Statistics { end, ranges })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Section 4 of template 4.44: header, parameter 0/20/0, aerosol type 62026, a size
+    /// interval, then the generating process, a forecast time of `forecast_octets` octets
+    /// and two surfaces (1 = ground, 255 = none).
+    fn section_4_44(forecast_octets: usize) -> Vec<u8> {
+        let mut s = vec![0, 0, 0, 0, 4, 0, 0, 0, 44, 0, 20, 0xf2, 0x4a];
+        s.extend([5, 7, 0, 0, 0, 25, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        s.extend([2, 0, 0, 0, 0, 0, 1]);
+        s.extend(&[0, 0, 0, 3][4 - forecast_octets..]);
+        s.extend([1, 0, 0, 0, 0, 0, 255, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        let length = s.len() as u32;
+        s[..4].copy_from_slice(&length.to_be_bytes());
+        s
+    }
+
+    #[test]
+    fn template_4_44_forecast_time_is_two_octets_in_45_octet_sections_and_four_otherwise() {
+        for forecast_octets in [2, 4] {
+            let bytes = section_4_44(forecast_octets);
+            assert_eq!(bytes.len(), 43 + forecast_octets);
+            let p = parse(&Octets::new(&bytes, "section 4", 0), 0).unwrap();
+            assert_eq!(p.forecast_time, 3, "{} octets", forecast_octets);
+            assert_eq!(p.surface1.kind, 1, "{} octets", forecast_octets);
+            assert_eq!(p.surface2.kind, 255, "{} octets", forecast_octets);
+            assert_eq!(p.constituent_type, Some(62026));
+            let size = p.aerosol.unwrap().size;
+            assert_eq!((size.kind, size.first, size.second.0), (5, (7, 25), 0xff));
+        }
+    }
 }

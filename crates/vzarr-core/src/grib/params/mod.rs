@@ -40,6 +40,18 @@ pub(crate) enum Key {
     Level,
     Nv,
     GenVertHeightCoords,
+    IsAerosol,
+    IsAerosolOptical,
+    TypeOfSizeInterval,
+    ScaleFactorOfFirstSize,
+    ScaledValueOfFirstSize,
+    ScaleFactorOfSecondSize,
+    ScaledValueOfSecondSize,
+    TypeOfWavelengthInterval,
+    ScaleFactorOfFirstWavelength,
+    ScaledValueOfFirstWavelength,
+    ScaleFactorOfSecondWavelength,
+    ScaledValueOfSecondWavelength,
 }
 
 /// What ecCodes returns for a field whose bits are all ones (`GRIB_MISSING_LONG`); concept
