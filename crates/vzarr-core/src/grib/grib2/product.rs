@@ -228,29 +228,36 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 40-49, 60, 61";
+pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
+/// Template 4.32, simulated (synthetic) satellite products: 4.31 with a forecast time.
+const SIMULATED_SATELLITE: u16 = 32;
 
-/// A satellite product has no forecast time and no fixed surfaces (ecCodes reports no
-/// typeOfLevel, level or step): it is an analysis on a missing surface. The list of spectral
-/// bands after octet 14 does not change how the field is grouped.
-fn satellite(s: &Octets) -> Result<Product> {
+/// A satellite product has no fixed surfaces (ecCodes reports no typeOfLevel nor level):
+/// observed ones (4.31) are analyses, simulated ones (4.32) carry a forecast time. The list
+/// of spectral bands that follows does not change how the field is grouped.
+fn satellite(s: &Octets, template: u16) -> Result<Product> {
     let none = Surface {
         kind: 255,
         factor: 0xff,
         value: 0xffff_ffff,
     };
+    let (time_unit, forecast_time) = if template == SIMULATED_SATELLITE {
+        (s.u8(18)?, s.signed(19, 4)?)
+    } else {
+        (1, 0)
+    };
     Ok(Product {
-        template: SATELLITE,
+        template,
         nv: s.u16(6)?,
         category: s.u8(10)?,
         number: s.u8(11)?,
         constituent_type: None,
         generating_process: s.u8(12)?,
-        time_unit: 1,
-        forecast_time: 0,
+        time_unit,
+        forecast_time,
         surface1: none,
         surface2: none,
         ensemble: None,
@@ -265,8 +272,8 @@ fn satellite(s: &Octets) -> Result<Product> {
 
 pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
     let template = s.u16(8)?;
-    if template == SATELLITE {
-        return satellite(s);
+    if template == SATELLITE || template == SIMULATED_SATELLITE {
+        return satellite(s, template);
     }
     let layout = layout(template).ok_or_else(|| {
         Error::unsupported(format!(
