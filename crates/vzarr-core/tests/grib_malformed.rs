@@ -8,8 +8,10 @@ use grib_common::*;
 use vzarr_core::grib::decode::decode_message;
 use vzarr_core::ErrorKind;
 
-const FILES: [&str; 9] = [
+const FILES: [&str; 11] = [
     "grouping.grib2",
+    "aerosol.grib2",
+    "simulated_satellite.grib2",
     "second_order.grib1",
     "grib1.grib1",
     "grids.grib2",
