@@ -148,7 +148,7 @@ impl<'a> KeySource for FieldParts<'a> {
             Key::ConstituentType => i64::from(p.constituent_type?),
             // ecCodes' g2_chemical / g2_aerosol: by template number alone.
             Key::IsChemical => i64::from(matches!(p.template, 40..=43)),
-            Key::IsAerosol => i64::from(matches!(p.template, 44..=49)),
+            Key::IsAerosol => i64::from(matches!(p.template, 44..=49 | 85)),
             Key::IsAerosolOptical => i64::from(matches!(p.template, 48 | 49)),
             Key::TypeOfSizeInterval => i64::from(p.aerosol?.size.kind),
             Key::ScaleFactorOfFirstSize => signed_key(p.aerosol?.size.first.0.into(), 8),

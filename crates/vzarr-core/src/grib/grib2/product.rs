@@ -6,7 +6,7 @@
 //! module describes each supported template by where those blocks sit, instead of one
 //! parser per template. Chemical templates (4.40–4.43) insert a 2-octet constituent type
 //! after the parameter number, shifting everything after it by two octets; aerosol
-//! templates (4.44–4.49) insert an aerosol type and a size interval (13 octets), and the
+//! templates (4.44–4.49, 4.85) insert an aerosol type and a size interval (13 octets), and the
 //! optical ones (4.48, 4.49) a wavelength interval after that (11 more).
 
 use crate::error::{Error, Result};
@@ -200,10 +200,11 @@ fn layout(template: u16) -> Option<Layout> {
             statistics: (template == 46).then_some(48),
             ..l()
         },
-        45 | 47 => Layout {
+        // 4.85 is 4.47 under the number WMO gave it when 4.47 was deprecated.
+        45 | 47 | 85 => Layout {
             aerosol: true,
             ensemble: Some(48),
-            statistics: (template == 47).then_some(51),
+            statistics: (template != 45).then_some(51),
             ..l()
         },
         49 => Layout {
@@ -228,7 +229,8 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str = "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61";
+pub(crate) const SUPPORTED: &str =
+    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61, 85";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
