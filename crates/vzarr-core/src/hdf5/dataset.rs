@@ -19,6 +19,8 @@ pub struct DatasetMessages {
     pub space: Dataspace,
     pub dtype: Datatype,
     pub fill: FillValue,
+    /// The fill value message says fill values are never written (`H5D_FILL_TIME_NEVER`).
+    pub fill_never_written: bool,
     pub filters: Vec<Filter>,
     pub layout: Layout,
 }
@@ -62,6 +64,12 @@ pub fn read_messages(header: &ObjectHeader, src: &Source) -> Step<Result<Dataset
                 _ => FillValue::Default,
             },
         };
+        let fill_never_written = match header.find(kind::FILL_VALUE) {
+            Some(m) if !m.is_shared() => {
+                fill_value::never_written(&mut m.cursor(src, "fill value"))?
+            }
+            _ => false,
+        };
         let filters = match header.find(kind::FILTER_PIPELINE) {
             Some(m) if m.is_shared() => {
                 return Err(Error::unsupported(
@@ -84,6 +92,7 @@ pub fn read_messages(header: &ObjectHeader, src: &Source) -> Step<Result<Dataset
             space: space.clone(),
             dtype,
             fill,
+            fill_never_written,
             filters,
             layout,
         })
@@ -128,6 +137,8 @@ pub struct VariableSpec {
     /// The fill value from the HDF5 fill value message (netCDF's `_FillValue` attribute
     /// takes precedence later).
     pub fill_value: Json,
+    /// Parts of chunks no write covered may hold anything (`H5D_FILL_TIME_NEVER`).
+    pub fill_never_written: bool,
     pub storage: Storage,
     pub item_size: u64,
     /// `Some` for variable-length strings, whose values are loaded instead of referenced.
@@ -331,6 +342,7 @@ pub fn describe(m: &DatasetMessages, src: &Source) -> Result<VariableSpec> {
         filter_codecs,
         required_filters,
         fill_value,
+        fill_never_written: m.fill_never_written,
         storage,
         item_size,
         vlen_string,

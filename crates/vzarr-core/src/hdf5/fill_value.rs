@@ -60,6 +60,21 @@ pub fn parse(c: &mut Cursor) -> Result<FillValue> {
     }
 }
 
+/// True when the message says fill values are never written (`H5D_FILL_TIME_NEVER`, what
+/// netCDF-C's `NC_NOFILL` sets): parts of a chunk no write covered then hold whatever was in
+/// the writer's memory, not the fill value.
+pub fn never_written(c: &mut Cursor) -> Result<bool> {
+    let version = c.u8()?;
+    Ok(match version {
+        1 | 2 => {
+            let _alloc_time = c.u8()?;
+            c.u8()? == 1
+        }
+        3 => (c.u8()? >> 2) & 0x03 == 1,
+        _ => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +101,21 @@ mod tests {
         assert_eq!(run(&[2, 1, 1, 1, 0, 0, 0, 0]), FillValue::Default);
         assert_eq!(run(&[2, 1, 1, 1, 1, 0, 0, 0, 9]), FillValue::Value(vec![9]));
         assert_eq!(run(&[1, 1, 1, 0]), FillValue::Undefined);
+    }
+
+    #[test]
+    fn tells_when_fill_values_are_never_written() {
+        let geo = Geometry {
+            base: 0,
+            o: 8,
+            l: 8,
+        };
+        let never = |bytes: &[u8]| never_written(&mut Cursor::new(bytes, geo, 0, "t")).unwrap();
+        assert!(never(&[3, 0x04 | 0x02]));
+        assert!(!never(&[3, 0x08 | 0x02]));
+        assert!(!never(&[3, 0x20, 2, 0, 0, 0, 7, 0]));
+        assert!(never(&[2, 1, 1, 0]));
+        assert!(!never(&[2, 1, 2, 1, 0, 0, 0, 0]));
     }
 
     #[test]

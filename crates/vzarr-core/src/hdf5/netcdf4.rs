@@ -53,6 +53,9 @@ pub struct Dimensions {
     pub group_dims: HashMap<usize, Vec<(String, u64)>>,
     /// Per dataset node: one dimension name per axis.
     pub var_dims: HashMap<usize, Vec<String>>,
+    /// Per dataset node shorter than an unlimited dimension it uses: its shape as netCDF
+    /// shows it, that axis as long as the dimension (the missing records read as fill).
+    pub netcdf_shapes: HashMap<usize, Vec<u64>>,
     /// Datasets that only define a dimension and are not variables.
     pub dimension_only: HashSet<usize>,
     /// True when the file declares itself netCDF-4 (`_NCProperties`, written by netCDF-C
@@ -69,6 +72,8 @@ struct Dim {
     name: String,
     len: u64,
     unlimited: bool,
+    /// Defined by netCDF-C (a `_Netcdf4Dimid`, or a file that says it is netCDF-4).
+    netcdf: bool,
 }
 
 fn is_scale(tree: &Tree, id: usize) -> bool {
@@ -156,6 +161,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
                     name: node.name.clone(),
                     len: shape[0],
                     unlimited: max.first().map_or(false, Option::is_none),
+                    netcdf: out.netcdf || dimid.is_some(),
                 },
             ));
         }
@@ -166,6 +172,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
         dims.insert(g, scales.into_iter().map(|(_, d)| d).collect());
     }
     let mut next_phony = (max_dimid + 1).max(real_count);
+    let mut var_groups = Vec::new();
     let mut by_addr: HashMap<u64, Vec<usize>> = HashMap::new();
     for (id, n) in tree.nodes.iter().enumerate() {
         if n.dataset().is_some() {
@@ -223,6 +230,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
                             name: name.clone(),
                             len: shape[axis],
                             unlimited,
+                            netcdf: false,
                         });
                         name
                     }
@@ -233,13 +241,68 @@ pub fn resolve(tree: &Tree) -> Dimensions {
                 v,
                 names.into_iter().map(Option::unwrap_or_default).collect(),
             );
+            var_groups.push((v, g));
         }
     }
+    unlimited_lengths(tree, &mut dims, &var_groups, &mut out);
     for (g, list) in dims {
         out.group_dims
             .insert(g, list.into_iter().map(|d| (d.name, d.len)).collect());
     }
     out
+}
+
+/// netCDF-C's length of an unlimited dimension is the longest extent along it of the
+/// variables that use it (they are written record by record, not all to the end; its own
+/// scale dataset often has none at all), and it shows every such variable that long, the
+/// records never written reading as the fill value. Sets both on `dims` and `out`.
+fn unlimited_lengths(
+    tree: &Tree,
+    dims: &mut HashMap<usize, Vec<Dim>>,
+    var_groups: &[(usize, usize)],
+    out: &mut Dimensions,
+) {
+    // The unlimited netCDF dimension an axis named `name` of a variable in `group` uses:
+    // (defining group, index in its list).
+    let owner = |dims: &HashMap<usize, Vec<Dim>>, group: usize, name: &str| {
+        ancestors(tree, group).into_iter().find_map(|g| {
+            let k = dims.get(&g)?.iter().position(|d| d.name == name)?;
+            let d = &dims[&g][k];
+            (d.unlimited && d.netcdf).then_some((g, k))
+        })
+    };
+    let shape_of = |v: usize| tree.nodes[v].dataset().map(|d| d.space.shape());
+    for &(v, g) in var_groups {
+        let shape = match shape_of(v) {
+            Some(s) => s,
+            None => continue,
+        };
+        for (axis, name) in out.var_dims[&v].iter().enumerate() {
+            if let Some((dg, k)) = owner(dims, g, name) {
+                let d = &mut dims.get_mut(&dg).expect("the owner was found in dims")[k];
+                d.len = d.len.max(shape[axis]);
+            }
+        }
+    }
+    for &(v, g) in var_groups {
+        let mut shape = match shape_of(v) {
+            Some(s) => s,
+            None => continue,
+        };
+        let mut longer = false;
+        for (axis, name) in out.var_dims[&v].iter().enumerate() {
+            if let Some((dg, k)) = owner(dims, g, name) {
+                let len = dims[&dg][k].len;
+                if len > shape[axis] {
+                    shape[axis] = len;
+                    longer = true;
+                }
+            }
+        }
+        if longer {
+            out.netcdf_shapes.insert(v, shape);
+        }
+    }
 }
 
 /// Name of the scale dataset at `addr`, preferring one visible from `group` (in it or in

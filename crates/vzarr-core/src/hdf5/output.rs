@@ -3,6 +3,7 @@
 //! and the members that could not be represented.
 
 use super::attribute::AttrValue;
+use super::chunk_table::grid_shape;
 use super::dataset::Storage;
 use super::netcdf4::{self, Dimensions};
 use super::scanner::State;
@@ -239,9 +240,27 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         };
         (Some(manifest), None)
     };
+    let netcdf_shape = dims.netcdf_shapes.get(&id);
     let mut dims = dims.var_dims.get(&id).cloned().unwrap_or_default();
     let (mut shape, mut chunks) = (spec.shape, spec.chunks);
     let mut manifest = manifest;
+    if let (Some(longer), Some(m)) = (netcdf_shape, manifest.as_mut()) {
+        // Records past the dataset's extent read as fill. Those in new chunks do (the
+        // chunks are missing); those in the dataset's last, partial chunk do if HDF5 wrote
+        // the fill value there, which it does unless told never to (NC_NOFILL).
+        let partial = (0..shape.len())
+            .any(|a| longer[a] > shape[a] && chunks[a] > 0 && shape[a] % chunks[a] != 0);
+        if partial && spec.fill_never_written {
+            return Err(Error::unsupported(format!(
+                "the variable has {:?} elements where its unlimited dimensions make it {:?}; \
+                 netCDF reads the rest as the fill value, but it was written without fill \
+                 values (NC_NOFILL), so its last chunk holds other bytes there",
+                shape, longer
+            )));
+        }
+        *m = grow_grid(m, &grid_shape(longer, &chunks))?;
+        shape = longer.clone();
+    }
     if !spec.array_dims.is_empty() {
         // Elements of an array datatype become trailing axes, each held whole in a chunk:
         // the bytes are already laid out that way, so only the grid grows (by length-1 axes).
@@ -269,6 +288,21 @@ fn variable(state: &mut State, dims: &Dimensions, id: usize) -> Result<ScannedVa
         values,
         loaded: None,
     })
+}
+
+/// `m` with its chunk grid grown to `grid` (no smaller on any axis); the new chunks are
+/// missing.
+fn grow_grid(m: &ChunkManifest, grid: &[u64]) -> Result<ChunkManifest> {
+    let mut out = m.clone();
+    for (axis, &len) in grid.iter().enumerate() {
+        let have = out.shape()[axis];
+        if len > have {
+            let mut extra = out.shape().to_vec();
+            extra[axis] = len - have;
+            out = ChunkManifest::concat(&[&out, &ChunkManifest::empty(&extra)?], axis)?;
+        }
+    }
+    Ok(out)
 }
 
 /// When a subgroup is selected, the dimensions its variables use from ancestor groups are
