@@ -8,8 +8,9 @@ use grib_common::*;
 use vzarr_core::grib::decode::decode_message;
 use vzarr_core::ErrorKind;
 
-const FILES: [&str; 11] = [
+const FILES: [&str; 12] = [
     "grouping.grib2",
+    "reduced_subarea.grib2",
     "aerosol.grib2",
     "simulated_satellite.grib2",
     "second_order.grib1",

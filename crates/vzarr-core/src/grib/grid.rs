@@ -53,10 +53,14 @@ pub(crate) enum GridKind {
         n: u64,
         rotation: Option<Rotation>,
     },
-    /// Reduced ("quasi-regular") grids: `pl[j]` points on row j.
+    /// Reduced ("quasi-regular") grids: `pl[j]` points on row j of the full grid; a
+    /// sub-area codes those between `lon1` and `lon2` (see [`crate::grib::reduced`]).
     Reduced {
         gaussian_n: Option<u64>,
         pl: Vec<u64>,
+        /// The angular unit of the file, in degrees (GRIB1 0.001, GRIB2 usually 1e-6).
+        precision: f64,
+        rotation: Option<Rotation>,
         lat1: f64,
         lon1: f64,
         lat2: f64,

@@ -22,6 +22,7 @@ mod grouping;
 mod message;
 mod octets;
 mod params;
+mod reduced;
 mod scanner;
 mod time;
 

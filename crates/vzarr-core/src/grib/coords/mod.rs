@@ -13,6 +13,7 @@ mod projection;
 
 use crate::error::{Error, Result};
 use crate::grib::grid::{Grid, GridKind, Projected, Rotation, ScanMode};
+use crate::grib::reduced;
 use projection::Projection;
 
 pub(crate) use gaussian::gaussian_latitudes;
@@ -62,11 +63,26 @@ pub(crate) fn coordinates(grid: &Grid) -> Result<SpatialCoords> {
         GridKind::Reduced {
             gaussian_n,
             pl,
+            precision,
+            rotation,
             lat1,
             lon1,
             lat2,
             lon2,
-        } => reduced(*gaussian_n, pl, *lat1, *lon1, *lat2, *lon2, grid.scan)?,
+        } => reduced(
+            ReducedRows {
+                gaussian_n: *gaussian_n,
+                pl,
+                precision: *precision,
+                lat1: *lat1,
+                lon1: *lon1,
+                lat2: *lat2,
+                lon2: *lon2,
+            },
+            grid.num_points,
+            grid.scan,
+            rotation,
+        )?,
         GridKind::Lambert(p) => projected(
             &projection::Lambert::new(p, grid.earth),
             p,
@@ -216,42 +232,62 @@ fn unrotate(lat: f64, lon: f64, r: &Rotation) -> (f64, f64) {
 
 /// Reduced grids: one latitude/longitude per point, for global grids only (sub-area
 /// reduced grids select points of the global rows in a way vzarr does not reproduce).
-fn reduced(
+/// What [`reduced`] needs of a `GridKind::Reduced`.
+struct ReducedRows<'a> {
     gaussian_n: Option<u64>,
-    pl: &[u64],
+    pl: &'a [u64],
+    precision: f64,
     lat1: f64,
     lon1: f64,
     lat2: f64,
     lon2: f64,
+}
+
+/// Per-point coordinates of a reduced grid, global or a sub-area: each row's points from
+/// its first longitude inside the area, `360 / pl` apart. Without coordinates when the rows
+/// do not account for the coded points (the field keeps its values axis).
+fn reduced(
+    g: ReducedRows,
+    num_points: u64,
     scan: ScanMode,
+    rotation: &Option<Rotation>,
 ) -> Result<SpatialCoords> {
-    let nj = pl.len();
-    let max_pl = pl.iter().copied().max().unwrap_or(0);
+    let nj = g.pl.len();
+    let max_pl = g.pl.iter().copied().max().unwrap_or(0);
     if max_pl == 0 {
         return Ok(SpatialCoords::None);
     }
-    let global_lon =
-        (lon2 - lon1 + 360.0 / max_pl as f64 - 360.0).abs() < 1e-3 * 360.0 / max_pl as f64 + 1e-6;
-    let rows = match gaussian_n {
-        Some(n) => {
-            if nj as u64 != 2 * n {
-                return Ok(SpatialCoords::None);
-            }
-            gaussian_rows(n, lat1, nj, scan)?
-        }
-        None => regular_latitudes(lat1, lat2, None, nj, scan),
+    let rows = match g.gaussian_n {
+        Some(n) => gaussian_rows(n, g.lat1, nj, scan)?,
+        None => regular_latitudes(g.lat1, g.lat2, None, nj, scan),
     };
-    if !global_lon {
+    let whole = reduced::covers_all_longitudes(max_pl, g.lon1, g.lon2, g.precision);
+    let spans: Vec<(u64, f64)> =
+        g.pl.iter()
+            .map(|&p| {
+                if whole {
+                    (p, g.lon1)
+                } else {
+                    reduced::row_points(p, g.lon1, g.lon2)
+                }
+            })
+            .collect();
+    let total = spans.iter().map(|&(n, _)| n).sum::<u64>();
+    if total != num_points {
         return Ok(SpatialCoords::None);
     }
-    let total: u64 = pl.iter().sum();
     let mut lat = Vec::with_capacity(total as usize);
     let mut lon = Vec::with_capacity(total as usize);
-    for (row, &count) in rows.iter().zip(pl) {
-        let step = 360.0 / count.max(1) as f64;
+    for ((row, &(count, first)), &p) in rows.iter().zip(&spans).zip(g.pl) {
+        let step = 360.0 / p.max(1) as f64;
         for i in 0..count {
-            lat.push(*row);
-            lon.push(lon1 + i as f64 * step);
+            let (la, lo) = (*row, first + i as f64 * step);
+            let (la, lo) = match rotation {
+                Some(r) => unrotate(la, lo, r),
+                None => (la, lo),
+            };
+            lat.push(la);
+            lon.push(lo);
         }
     }
     Ok(SpatialCoords::PerPoint { lat, lon })

@@ -10,6 +10,7 @@ use crate::grib::grid::{
     check_points, check_regular, Earth, Grid, GridKind, Projected, Rotation, ScanMode,
 };
 use crate::grib::octets::Octets;
+use crate::grib::reduced;
 
 fn millidegrees(s: &Octets, octet: usize) -> Result<f64> {
     Ok(s.signed(octet, 3)? as f64 / 1000.0)
@@ -85,7 +86,22 @@ fn lat_lon_or_gaussian(s: &Octets, kind: u8) -> Result<Grid> {
     };
     if ni == 0xffff {
         let pl = points_per_row(s, nj)?;
-        let num_points = pl.iter().sum();
+        // GRIB1 does not say how many points a reduced grid codes: all of them for a whole
+        // circle, else each row's points inside the area (ecCodes counts them the same way).
+        let max_pl = pl.iter().copied().max().unwrap_or(0);
+        let num_points = if reduced::covers_all_longitudes(max_pl, lon1, lon2, 1e-3) {
+            pl.iter().sum()
+        } else {
+            pl.iter()
+                .map(|&p| reduced::row_points(p, lon1, lon2).0)
+                .sum()
+        };
+        let grid_type = match (gaussian, rotation.is_some()) {
+            (true, false) => "reduced_gg",
+            (true, true) => "reduced_rotated_gg",
+            (false, false) => "reduced_ll",
+            (false, true) => "reduced_rotated_ll",
+        };
         return Ok(Grid {
             kind: GridKind::Reduced {
                 gaussian_n: if gaussian {
@@ -94,12 +110,14 @@ fn lat_lon_or_gaussian(s: &Octets, kind: u8) -> Result<Grid> {
                     None
                 },
                 pl,
+                precision: 1e-3,
+                rotation,
                 lat1,
                 lon1,
                 lat2,
                 lon2,
             },
-            grid_type: if gaussian { "reduced_gg" } else { "reduced_ll" },
+            grid_type,
             num_points,
             ni_nj: None,
             scan,

@@ -10,6 +10,7 @@ use crate::grib::grid::{
     check_points, check_regular, Earth, Grid, GridKind, Projected, Rotation, ScanMode,
 };
 use crate::grib::octets::{grib_power, Octets};
+use crate::grib::reduced;
 
 const MISSING_U32: u32 = 0xffff_ffff;
 
@@ -217,7 +218,15 @@ fn lat_lon_or_gaussian(
         // A reduced grid: Nj rows whose lengths are listed at the end of the section.
         let pl = points_per_row(s, list_octets, u64::from(nj))?;
         let total = pl.iter().try_fold(0u64, |acc, &n| acc.checked_add(n));
-        if total != Some(num_points) {
+        // A whole circle codes every point of every row; a sub-area fewer.
+        let max_pl = pl.iter().copied().max().unwrap_or(0);
+        let whole = reduced::covers_all_longitudes(max_pl, lon1, lon2, unit.0);
+        let consistent = match total {
+            Some(t) if whole => t == num_points,
+            Some(t) => num_points <= t,
+            None => false,
+        };
+        if !consistent {
             return Err(Error::corrupt(format!(
                 "the rows of a reduced grid hold {:?} points but the grid declares {}",
                 total, num_points
@@ -238,6 +247,8 @@ fn lat_lon_or_gaussian(
             kind: GridKind::Reduced {
                 gaussian_n,
                 pl,
+                precision: unit.0,
+                rotation,
                 lat1,
                 lon1,
                 lat2,

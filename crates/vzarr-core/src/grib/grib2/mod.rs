@@ -247,10 +247,12 @@ fn interval_label(i: &Interval) -> String {
         if f == MISSING || v == MISSING {
             None
         } else {
-            Some(format!(
-                "{:e}",
-                v as f64 / 10f64.powi(f.clamp(-300, 300) as i32)
-            ))
+            let metres = v as f64 / 10f64.powi(f.clamp(-300, 300) as i32);
+            Some(if metres == 0.0 {
+                "0".to_string()
+            } else {
+                format!("{:e}", metres)
+            })
         }
     };
     [limit(i.first), limit(i.second)]
