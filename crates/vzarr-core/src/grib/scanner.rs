@@ -6,12 +6,12 @@
 //! one request, and the `"7777"` check of one message shares a request with the start of
 //! the next. Section 7 (the packed values) and bitmaps are never requested.
 
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::grib::field::{Field, GridTable};
 use crate::grib::message::{find_next_message, read_indicator, read_layout, ByteSource};
 use crate::grib::{dataset, grib1, grib2, grouping};
 use crate::sansio::{ByteCache, ByteRange, Step, Stop};
-use crate::scan::{FormatScanner, ScanOptions, ScannedFile};
+use crate::scan::{FormatScanner, ScanOptions, ScannedFile, SkippedItem};
 
 /// Smallest and largest speculative read per request. The largest bounds what a bitmap
 /// between section 6's header and section 7 costs: up to 16 KB it is read through (one
@@ -29,6 +29,12 @@ pub struct GribScanner {
     position: u64,
     fields: Vec<Field>,
     grids: GridTable,
+    /// Messages left out because they use something vzarr does not read (a product or
+    /// grid template) or exceed a safety limit (a grid too large to read): the rest of the
+    /// file stays usable, and these say why.
+    skipped: Vec<SkippedItem>,
+    /// Messages seen so far, for naming the skipped ones.
+    messages: u64,
     /// Bytes of metadata the last message needed, from its start.
     window: u64,
     done: bool,
@@ -42,6 +48,8 @@ impl GribScanner {
             position: 0,
             fields: Vec::new(),
             grids: GridTable::default(),
+            skipped: Vec::new(),
+            messages: 0,
             window: 2048,
             done: false,
         }
@@ -55,10 +63,26 @@ impl GribScanner {
         };
         let (edition, length) = read_indicator(src, start)?;
         let layout = read_layout(src, start, edition, length, false)?;
-        let fields = if edition == 1 {
-            vec![grib1::read_field(src, &layout, &mut self.grids)?]
+        let read = if edition == 1 {
+            grib1::read_field(src, &layout, &mut self.grids).map(|f| vec![f])
         } else {
-            grib2::read_fields(src, &layout, &mut self.grids)?
+            grib2::read_fields(src, &layout, &mut self.grids)
+        };
+        self.messages += 1;
+        let fields = match read {
+            Err(Stop::Fail(e))
+                if matches!(
+                    e.kind,
+                    ErrorKind::UnsupportedFeature | ErrorKind::LimitExceeded
+                ) =>
+            {
+                self.skipped.push(SkippedItem {
+                    name: format!("message {} (offset {})", self.messages, start),
+                    error: e,
+                });
+                Vec::new()
+            }
+            other => other?,
         };
         if self.fields.len() + fields.len() > MAX_FIELDS {
             return Err(Stop::Fail(crate::Error::limit(format!(
@@ -101,18 +125,21 @@ impl FormatScanner for GribScanner {
 
     fn finish(self: Box<Self>) -> Result<ScannedFile> {
         if self.fields.is_empty() {
-            return Err(crate::Error::corrupt(
-                "no GRIB message was found in the file",
-            ));
+            // Every message was left out: the first one's reason is the file's.
+            return Err(match self.skipped.into_iter().next() {
+                Some(item) => item.error,
+                None => crate::Error::corrupt("no GRIB message was found in the file"),
+            });
         }
         let groups = grouping::group_fields(&self.fields);
-        let root = dataset::build(
+        let mut root = dataset::build(
             &self.fields,
             &self.grids.grids,
             &groups,
             &self.url,
             &self.options,
         )?;
+        root.skipped.extend(self.skipped);
         Ok(ScannedFile {
             format: "grib".to_string(),
             root,

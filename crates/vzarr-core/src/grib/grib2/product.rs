@@ -116,6 +116,8 @@ struct Layout {
     aerosol: bool,
     /// 4.48–4.49: a wavelength interval at octets 25–35 as well.
     optical: bool,
+    /// 4.70–4.73: the input process, centre and type of post-processing at octets 12–16.
+    post_processed: bool,
     ensemble: Option<usize>,
     derived: Option<usize>,
     probability: Option<usize>,
@@ -213,6 +215,18 @@ fn layout(template: u16) -> Option<Layout> {
             ensemble: Some(59),
             ..l()
         },
+        // Post-processed products (4.0, 4.1, 4.8, 4.11 with 5 octets more after the
+        // parameter): what was post-processed, and how, does not change how they group.
+        70..=73 => Layout {
+            post_processed: true,
+            ensemble: matches!(template, 71 | 73).then_some(40),
+            statistics: match template {
+                72 => Some(40),
+                73 => Some(43),
+                _ => None,
+            },
+            ..l()
+        },
         // Re-forecasts (hindcasts): the ensemble block, then the model version date
         // (octets 38-44, not used), then for 4.61 the statistical processing.
         60 => Layout {
@@ -230,7 +244,7 @@ fn layout(template: u16) -> Option<Layout> {
 
 /// Product definition templates vzarr reads.
 pub(crate) const SUPPORTED: &str =
-    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61, 85";
+    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61, 70-73, 85";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
@@ -288,6 +302,7 @@ pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
         (true, _, _) => 2,
         (_, true, false) => 13,
         (_, true, true) => 24,
+        _ if layout.post_processed => 5,
         _ => 0,
     };
     let nv = s.u16(6)?;
