@@ -2,7 +2,7 @@
 //! nowcast products).
 //!
 //! Section 7 is a sequence of `bits`-wide codes. A code up to `max_level` is a level (0 =
-//! missing); a code above it is one base-`2^bits − 1 − max_level` digit of how many more
+//! missing, decoded as ecCodes' `missingValue`, 9999); a code above it is one base-`2^bits − 1 − max_level` digit of how many more
 //! times the last level repeats, least significant digit first. Level `i` stands for
 //! `level_values[i − 1] · 10^(−decimal)`.
 
@@ -35,7 +35,9 @@ pub(crate) fn unpack(data: &[u8], bits: u8, count: usize, p: &RunLength) -> Resu
     let scale = 10f64.powi(-i32::from(p.decimal_scale));
     let level = |code: u64| -> Result<f64> {
         if code == 0 {
-            return Ok(f64::NAN);
+            // Level 0 marks a point without data; ecCodes decodes it to its `missingValue`
+            // and counts it as a value, as it does for complex packing's missing values.
+            return Ok(super::ECCODES_MISSING_VALUE);
         }
         p.level_values
             .get(code as usize - 1)
@@ -109,7 +111,7 @@ mod tests {
     #[test]
     fn expands_levels_and_runs() {
         // 4-bit codes, levels 0..=5 (base 16 - 6 = 10): level 2, run digit 3 (2 more),
-        // level 0 (missing), level 5, run digits 1 then 2 (1 + 2·10 = 21 more).
+        // level 0 (no data: ecCodes' missingValue), level 5, run digits 1 then 2 (1 + 2·10 = 21 more).
         let codes = [2u8, 6 + 2, 0, 5, 6 + 1, 6 + 2];
         let mut data = Vec::new();
         for pair in codes.chunks(2) {
@@ -117,7 +119,7 @@ mod tests {
         }
         let out = unpack(&data, 4, 3 + 1 + 22, &params(5, 5)).unwrap();
         assert_eq!(&out[..3], &[2.0, 2.0, 2.0]);
-        assert!(out[3].is_nan());
+        assert_eq!(out[3], crate::grib::decode::ECCODES_MISSING_VALUE);
         assert!(out[4..].iter().all(|&v| v == 5.0));
         assert_eq!(out.len(), 26);
     }
