@@ -12,6 +12,7 @@ use vzarr_core::{Error, ErrorKind};
 
 const FIXTURES: &[&str] = &[
     "nc4_basic.nc",
+    "nc4_unlimited.nc",
     "h5_earliest.h5",
     "h5_userblock.h5",
     "h5_userblock_latest.h5",
