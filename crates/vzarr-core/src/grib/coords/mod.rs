@@ -262,24 +262,34 @@ fn reduced(
         None => regular_latitudes(g.lat1, g.lat2, None, nj, scan),
     };
     let whole = reduced::covers_all_longitudes(max_pl, g.lon1, g.lon2, g.precision);
-    let spans: Vec<(u64, f64)> =
-        g.pl.iter()
-            .map(|&p| {
-                if whole {
-                    (p, g.lon1)
-                } else {
-                    reduced::row_points(p, g.lon1, g.lon2)
-                }
-            })
-            .collect();
-    let total = spans.iter().map(|&(n, _)| n).sum::<u64>();
+    // Each row: (points, first longitude, spacing). Whole circles are 360 / pl apart; a
+    // reduced Gaussian sub-area keeps its rows' points inside the area; a reduced lat/lon
+    // sub-area spreads each row's points evenly from the first longitude to the last.
+    let mut east = g.lon2;
+    while east < g.lon1 {
+        east += 360.0;
+    }
+    let span = |p: u64| -> (u64, f64, f64) {
+        let circle = 360.0 / p.max(1) as f64;
+        if whole {
+            (p, g.lon1, circle)
+        } else if g.gaussian_n.is_some() {
+            let (n, first) = reduced::row_points(p, g.lon1, g.lon2);
+            (n, first, circle)
+        } else if p > 1 {
+            (p, g.lon1, (east - g.lon1) / (p - 1) as f64)
+        } else {
+            (p, g.lon1, 0.0)
+        }
+    };
+    let spans: Vec<(u64, f64, f64)> = g.pl.iter().map(|&p| span(p)).collect();
+    let total = spans.iter().map(|&(n, _, _)| n).sum::<u64>();
     if total != num_points {
         return Ok(SpatialCoords::None);
     }
     let mut lat = Vec::with_capacity(total as usize);
     let mut lon = Vec::with_capacity(total as usize);
-    for ((row, &(count, first)), &p) in rows.iter().zip(&spans).zip(g.pl) {
-        let step = 360.0 / p.max(1) as f64;
+    for (row, &(count, first, step)) in rows.iter().zip(&spans) {
         for i in 0..count {
             let (la, lo) = (*row, first + i as f64 * step);
             let (la, lo) = match rotation {

@@ -86,10 +86,11 @@ fn lat_lon_or_gaussian(s: &Octets, kind: u8) -> Result<Grid> {
     };
     if ni == 0xffff {
         let pl = points_per_row(s, nj)?;
-        // GRIB1 does not say how many points a reduced grid codes: all of them for a whole
-        // circle, else each row's points inside the area (ecCodes counts them the same way).
+        // GRIB1 does not say how many points a reduced grid codes. A reduced lat/lon grid's
+        // rows list the points coded; a reduced Gaussian grid's list whole circles, of which
+        // a sub-area codes the points inside it (ecCodes counts them the same way).
         let max_pl = pl.iter().copied().max().unwrap_or(0);
-        let num_points = if reduced::covers_all_longitudes(max_pl, lon1, lon2, 1e-3) {
+        let num_points = if !gaussian || reduced::covers_all_longitudes(max_pl, lon1, lon2, 1e-3) {
             pl.iter().sum()
         } else {
             pl.iter()
