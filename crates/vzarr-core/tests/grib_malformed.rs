@@ -8,8 +8,9 @@ use grib_common::*;
 use vzarr_core::grib::decode::decode_message;
 use vzarr_core::ErrorKind;
 
-const FILES: [&str; 12] = [
+const FILES: [&str; 13] = [
     "grouping.grib2",
+    "cluster.grib2",
     "reduced_subarea.grib2",
     "aerosol.grib2",
     "simulated_satellite.grib2",

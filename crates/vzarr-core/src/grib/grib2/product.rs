@@ -118,6 +118,9 @@ struct Layout {
     optical: bool,
     /// 4.70–4.73: the input process, centre and type of post-processing at octets 12–16.
     post_processed: bool,
+    /// 4.3, 4.4, 4.13, 4.14: where the cluster block starts (its identifier, which ecCodes
+    /// reports as `number`, then the number of clusters at +3).
+    cluster: Option<usize>,
     ensemble: Option<usize>,
     derived: Option<usize>,
     probability: Option<usize>,
@@ -168,6 +171,19 @@ fn layout(template: u16) -> Option<Layout> {
         12 => Layout {
             derived: Some(35),
             statistics: Some(37),
+            ..l()
+        },
+        // Cluster means (ECMWF): the derived-forecast block, then a rectangular (4.3, 4.13;
+        // 32 octets) or circular (4.4, 4.14; 28 octets) cluster block, then for 4.13/4.14
+        // the statistics; the list of member numbers after them does not matter here.
+        3 | 4 | 13 | 14 => Layout {
+            derived: Some(35),
+            cluster: Some(37),
+            statistics: match template {
+                13 => Some(69),
+                14 => Some(65),
+                _ => None,
+            },
             ..l()
         },
         15 => Layout {
@@ -243,8 +259,7 @@ fn layout(template: u16) -> Option<Layout> {
 }
 
 /// Product definition templates vzarr reads.
-pub(crate) const SUPPORTED: &str =
-    "0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 15, 31, 32, 40-49, 60, 61, 70-73, 85";
+pub(crate) const SUPPORTED: &str = "0-15, 31, 32, 40-49, 60, 61, 70-73, 85";
 
 /// Template 4.31, satellite products (observed brightness temperatures and radiances).
 const SATELLITE: u16 = 31;
@@ -369,9 +384,11 @@ pub(crate) fn parse(s: &Octets, offset: u64) -> Result<Product> {
         forecast_time,
         surface1: surface(surfaces_at)?,
         surface2: surface(surfaces_at + 6)?,
-        ensemble: match layout.ensemble {
-            Some(at) => Some((s.u8(at)?, s.u8(at + 1)?, s.u8(at + 2)?)),
-            None => None,
+        // A cluster's identifier plays the member number's part (ecCodes: `number`).
+        ensemble: match (layout.ensemble, layout.cluster) {
+            (Some(at), _) => Some((s.u8(at)?, s.u8(at + 1)?, s.u8(at + 2)?)),
+            (None, Some(at)) => Some((255, s.u8(at)?, s.u8(at + 3)?)),
+            (None, None) => None,
         },
         derived: match layout.derived {
             Some(at) => Some(s.u8(at)?),
