@@ -182,7 +182,7 @@ fn unpack(r: &Representation, data: &[u8], count: usize) -> Result<Vec<f64>> {
                 .ok_or_else(|| Error::corrupt("complex packing without parameters"))?;
             complex::unpack(data, r.bits, count, params, scaling(r))
         }
-        4 => ieee(data, r.ieee_precision.unwrap_or(0), count),
+        4 | 50000 => ieee(data, r.ieee_precision.unwrap_or(0), count),
         41 | 40010 => png::unpack(data, r.bits, count, scaling(r)),
         42 => {
             let params = r

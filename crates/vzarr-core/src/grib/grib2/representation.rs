@@ -38,7 +38,7 @@ pub(crate) struct Representation {
     pub decimal_scale: i64,
     pub bits: u8,
     pub complex: Option<Complex>,
-    /// 5.4: 1 = IEEE single, 2 = double, 3 = quadruple precision.
+    /// 5.4 and 5.50000: 1 = IEEE single, 2 = double, 3 = quadruple precision.
     pub ieee_precision: Option<u8>,
     pub ccsds: Option<Ccsds>,
     pub run_length: Option<RunLength>,
@@ -59,6 +59,7 @@ pub(crate) fn packing_type(template: u16) -> &'static str {
         42 => "grid_ccsds",
         50 => "spectral_simple",
         51 => "spectral_complex",
+        50000 => "spectral_ieee",
         61 => "grid_simple_log_preprocessing",
         200 => "grid_run_length",
         _ => "unknown",
@@ -99,7 +100,7 @@ pub(crate) fn parse(s: &Octets) -> Result<Representation> {
     }
     if !matches!(
         template,
-        0 | 2 | 3 | 40 | 41 | 42 | 40000 | 40010 | 50 | 51 | 61
+        0 | 2 | 3 | 40 | 41 | 42 | 40000 | 40010 | 50 | 51 | 61 | 50000
     ) {
         // Unknown layouts are only described by their number; the codec refuses them.
         return Ok(r);
@@ -142,6 +143,10 @@ pub(crate) fn parse(s: &Octets) -> Result<Representation> {
                 gribex_row_scaling: false,
             })
         }
+        // ECMWF's local 5.50000 ("spectral_ieee"): the packing header and Laplacian of 5.51
+        // are written, but section 7 holds every coefficient as an IEEE float of the
+        // unpacked subset's precision (octet 29; TS at 25-28, the subset fixed at 20).
+        50000 => r.ieee_precision = Some(s.u8(29)?),
         42 => {
             r.ccsds = Some(Ccsds {
                 flags: s.u8(22)?,
