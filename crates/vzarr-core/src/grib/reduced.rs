@@ -99,6 +99,54 @@ pub(crate) fn covers_all_longitudes(
     (span + step - 360.0).abs() <= precision + 1e-9
 }
 
+/// True when every point `pl` lists is coded: always for a reduced lat/lon grid (its rows
+/// list the points coded), for a reduced Gaussian grid (whose rows list whole circles) when
+/// the area is the whole circle.
+pub(crate) fn codes_every_listed_point(
+    gaussian: bool,
+    pl: &[u64],
+    lon_first: f64,
+    lon_last: f64,
+    precision: f64,
+) -> bool {
+    let max_pl = pl.iter().copied().max().unwrap_or(0);
+    !gaussian || covers_all_longitudes(max_pl, lon_first, lon_last, precision)
+}
+
+/// Each row's coded points: (how many, first longitude, spacing in degrees). Whole circles
+/// are `360 / pl` apart; a reduced Gaussian sub-area keeps each row's points inside the area;
+/// a reduced lat/lon sub-area spreads each row's points evenly from the first longitude to
+/// the last.
+pub(crate) fn row_spans(
+    gaussian: bool,
+    pl: &[u64],
+    lon_first: f64,
+    lon_last: f64,
+    precision: f64,
+) -> Vec<(u64, f64, f64)> {
+    let max_pl = pl.iter().copied().max().unwrap_or(0);
+    let whole = covers_all_longitudes(max_pl, lon_first, lon_last, precision);
+    let mut east = lon_last;
+    while east < lon_first {
+        east += 360.0;
+    }
+    pl.iter()
+        .map(|&p| {
+            let circle = 360.0 / p.max(1) as f64;
+            if whole {
+                (p, lon_first, circle)
+            } else if gaussian {
+                let (n, first) = row_points(p, lon_first, lon_last);
+                (n, first, circle)
+            } else if p > 1 {
+                (p, lon_first, (east - lon_first) / (p - 1) as f64)
+            } else {
+                (p, lon_first, 0.0)
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

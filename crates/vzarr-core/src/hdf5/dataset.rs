@@ -3,7 +3,7 @@
 
 use super::dataspace::{self, Dataspace};
 use super::datatype::{self, Datatype, StringPad};
-use super::fill_value::{self, FillValue};
+use super::fill_value::{self, FillMessage, FillValue};
 use super::filters::{self, Filter};
 use super::global_heap::VlenRef;
 use super::io::Source;
@@ -57,18 +57,15 @@ pub fn read_messages(header: &ObjectHeader, src: &Source) -> Step<Result<Dataset
         let dtype = datatype::parse(&mut dtype_msg.cursor(src, "datatype message"))?;
         let fill = match header.find(kind::FILL_VALUE) {
             Some(m) if !m.is_shared() => fill_value::parse(&mut m.cursor(src, "fill value"))?,
-            _ => match header.find(kind::FILL_VALUE_OLD) {
-                Some(m) if !m.is_shared() => {
-                    fill_value::parse_old(&mut m.cursor(src, "old fill value"))?
-                }
-                _ => FillValue::Default,
+            _ => FillMessage {
+                value: match header.find(kind::FILL_VALUE_OLD) {
+                    Some(m) if !m.is_shared() => {
+                        fill_value::parse_old(&mut m.cursor(src, "old fill value"))?
+                    }
+                    _ => FillValue::Default,
+                },
+                never_written: false,
             },
-        };
-        let fill_never_written = match header.find(kind::FILL_VALUE) {
-            Some(m) if !m.is_shared() => {
-                fill_value::never_written(&mut m.cursor(src, "fill value"))?
-            }
-            _ => false,
         };
         let filters = match header.find(kind::FILTER_PIPELINE) {
             Some(m) if m.is_shared() => {
@@ -91,8 +88,8 @@ pub fn read_messages(header: &ObjectHeader, src: &Source) -> Step<Result<Dataset
         Ok(DatasetMessages {
             space: space.clone(),
             dtype,
-            fill,
-            fill_never_written,
+            fill: fill.value,
+            fill_never_written: fill.never_written,
             filters,
             layout,
         })

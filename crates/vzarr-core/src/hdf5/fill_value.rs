@@ -33,46 +33,49 @@ pub fn parse_old(c: &mut Cursor) -> Result<FillValue> {
     value(c)
 }
 
-pub fn parse(c: &mut Cursor) -> Result<FillValue> {
+/// A fill value message: the value, and whether HDF5 was told never to write it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FillMessage {
+    pub value: FillValue,
+    /// Fill time "never" (`H5D_FILL_TIME_NEVER`, what netCDF-C's `NC_NOFILL` sets): parts
+    /// of a chunk no write covered then hold whatever was in the writer's memory, not the
+    /// fill value.
+    pub never_written: bool,
+}
+
+/// Fill time code (2 bits) meaning "never".
+const FILL_TIME_NEVER: u8 = 1;
+
+pub fn parse(c: &mut Cursor) -> Result<FillMessage> {
     let version = c.u8()?;
+    let message = |value, fill_time: u8| FillMessage {
+        value,
+        never_written: fill_time == FILL_TIME_NEVER,
+    };
     match version {
         1 | 2 => {
             let _alloc_time = c.u8()?;
-            let _write_time = c.u8()?;
+            let fill_time = c.u8()?;
             // As `H5O__fill_new_decode`: without the "defined" flag there is no size field
             // and the fill value is undefined (size -1); a size of 0 is the default value.
             if c.u8()? == 0 {
-                return Ok(FillValue::Undefined);
+                return Ok(message(FillValue::Undefined, fill_time));
             }
-            value(c)
+            Ok(message(value(c)?, fill_time))
         }
         3 => {
             let flags = c.u8()?;
+            let fill_time = (flags >> 2) & 0x03;
             if flags & 0x10 != 0 {
-                return Ok(FillValue::Undefined);
+                return Ok(message(FillValue::Undefined, fill_time));
             }
             if flags & 0x20 != 0 {
-                return value(c);
+                return Ok(message(value(c)?, fill_time));
             }
-            Ok(FillValue::Default)
+            Ok(message(FillValue::Default, fill_time))
         }
         v => Err(c.error(format!("fill value message version {} is not supported", v))),
     }
-}
-
-/// True when the message says fill values are never written (`H5D_FILL_TIME_NEVER`, what
-/// netCDF-C's `NC_NOFILL` sets): parts of a chunk no write covered then hold whatever was in
-/// the writer's memory, not the fill value.
-pub fn never_written(c: &mut Cursor) -> Result<bool> {
-    let version = c.u8()?;
-    Ok(match version {
-        1 | 2 => {
-            let _alloc_time = c.u8()?;
-            c.u8()? == 1
-        }
-        3 => (c.u8()? >> 2) & 0x03 == 1,
-        _ => false,
-    })
 }
 
 #[cfg(test)]
@@ -86,7 +89,7 @@ mod tests {
             o: 8,
             l: 8,
         };
-        parse(&mut Cursor::new(bytes, geo, 0, "t")).unwrap()
+        parse(&mut Cursor::new(bytes, geo, 0, "t")).unwrap().value
     }
 
     #[test]
@@ -110,7 +113,11 @@ mod tests {
             o: 8,
             l: 8,
         };
-        let never = |bytes: &[u8]| never_written(&mut Cursor::new(bytes, geo, 0, "t")).unwrap();
+        let never = |bytes: &[u8]| {
+            parse(&mut Cursor::new(bytes, geo, 0, "t"))
+                .unwrap()
+                .never_written
+        };
         assert!(never(&[3, 0x04 | 0x02]));
         assert!(!never(&[3, 0x08 | 0x02]));
         assert!(!never(&[3, 0x20, 2, 0, 0, 0, 7, 0]));

@@ -230,8 +230,6 @@ fn unrotate(lat: f64, lon: f64, r: &Rotation) -> (f64, f64) {
     (out_lat, out_lon - r.angle)
 }
 
-/// Reduced grids: one latitude/longitude per point, for global grids only (sub-area
-/// reduced grids select points of the global rows in a way vzarr does not reproduce).
 /// What [`reduced`] needs of a `GridKind::Reduced`.
 struct ReducedRows<'a> {
     gaussian_n: Option<u64>,
@@ -243,9 +241,9 @@ struct ReducedRows<'a> {
     lon2: f64,
 }
 
-/// Per-point coordinates of a reduced grid, global or a sub-area: each row's points from
-/// its first longitude inside the area, `360 / pl` apart. Without coordinates when the rows
-/// do not account for the coded points (the field keeps its values axis).
+/// Per-point coordinates of a reduced grid, global or a sub-area, row by row as
+/// [`reduced::row_spans`] lays the points out. Without coordinates when the rows do not
+/// account for the coded points (the field keeps its values axis).
 fn reduced(
     g: ReducedRows,
     num_points: u64,
@@ -261,28 +259,7 @@ fn reduced(
         Some(n) => gaussian_rows(n, g.lat1, nj, scan)?,
         None => regular_latitudes(g.lat1, g.lat2, None, nj, scan),
     };
-    let whole = reduced::covers_all_longitudes(max_pl, g.lon1, g.lon2, g.precision);
-    // Each row: (points, first longitude, spacing). Whole circles are 360 / pl apart; a
-    // reduced Gaussian sub-area keeps its rows' points inside the area; a reduced lat/lon
-    // sub-area spreads each row's points evenly from the first longitude to the last.
-    let mut east = g.lon2;
-    while east < g.lon1 {
-        east += 360.0;
-    }
-    let span = |p: u64| -> (u64, f64, f64) {
-        let circle = 360.0 / p.max(1) as f64;
-        if whole {
-            (p, g.lon1, circle)
-        } else if g.gaussian_n.is_some() {
-            let (n, first) = reduced::row_points(p, g.lon1, g.lon2);
-            (n, first, circle)
-        } else if p > 1 {
-            (p, g.lon1, (east - g.lon1) / (p - 1) as f64)
-        } else {
-            (p, g.lon1, 0.0)
-        }
-    };
-    let spans: Vec<(u64, f64, f64)> = g.pl.iter().map(|&p| span(p)).collect();
+    let spans = reduced::row_spans(g.gaussian_n.is_some(), g.pl, g.lon1, g.lon2, g.precision);
     let total = spans.iter().map(|&(n, _, _)| n).sum::<u64>();
     if total != num_points {
         return Ok(SpatialCoords::None);

@@ -2,9 +2,9 @@
 //! nowcast products).
 //!
 //! Section 7 is a sequence of `bits`-wide codes. A code up to `max_level` is a level (0 =
-//! missing, decoded as ecCodes' `missingValue`, 9999); a code above it is one base-`2^bits − 1 − max_level` digit of how many more
-//! times the last level repeats, least significant digit first. Level `i` stands for
-//! `level_values[i − 1] · 10^(−decimal)`.
+//! no data, decoded as ecCodes' `missingValue`, 9999); a code above it is one
+//! base-`2^bits − 1 − max_level` digit of how many more times the last level repeats, least
+//! significant digit first. Level `i` stands for `level_values[i − 1] · 10^(−decimal)`.
 
 use super::bits::BitReader;
 use crate::error::{Error, Result};
@@ -111,7 +111,8 @@ mod tests {
     #[test]
     fn expands_levels_and_runs() {
         // 4-bit codes, levels 0..=5 (base 16 - 6 = 10): level 2, run digit 3 (2 more),
-        // level 0 (no data: ecCodes' missingValue), level 5, run digits 1 then 2 (1 + 2·10 = 21 more).
+        // level 0 (no data: ecCodes' missingValue), level 5, run digits 1 then 2
+        // (1 + 2·10 = 21 more).
         let codes = [2u8, 6 + 2, 0, 5, 6 + 1, 6 + 2];
         let mut data = Vec::new();
         for pair in codes.chunks(2) {

@@ -86,17 +86,12 @@ fn lat_lon_or_gaussian(s: &Octets, kind: u8) -> Result<Grid> {
     };
     if ni == 0xffff {
         let pl = points_per_row(s, nj)?;
-        // GRIB1 does not say how many points a reduced grid codes. A reduced lat/lon grid's
-        // rows list the points coded; a reduced Gaussian grid's list whole circles, of which
-        // a sub-area codes the points inside it (ecCodes counts them the same way).
-        let max_pl = pl.iter().copied().max().unwrap_or(0);
-        let num_points = if !gaussian || reduced::covers_all_longitudes(max_pl, lon1, lon2, 1e-3) {
-            pl.iter().sum()
-        } else {
-            pl.iter()
-                .map(|&p| reduced::row_points(p, lon1, lon2).0)
-                .sum()
-        };
+        // GRIB1 does not say how many points a reduced grid codes: the rows' coded points
+        // (a reduced Gaussian sub-area codes only part of each row), as ecCodes counts them.
+        let num_points = reduced::row_spans(gaussian, &pl, lon1, lon2, 1e-3)
+            .iter()
+            .map(|&(n, _, _)| n)
+            .sum();
         let grid_type = match (gaussian, rotation.is_some()) {
             (true, false) => "reduced_gg",
             (true, true) => "reduced_rotated_gg",

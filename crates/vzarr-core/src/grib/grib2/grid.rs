@@ -218,10 +218,8 @@ fn lat_lon_or_gaussian(
         // A reduced grid: Nj rows whose lengths are listed at the end of the section.
         let pl = points_per_row(s, list_octets, u64::from(nj))?;
         let total = pl.iter().try_fold(0u64, |acc, &n| acc.checked_add(n));
-        // A whole circle codes every point of every row; a sub-area of a reduced Gaussian
-        // grid fewer (its rows list whole circles; a reduced lat/lon grid's the points coded).
-        let max_pl = pl.iter().copied().max().unwrap_or(0);
-        let whole = !gaussian || reduced::covers_all_longitudes(max_pl, lon1, lon2, unit.0);
+        // The rows' points are all coded, or (a reduced Gaussian sub-area) some of them.
+        let whole = reduced::codes_every_listed_point(gaussian, &pl, lon1, lon2, unit.0);
         let consistent = match total {
             Some(t) if whole => t == num_points,
             Some(t) => num_points <= t,
