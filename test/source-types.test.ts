@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
+import { datasetInfo } from "../ts/src/dataset/describe.js";
+import { openVirtualDataset, openVirtualDatasetHere } from "../ts/src/dataset/open-virtual-dataset.js";
+import { ManifestArray } from "../ts/src/manifest/manifest-array.js";
 import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
 import { digest } from "./helpers/digest.js";
@@ -63,6 +65,19 @@ describe(`every source type (${core.kind} backend)`, () => {
     }
     await http?.close();
     await moto?.stop();
+  });
+
+  // Native: a local file is scanned by the addon, which reads it itself; everything else by
+  // the read loop (scanSource). Both must describe the file identically.
+  it.each(FILES)("%s: the platform's local open and the read loop give the same dataset", async (file) => {
+    const described = async (open: typeof openVirtualDataset) => {
+      using ds = await open(join(fixtures, file), { core });
+      const chunks = [...ds.walkVariables()].map(([path, v]) =>
+        v.data instanceof ManifestArray ? [path, v.data.manifest.columns(), v.data.manifest.inlined()] : [path],
+      );
+      return { info: datasetInfo(ds), chunks };
+    };
+    expect(await described(openVirtualDataset)).toEqual(await described(openVirtualDatasetHere));
   });
 
   it.each(FILES)("%s: local, HTTP and S3 reads agree", async (file) => {

@@ -7,12 +7,12 @@
  */
 import { pathToFileURL } from "node:url";
 import type { Core, LocalScanOutput } from "../backend/core.js";
-import { localPath } from "../io/local-file.js";
+import { isLocalDirectory, localPath } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { isLocalInput } from "../io/url-scheme.js";
 import { scanOptionsJson, scanResult } from "../parsers/scan.js";
 import { normalizeTimes } from "./cf/normalize-times.js";
-import { datasetFromScanned, type OpenVirtualDatasetOptions, openVirtualDataset, scanOptionsFor } from "./open-virtual-dataset.js";
+import { datasetFromScanned, type OpenVirtualDatasetOptions, openVirtualDatasetHere, scanOptionsFor } from "./open-virtual-dataset.js";
 import type { Limiter } from "./pool/limiter.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
 
@@ -27,22 +27,18 @@ function scannable(input: string, options: OpenVirtualDatasetOptions): boolean {
 }
 
 /**
- * Starts `openVirtualDataset(input, options)` with the scan on an addon thread; resolves when
- * the scan is done, with the step that builds the dataset here. Splitting the two lets a
- * caller start the next scan before building this dataset, so the addon's thread never waits
- * for this one. What the addon cannot scan — a reference set (JSON file or directory), a
- * corrupt file — is left to `openVirtualDataset`, which decides and reports as it always does.
- * `threads` bounds how many scans run at once (each takes one of libuv's threads).
+ * The addon's scan of `input`, and the step that builds the dataset from it here; undefined
+ * when the addon cannot scan it — a reference set (JSON file or directory), a corrupt file —
+ * which `openVirtualDatasetHere` then decides and reports as it always does.
  */
-export async function scanOnAddonThread(
+async function scanLocal(
   input: string,
   options: OpenVirtualDatasetOptions,
   core: Core,
   threads?: Limiter,
-): Promise<FinishOpen> {
-  const fallback = () => openVirtualDataset(input, { ...options, core });
+): Promise<FinishOpen | undefined> {
   const scanLocalFile = core.scanLocalFile;
-  if (scanLocalFile === undefined || !scannable(input, options)) return fallback;
+  if (scanLocalFile === undefined || !scannable(input, options)) return undefined;
   const path = localPath(input);
   const scanOptions = scanOptionsFor(options);
   // The URL the JavaScript path records (`LocalFileSource`), so references are the same.
@@ -52,7 +48,7 @@ export async function scanOnAddonThread(
     const scan = () => scanLocalFile(path, url, scanOptions.format ?? "auto", scanOptionsJson(scanOptions));
     out = await (threads === undefined ? scan() : threads.run(scan));
   } catch {
-    return fallback;
+    return undefined;
   }
   return async () => {
     const scan = scanResult(out, core, { rounds: 0, ranges: 0, bytes: 0 });
@@ -60,4 +56,35 @@ export async function scanOnAddonThread(
     const ds = await datasetFromScanned(scan, url, identity, options, core, (u) => openSource(u));
     return options.decodeTimes === true ? normalizeTimes(ds) : ds;
   };
+}
+
+/**
+ * Starts `openVirtualDataset(input, options)` with the scan on an addon thread; resolves when
+ * the scan is done, with the step that builds the dataset here. Splitting the two lets a
+ * caller start the next scan before building this dataset, so the addon's thread never waits
+ * for this one. `threads` bounds how many scans run at once (each takes one of libuv's threads).
+ */
+export async function scanOnAddonThread(
+  input: string,
+  options: OpenVirtualDatasetOptions,
+  core: Core,
+  threads?: Limiter,
+): Promise<FinishOpen> {
+  return (await scanLocal(input, options, core, threads)) ?? (() => openVirtualDatasetHere(input, { ...options, core }));
+}
+
+/**
+ * `openVirtualDataset` of one local file with the native addon (registered by the Node
+ * platform): the addon reads the file with positioned reads and scans it in one call, which
+ * takes about half the time of the read loop's round trips through JavaScript (every range
+ * copied into the addon, every round a promise). Undefined for what the addon cannot scan.
+ */
+export async function openOnAddonThread(
+  input: string,
+  options: OpenVirtualDatasetOptions,
+  core: Core,
+): Promise<VirtualDataset | undefined> {
+  if (isLocalDirectory(input)) return undefined;
+  const finish = await scanLocal(input, options, core);
+  return finish?.();
 }

@@ -48,7 +48,30 @@ export interface OpenVirtualDatasetOptions {
   version?: VersionSpec;
 }
 
+/**
+ * A whole-file open a platform can do faster than the read loop here: the Node platform has
+ * the native addon scan a local file on one of its threads, reading it itself. Resolves to
+ * undefined when it cannot (a reference set, another backend, a file it fails on), and the
+ * read loop then opens the file and reports what is wrong with it.
+ */
+export type DirectOpen = (input: string, options: OpenVirtualDatasetOptions, core: Core) => Promise<VirtualDataset | undefined>;
+
+let directOpen: DirectOpen | undefined;
+
+export function registerDirectOpen(open: DirectOpen): void {
+  directOpen = open;
+}
+
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
+  if (typeof input === "string" && directOpen !== undefined) {
+    const ds = await directOpen(input, options, options.core ?? currentBackend());
+    if (ds !== undefined) return ds;
+  }
+  return openVirtualDatasetHere(input, options);
+}
+
+/** `openVirtualDataset` through this thread's read loop (every source, every backend). */
+export async function openVirtualDatasetHere(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
   const ds = await openUndecoded(input, options);
   return options.decodeTimes === true ? normalizeTimes(ds) : ds;
 }
