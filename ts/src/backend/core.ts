@@ -80,13 +80,20 @@ export interface Core {
   /** Needed ranges as `[offset0, length0, offset1, length1, ...]`; empty when done. */
   scanAdvance(handle: Handle): Float64Array;
   scanFeed(handle: Handle, offset: number, bytes: Uint8Array): void;
+  /**
+   * The wasm module only: feeds `length` bytes at `offset` that `fill` writes straight into
+   * the core's memory (a local file's positioned read), instead of copying a buffer in. The
+   * view is valid only during `fill`, which must not call the core.
+   */
+  scanFeedInto?(handle: Handle, offset: number, length: number, fill: (dest: Uint8Array) => void): void;
   /** Finishes (and frees) the scan. */
   scanFinish(handle: Handle): ScanOutput;
   scanFree(handle: Handle): void;
   /**
-   * The native addon only: a whole scan of a local file on one of libuv's threads (the
-   * sans-IO loop with the reads done there), so the calling thread is free until the result.
-   * `optionsJson` as for `scanOpen`.
+   * A whole scan of a local file with the reads done by the core's host, not the read loop:
+   * the native addon runs it on one of libuv's threads (the calling thread is free until the
+   * result; `offThread`); the wasm module in Node runs it on the calling thread with reads
+   * straight into its memory (`platform/wasm-local-scan.ts`). `optionsJson` as for `scanOpen`.
    */
   scanLocalFile?(path: string, url: string, format: string, optionsJson: string): Promise<LocalScanOutput>;
 

@@ -80,6 +80,17 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     invoke("scan_feed", () => ex.vz_scan_feed(h, offset, ptr, bytes.byteLength));
   }
 
+  function scanFeedInto(h: Handle, offset: number, length: number, fill: (dest: Uint8Array) => void): void {
+    const ptr = ex.vz_alloc(length) >>> 0;
+    try {
+      fill(new Uint8Array(ex.memory.buffer, ptr, length));
+    } catch (e) {
+      ex.vz_free(ptr, length);
+      throw e;
+    }
+    invoke("scan_feed", () => ex.vz_scan_feed(h, offset, ptr, length));
+  }
+
   const handle = (name: string, write: (w: ArgWriter) => void): Handle => call(name, write).u32();
 
   return {
@@ -114,6 +125,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     scanOpen: (url, size, format, options) => handle("scan_open", (w) => w.string(url).f64(size).string(format).string(options)),
     scanAdvance: (h) => call("scan_advance", (w) => w.u32(h)).f64s(),
     scanFeed,
+    scanFeedInto,
     scanFinish: (h) => {
       const r = call("scan_finish", (w) => w.u32(h));
       return { json: r.string(), manifests: r.u32s(), loaded: r.bytes() };

@@ -143,7 +143,7 @@ export async function openVirtualMfdatasetWithReport(
       return async () => ds;
     };
     if (options.parallel === false || jobs === 1) await openFiles(queue, openHere, options.parallel === false ? jobs : 2, accept);
-    else if (core.scanLocalFile !== undefined) {
+    else if (core.kind === "native" && core.scanLocalFile !== undefined) {
       // Native: `jobs` scans at a time on the addon's threads; this thread builds the datasets
       // (and opens remote files, two per job in flight, as a worker thread would).
       const threads = new Limiter(jobs);

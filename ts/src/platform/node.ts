@@ -15,6 +15,7 @@ import { registerDirectOpen } from "../dataset/open-virtual-dataset.js";
 import { makeError } from "../errors/vzarr-error.js";
 import { LocalFileSource } from "../io/local-file.js";
 import { registerSourceOpener } from "../io/open-source.js";
+import { withLocalScan } from "./wasm-local-scan.js";
 
 function loadNative(): Core {
   const require = createRequire(import.meta.url);
@@ -23,7 +24,7 @@ function loadNative(): Core {
 
 function loadWasm(): Core {
   // Synchronous compilation is fine in Node (browsers limit it to tiny modules).
-  return createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath())));
+  return withLocalScan(createWasmCore(new WebAssembly.Module(readFileSync(wasmModulePath()))));
 }
 
 function requested(): BackendKind | undefined {
