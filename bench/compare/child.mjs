@@ -11,7 +11,7 @@ import { TOOLS } from "./tools.mjs";
 let sequence = 0;
 
 /**
- * @typedef {{ seconds: number; peak_rss_mb: number; rss_start_mb: number; parts: Record<string, number>;
+ * @typedef {{ seconds: number; peak_rss_mb: number; rss_start_mb: number; parts: Record<string, number>; warm_seconds?: number;
  *   variables?: string[]; info?: Record<string, any>; backend?: string; wall_seconds: number }} Measurement
  * @typedef {{ ok: true; value: Measurement } | { ok: false; error: string }} ChildResult
  */

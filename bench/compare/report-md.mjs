@@ -91,6 +91,8 @@ export function renderReport(rep) {
     for (const e of r.entries) {
       for (const note of e.verdict.notes ?? []) if (!/^(reference for|oracle)/.test(note)) extra.push(`${e.label}: ${note}`);
       if (!e.verdict.valid) extra.push(`**${e.label}: not equivalent** — ${e.verdict.problems.join("; ")}`);
+      const warm = e.runs.map((m) => m.warm_seconds).filter((w) => w !== undefined);
+      if (warm.length) extra.push(`${e.label}, repeat calls in the same process (median): ${formatSeconds(median(warm))}`);
       const parts = e.runs[0]?.parts ?? {};
       if (Object.keys(parts).length) {
         extra.push(

@@ -21,8 +21,12 @@ function lookup(results) {
     const e = entry(task, key);
     return e?.runs.length ? median(e.runs.map((r) => r.seconds)) : undefined;
   };
+  const warmSeconds = (/** @type {string} */ task, /** @type {string} */ key) => {
+    const warm = (entry(task, key)?.runs ?? []).map((r) => r.warm_seconds).filter((s) => s !== undefined);
+    return warm.length ? median(warm) : undefined;
+  };
   const valid = (/** @type {string} */ task, /** @type {string} */ key) => entry(task, key)?.verdict.valid === true;
-  return { entry, seconds, valid, has: (/** @type {string} */ task) => results.some((r) => r.task.id === task) };
+  return { entry, seconds, warmSeconds, valid, has: (/** @type {string} */ task) => results.some((r) => r.task.id === task) };
 }
 
 /**
@@ -31,7 +35,7 @@ function lookup(results) {
  * @returns {TargetResult[]}
  */
 export function judgeTargets(results, figures) {
-  const { entry, seconds, valid, has } = lookup(results);
+  const { entry, seconds, warmSeconds, valid, has } = lookup(results);
   /** @type {TargetResult[]} */
   const out = [];
   const add = (
@@ -66,15 +70,24 @@ export function judgeTargets(results, figures) {
   };
   /** "wasm within k× native" on a task. */
   const wasmWithin = (/** @type {number} */ issue, /** @type {string} */ task, k = 2) => {
-    const n = seconds(task, "vzarr-native");
-    const w = seconds(task, "vzarr-wasm");
-    if (n === undefined || w === undefined) return;
-    add(
-      issue,
-      `${task}: wasm within ${k}× native (Node)`,
-      `${x(w / n)}× (${sec(w)} vs ${sec(n)})`,
-      valid(task, "vzarr-wasm") ? (w / n <= k ? "met" : "not met") : "invalid",
-    );
+    // The first call in a fresh process (what the tables show) and, where measured, repeat
+    // calls in one process: wasm's first call also pays for baseline-tier code and for
+    // faulting in fresh linear memory, fixed costs that a 20 ms task cannot hide.
+    const cases = [
+      ["", seconds],
+      [", repeat calls in one process", warmSeconds],
+    ];
+    for (const [when, time] of /** @type {[string, typeof seconds][]} */ (cases)) {
+      const n = time(task, "vzarr-native");
+      const w = time(task, "vzarr-wasm");
+      if (n === undefined || w === undefined) continue;
+      add(
+        issue,
+        `${task}: wasm within ${k}× native (Node${when})`,
+        `${x(w / n)}× (${sec(w)} vs ${sec(n)})`,
+        valid(task, "vzarr-wasm") ? (w / n <= k ? "met" : "not met") : "invalid",
+      );
+    }
   };
 
   // Issue 2 — manifests.

@@ -15,7 +15,9 @@ import { syntheticDataset } from "./synthetic.mjs";
 
 /** Single-file indexing: every variable stays virtual (no coordinate reads), like the others. */
 async function index(/** @type {Clock} */ clock, /** @type {Args} */ a) {
-  const ds = await clock.measure(() => openVirtualDataset(a.path, { loadableVariables: [] }));
+  const open = () => openVirtualDataset(a.path, { loadableVariables: [] });
+  const ds = await clock.measure(open);
+  if (a.repeat) await clock.repeat(async () => (await open()).free(), a.repeat);
   return { refs: virtualVariables(ds), free: () => ds.free() };
 }
 
