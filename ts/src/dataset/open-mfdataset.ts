@@ -11,6 +11,7 @@ import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
 import { InvalidArgumentError, makeError, VzarrError } from "../errors/vzarr-error.js";
 import { expandInputs } from "../io/glob.js";
+import { isLocalInput } from "../io/url-scheme.js";
 import { ManifestArray } from "../manifest/manifest-array.js";
 import type { FileFormat } from "../parsers/scan.js";
 import { combineByCoords } from "./combine/combine-by-coords.js";
@@ -48,8 +49,9 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   /** Open files on other threads too (default true); `false` opens them all in this thread. */
   parallel?: boolean;
   /**
-   * How many files are opened at once (default: available cores). `1`: one after another,
-   * in this thread. More, with the native backend: that many local files scanned at once on
+   * How many files are opened at once (default: available cores). `1`: one after another
+   * (a local file's scan runs on one of the addon's threads while this one waits, with the
+   * native backend). More, with the native backend: that many local files scanned at once on
    * the addon's threads (libuv's pool, 4 threads unless UV_THREADPOOL_SIZE says otherwise),
    * while this thread builds their datasets; with WebAssembly: this thread and `jobs - 1`
    * worker threads. With `parallel: false`, files opened concurrently in this thread.
@@ -142,8 +144,13 @@ export async function openVirtualMfdatasetWithReport(
       const ds = await openVirtualDataset(url, { ...fileOptions, core });
       return async () => ds;
     };
-    if (options.parallel === false || jobs === 1) await openFiles(queue, openHere, options.parallel === false ? jobs : 2, accept);
-    else if (core.kind === "native" && core.scanLocalFile !== undefined) {
+    if (options.parallel === false) await openFiles(queue, openHere, jobs, accept);
+    else if (jobs === 1) {
+      // One after another. Local files are scanned off this thread by the addon (or block it,
+      // with wasm), so a second file in flight would be a second core; remote files mostly
+      // wait, and two in flight overlap the waits.
+      await openFiles(queue, openHere, urls.every(isLocalInput) ? 1 : 2, accept);
+    } else if (core.kind === "native" && core.scanLocalFile !== undefined) {
       // Native: `jobs` scans at a time on the addon's threads; this thread builds the datasets
       // (and opens remote files, two per job in flight, as a worker thread would).
       const threads = new Limiter(jobs);
