@@ -275,6 +275,12 @@ pub fn scan_finish(handle: u32) -> Result<ScanOutput> {
     finish_session(session)
 }
 
+/// Needed ranges this close are read as one (`sansio::coalesce_reads`): the bytes between
+/// cost less than another system call and feed. `ts/src/platform/wasm-local-scan.ts` and
+/// `LocalFileSource` use the same figures.
+const READ_GAP: u64 = 4096;
+const READ_SIZE: u64 = 8 << 20;
+
 /// A whole scan with the host's reader, on the calling thread: what `parsers/scan.ts` does
 /// through the handle functions, for a host that can read synchronously (the Node addon
 /// scanning a local file on a libuv thread). `read(offset, length)` returns those bytes.
@@ -293,7 +299,7 @@ pub fn scan_with_reader(
         if needs.is_empty() {
             return finish_session(session);
         }
-        for r in needs {
+        for r in crate::sansio::coalesce_reads(&needs, READ_GAP, READ_SIZE) {
             let bytes = read(r.offset, r.length).map_err(|e| e.with_file(url.to_string()))?;
             session.feed(r.offset, bytes);
         }

@@ -188,6 +188,28 @@ pub fn normalize_needs(mut needs: Vec<ByteRange>) -> Vec<ByteRange> {
     out
 }
 
+/// The reads a host that reads a file itself (`api::scan_with_reader`) makes for `needs`:
+/// ranges at most `max_gap` bytes apart become one read of at most `max_size` bytes (a
+/// single range may exceed it). B-tree leaves and array pages sit close together but not
+/// back to back: a v2 B-tree of a million chunks is ~13,000 needed ranges and a few hundred
+/// reads, and each read is one system call, one buffer and one insertion into the cache.
+pub fn coalesce_reads(needs: &[ByteRange], max_gap: u64, max_size: u64) -> Vec<ByteRange> {
+    let mut sorted = needs.to_vec();
+    sorted.sort();
+    let mut out: Vec<ByteRange> = Vec::new();
+    for r in sorted.into_iter().filter(|r| r.length > 0) {
+        if let Some(last) = out.last_mut() {
+            let end = last.end().max(r.end());
+            if r.offset <= last.end().saturating_add(max_gap) && end - last.offset <= max_size {
+                last.length = end - last.offset;
+                continue;
+            }
+        }
+        out.push(r);
+    }
+    out
+}
+
 /// Runs `tasks` until each has finished or stopped for bytes. A finished task may push
 /// follow-up tasks into its `spawn` list; those run in the same call (their bytes may already
 /// be held). Stopped tasks are kept in `tasks` for the next call, after the host has fed the
@@ -222,6 +244,27 @@ pub fn drain_tasks<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coalesces_close_ranges_up_to_a_size() {
+        let r = ByteRange::new;
+        let needs = [r(100, 10), r(0, 10), r(10, 5), r(5000, 10), r(30, 0)];
+        // 0..15 and 100..110 are 85 bytes apart; 5000 is beyond the gap.
+        assert_eq!(
+            coalesce_reads(&needs, 100, 1000),
+            vec![r(0, 110), r(5000, 10)]
+        );
+        // Nothing merges past max_size; a single range larger than it stays whole.
+        assert_eq!(
+            coalesce_reads(&[r(0, 60), r(60, 60), r(120, 500)], 0, 100),
+            vec![r(0, 60), r(60, 60), r(120, 500)]
+        );
+        assert_eq!(
+            coalesce_reads(&[r(0, 60), r(70, 30)], 10, 100),
+            vec![r(0, 100)]
+        );
+        assert!(coalesce_reads(&[], 10, 100).is_empty());
+    }
 
     #[test]
     fn merges_fed_segments() {

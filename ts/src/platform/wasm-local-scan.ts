@@ -8,8 +8,13 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Core, LocalScanOutput } from "../backend/core.js";
 import { makeError } from "../errors/vzarr-error.js";
+import type { ByteRange } from "../io/byte-source.js";
+import { coalesce } from "../io/coalesce.js";
 
 type FeedInto = NonNullable<Core["scanFeedInto"]>;
+
+/** Ranges this close are read and fed as one, as the addon does (`api::scan_with_reader`). */
+const LOCAL_READS = { maxGap: 4096, maxSize: 8 * 1024 * 1024 };
 
 export function withLocalScan(core: Core): Core {
   const feedInto = core.scanFeedInto?.bind(core);
@@ -26,9 +31,9 @@ function scanLocalFileHere(core: Core, feedInto: FeedInto, path: string, url: st
     let finished = false;
     try {
       for (let needs = core.scanAdvance(handle); needs.length > 0; needs = core.scanAdvance(handle)) {
-        for (let i = 0; i < needs.length; i += 2) {
-          const offset = needs[i] as number;
-          const length = needs[i + 1] as number;
+        const ranges: ByteRange[] = [];
+        for (let i = 0; i < needs.length; i += 2) ranges.push({ offset: needs[i] as number, length: needs[i + 1] as number });
+        for (const { offset, length } of coalesce(ranges, LOCAL_READS)) {
           // Checked before the core allocates room for it (the read loop fails the same way).
           if (offset + length > stat.size) {
             throw makeError("Io", `unexpected end of file reading ${length} bytes at ${offset}`, { file: path, offset });
