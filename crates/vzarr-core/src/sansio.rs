@@ -106,6 +106,22 @@ impl ByteCache {
             self.segments.insert(offset, bytes);
             return;
         }
+        // Bytes fed in file order extend the one segment they touch, in place: merging into
+        // a fresh buffer copied the whole run again for every read appended to it.
+        if let [s] = touching[..] {
+            if s <= offset {
+                let seg = self
+                    .segments
+                    .get_mut(&s)
+                    .expect("a touching segment is held");
+                let at = (offset - s) as usize;
+                let overlap = (seg.len() - at).min(bytes.len());
+                seg[at..at + overlap].copy_from_slice(&bytes[..overlap]);
+                self.held += bytes.len() - overlap;
+                seg.extend_from_slice(&bytes[overlap..]);
+                return;
+            }
+        }
         for &s in &touching {
             let seg_end = s + self.segments[&s].len() as u64;
             start = start.min(s);
@@ -279,6 +295,22 @@ mod tests {
         c.insert(5, vec![9; 40]);
         assert_eq!(c.held(), 40);
         assert_eq!(c.read(5, 40).ok().unwrap(), &[9; 40][..]);
+    }
+
+    #[test]
+    fn extends_a_segment_with_bytes_fed_in_order() {
+        let mut c = ByteCache::new(100);
+        c.insert(0, vec![1; 10]);
+        c.insert(10, vec![2; 10]); // adjacent
+        c.insert(15, vec![3; 10]); // overlapping: the newer bytes win, as in a merge
+        c.insert(2, vec![4; 3]); // inside
+        assert_eq!(c.held(), 25);
+        assert_eq!(c.segments.len(), 1);
+        let mut want = vec![1u8; 10];
+        want.extend([2; 5]);
+        want.extend([3; 10]);
+        want[2..5].copy_from_slice(&[4; 3]);
+        assert_eq!(c.read(0, 25).ok().unwrap(), &want[..]);
     }
 
     #[test]
