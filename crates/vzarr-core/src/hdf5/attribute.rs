@@ -7,7 +7,8 @@
 //! references (DIMENSION_LIST) decodes to addresses for the netCDF-4 layer.
 
 use super::dataspace::{self, Dataspace};
-use super::datatype::{self, fixed_string, Datatype, StringPad};
+use super::datatype::{self, Datatype, StringPad};
+use super::element_json::fixed_string;
 use super::global_heap::{GlobalHeap, VlenRef};
 use super::io::{le_uint, Cursor, Source};
 use super::object_header::{self, kind, Message};

@@ -23,6 +23,7 @@ mod complex;
 mod dataset;
 mod dataspace;
 mod datatype;
+mod element_json;
 mod extensible_array;
 mod fill_value;
 mod filters;
