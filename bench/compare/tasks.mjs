@@ -103,7 +103,7 @@ export function buildTasks(d, work) {
       {
         key: "vzarr-native-jobs1",
         tool: "vzarr-native",
-        label: "vzarr (native, --jobs 1: calling thread only)",
+        label: "vzarr (native, --jobs 1: one file at a time)",
         op: "vzarr.mf",
         args: { ...mf, parallel: true, jobs: 1 },
       },
