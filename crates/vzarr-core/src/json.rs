@@ -62,6 +62,20 @@ impl<T: Into<Json>> From<Vec<T>> for Json {
 }
 
 impl Json {
+    /// A float as attributes and Zarr fill values spell it: the values JSON cannot hold
+    /// become the strings Zarr v3 uses ("NaN", "Infinity", "-Infinity").
+    pub fn float(v: f64) -> Json {
+        if v.is_nan() {
+            Json::from("NaN")
+        } else if v == f64::INFINITY {
+            Json::from("Infinity")
+        } else if v == f64::NEG_INFINITY {
+            Json::from("-Infinity")
+        } else {
+            Json::Number(v)
+        }
+    }
+
     /// Builds an object from `(key, value)` pairs.
     pub fn object<K: Into<String>>(fields: Vec<(K, Json)>) -> Json {
         Json::Object(fields.into_iter().map(|(k, v)| (k.into(), v)).collect())

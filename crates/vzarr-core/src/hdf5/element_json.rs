@@ -35,7 +35,7 @@ impl Datatype {
                     4 => f64::from(f32::from_bits(raw as u32)),
                     _ => f64::from_bits(raw),
                 };
-                Some(float_json(value))
+                Some(Json::float(value))
             }
             Datatype::Complex { size, big_endian } if bytes.len() == *size => {
                 // Zarr writes a complex value as [real, imaginary].
@@ -79,19 +79,6 @@ fn ordered_uint(bytes: &[u8], big_endian: bool) -> u64 {
         bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
     } else {
         le_uint(bytes)
-    }
-}
-
-/// JSON for a float, with the Zarr v3 spellings of the values JSON cannot hold.
-fn float_json(v: f64) -> Json {
-    if v.is_nan() {
-        Json::from("NaN")
-    } else if v == f64::INFINITY {
-        Json::from("Infinity")
-    } else if v == f64::NEG_INFINITY {
-        Json::from("-Infinity")
-    } else {
-        Json::Number(v)
     }
 }
 

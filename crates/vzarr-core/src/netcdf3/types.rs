@@ -95,8 +95,8 @@ impl NcType {
             NcType::Char => Json::Int(0),
             NcType::Short => Json::Int(-32767),
             NcType::Int => Json::Int(-2147483647),
-            NcType::Float => float_json(f64::from(f32::from_bits(0x7CF0_0000))),
-            NcType::Double => float_json(9.969_209_968_386_869e36),
+            NcType::Float => Json::float(f64::from(f32::from_bits(0x7CF0_0000))),
+            NcType::Double => Json::float(9.969_209_968_386_869e36),
             NcType::UByte => Json::UInt(255),
             NcType::UShort => Json::UInt(65535),
             NcType::UInt => Json::UInt(4_294_967_295),
@@ -108,20 +108,6 @@ impl NcType {
     /// Whether values of this type are floating point.
     pub fn is_float(self) -> bool {
         matches!(self, NcType::Float | NcType::Double)
-    }
-}
-
-/// A float in the JSON form used for attributes and Zarr fill values: non-finite values
-/// become the strings Zarr v3 uses.
-pub fn float_json(v: f64) -> Json {
-    if v.is_nan() {
-        Json::from("NaN")
-    } else if v == f64::INFINITY {
-        Json::from("Infinity")
-    } else if v == f64::NEG_INFINITY {
-        Json::from("-Infinity")
-    } else {
-        Json::Number(v)
     }
 }
 
@@ -137,8 +123,8 @@ fn element_json(t: NcType, b: &[u8]) -> Json {
         NcType::UShort => Json::UInt(u64::from(u16::from_be_bytes([a8[0], a8[1]]))),
         NcType::Int => Json::Int(i64::from(i32::from_be_bytes([a8[0], a8[1], a8[2], a8[3]]))),
         NcType::UInt => Json::UInt(u64::from(u32::from_be_bytes([a8[0], a8[1], a8[2], a8[3]]))),
-        NcType::Float => float_json(f64::from(f32::from_be_bytes([a8[0], a8[1], a8[2], a8[3]]))),
-        NcType::Double => float_json(f64::from_be_bytes(a8)),
+        NcType::Float => Json::float(f64::from(f32::from_be_bytes([a8[0], a8[1], a8[2], a8[3]]))),
+        NcType::Double => Json::float(f64::from_be_bytes(a8)),
         NcType::Int64 => Json::Int(i64::from_be_bytes(a8)),
         NcType::UInt64 => Json::UInt(u64::from_be_bytes(a8)),
     }
