@@ -3,6 +3,8 @@
  * measurement; the Node twin of bench/compare/py/measure.py). Setup runs before
  * `measure`, verification dumps after it, so neither counts.
  */
+import { median } from "../stats.mjs";
+
 export class Clock {
   /** @type {number | undefined} */ seconds;
   /** @type {number | undefined} */ peakRssMb;
@@ -52,8 +54,7 @@ export class Clock {
       await fn();
       times.push((performance.now() - start) / 1000);
     }
-    times.sort((a, b) => a - b);
-    this.warmSeconds = times[Math.floor(times.length / 2)];
+    this.warmSeconds = median(times);
   }
 
   result() {

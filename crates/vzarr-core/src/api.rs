@@ -276,8 +276,8 @@ pub fn scan_finish(handle: u32) -> Result<ScanOutput> {
 }
 
 /// Needed ranges this close are read as one (`sansio::coalesce_reads`): the bytes between
-/// cost less than another system call and feed. `ts/src/platform/wasm-local-scan.ts` and
-/// `LocalFileSource` use the same figures.
+/// cost less than another system call and feed. The TypeScript side's local reads use the
+/// same figures (`LOCAL_COALESCE` in `ts/src/io/local-file.ts`).
 const READ_GAP: u64 = 4096;
 const READ_SIZE: u64 = 8 << 20;
 

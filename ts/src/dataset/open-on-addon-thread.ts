@@ -1,9 +1,10 @@
 /**
- * Opening a local file with its scan on one of the native addon's threads (libuv's pool):
- * the core reads and scans the file there — loadable coordinates included — and this thread
- * only turns the result into a VirtualDataset. How `openVirtualMfdataset` spreads files over
- * cores with the native backend: no second JavaScript isolate to start and warm up, and
- * nothing to copy between threads (manifests are created in the addon's process-wide tables).
+ * Opening a local file with the core's `scanLocalFile`: the core reads and scans the file —
+ * loadable coordinates included — and this thread only turns the result into a
+ * VirtualDataset. With the native addon the scan runs on one of its threads (libuv's pool),
+ * which is how `openVirtualMfdataset` spreads files over cores: no second JavaScript isolate
+ * to start and warm up, and nothing to copy between threads (manifests are created in the
+ * addon's process-wide tables). The wasm core in Node scans on the calling thread.
  */
 import { pathToFileURL } from "node:url";
 import type { Core, LocalScanOutput } from "../backend/core.js";
@@ -74,12 +75,13 @@ export async function scanOnAddonThread(
 }
 
 /**
- * `openVirtualDataset` of one local file with the native addon (registered by the Node
- * platform): the addon reads the file with positioned reads and scans it in one call, which
- * takes about half the time of the read loop's round trips through JavaScript (every range
- * copied into the addon, every round a promise). Undefined for what the addon cannot scan.
+ * `openVirtualDataset` of one local file through the core's `scanLocalFile` (registered by
+ * the Node platform for both backends): the file is read by the core's host with positioned
+ * reads and scanned in one call, instead of the read loop's round trips through JavaScript
+ * (every range copied into the core, every round a promise). Undefined for what the core
+ * cannot scan.
  */
-export async function openOnAddonThread(
+export async function openWithLocalScan(
   input: string,
   options: OpenVirtualDatasetOptions,
   core: Core,

@@ -49,10 +49,10 @@ export interface OpenVirtualDatasetOptions {
 }
 
 /**
- * A whole-file open a platform can do faster than the read loop here: the Node platform has
- * the native addon scan a local file on one of its threads, reading it itself. Resolves to
- * undefined when it cannot (a reference set, another backend, a file it fails on), and the
- * read loop then opens the file and reports what is wrong with it.
+ * A whole-file open a platform can do faster than the read loop here: in Node, the core
+ * scans a local file reading it itself (`scanLocalFile`). Resolves to undefined when it
+ * cannot (a reference set, a directory, a file it fails on), and the read loop then opens the
+ * file and reports what is wrong with it.
  */
 export type DirectOpen = (input: string, options: OpenVirtualDatasetOptions, core: Core) => Promise<VirtualDataset | undefined>;
 

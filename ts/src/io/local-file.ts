@@ -16,6 +16,12 @@ import { readCoalesced } from "./coalesce.js";
  */
 const SYNC_READ_LIMIT = 1024 * 1024;
 
+/**
+ * Local reads are cheap per call but not free: ranges a few KiB apart are read as one. The
+ * core's own local scans use the same figures (`api::scan_with_reader`).
+ */
+export const LOCAL_COALESCE = { maxGap: 4096, maxSize: 8 * 1024 * 1024 };
+
 /** The local path of a plain path or `file://` URL. */
 export function localPath(input: string): string {
   return input.startsWith("file://") ? fileURLToPath(input) : resolve(input);
@@ -85,8 +91,7 @@ export class LocalFileSource implements ByteSource {
   }
 
   readRanges(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
-    // Local reads are cheap per call but not free: merge ranges a few KiB apart.
-    return readCoalesced(ranges, (o, n) => this.read(o, n), { maxGap: 4096, maxSize: 8 * 1024 * 1024 }, 4);
+    return readCoalesced(ranges, (o, n) => this.read(o, n), LOCAL_COALESCE, 4);
   }
 
   async close(): Promise<void> {

@@ -89,12 +89,15 @@ export async function scanSource(source: ByteSource, options: ScanOptions = {}):
     finished = true;
     return scanResult(out, core, reads);
   } finally {
-    if (!finished) {
-      try {
-        core.scanFree(handle);
-      } catch {
-        // scanFinish frees the scan even when it fails; nothing left to free then.
-      }
-    }
+    if (!finished) freeUnfinishedScan(core, handle);
+  }
+}
+
+/** Frees a scan that stopped before `scanFinish` returned. */
+export function freeUnfinishedScan(core: Core, handle: number): void {
+  try {
+    core.scanFree(handle);
+  } catch {
+    // scanFinish frees the scan even when it fails; nothing left to free then.
   }
 }

@@ -10,7 +10,7 @@ import { setBackendLoader } from "../backend/load.js";
 import { createNativeCore, type NativeAddon } from "../backend/native.js";
 import { createWasmCore } from "../backend/wasm.js";
 import { type OpenJpegModule, openJpegDecoder, setJpeg2000Loader } from "../codecs/jpeg2000.js";
-import { openOnAddonThread } from "../dataset/open-on-addon-thread.js";
+import { openWithLocalScan } from "../dataset/open-on-addon-thread.js";
 import { registerDirectOpen } from "../dataset/open-virtual-dataset.js";
 import { makeError } from "../errors/vzarr-error.js";
 import { LocalFileSource } from "../io/local-file.js";
@@ -54,4 +54,4 @@ setJpeg2000Loader(async () => {
   return openJpegDecoder(await factory({ wasmBinary, print: quiet, printErr: quiet }));
 });
 registerSourceOpener("file", (url) => new LocalFileSource(url));
-registerDirectOpen(openOnAddonThread);
+registerDirectOpen(openWithLocalScan);

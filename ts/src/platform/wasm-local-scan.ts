@@ -10,11 +10,10 @@ import type { Core, LocalScanOutput } from "../backend/core.js";
 import { makeError } from "../errors/vzarr-error.js";
 import type { ByteRange } from "../io/byte-source.js";
 import { coalesce } from "../io/coalesce.js";
+import { LOCAL_COALESCE } from "../io/local-file.js";
+import { freeUnfinishedScan } from "../parsers/scan.js";
 
 type FeedInto = NonNullable<Core["scanFeedInto"]>;
-
-/** Ranges this close are read and fed as one, as the addon does (`api::scan_with_reader`). */
-const LOCAL_READS = { maxGap: 4096, maxSize: 8 * 1024 * 1024 };
 
 export function withLocalScan(core: Core): Core {
   const feedInto = core.scanFeedInto?.bind(core);
@@ -33,7 +32,7 @@ function scanLocalFileHere(core: Core, feedInto: FeedInto, path: string, url: st
       for (let needs = core.scanAdvance(handle); needs.length > 0; needs = core.scanAdvance(handle)) {
         const ranges: ByteRange[] = [];
         for (let i = 0; i < needs.length; i += 2) ranges.push({ offset: needs[i] as number, length: needs[i + 1] as number });
-        for (const { offset, length } of coalesce(ranges, LOCAL_READS)) {
+        for (const { offset, length } of coalesce(ranges, LOCAL_COALESCE)) {
           // Checked before the core allocates room for it (the read loop fails the same way).
           if (offset + length > stat.size) {
             throw makeError("Io", `unexpected end of file reading ${length} bytes at ${offset}`, { file: path, offset });
@@ -45,7 +44,7 @@ function scanLocalFileHere(core: Core, feedInto: FeedInto, path: string, url: st
       finished = true;
       return { ...out, size: stat.size, mtimeMs: stat.mtimeMs };
     } finally {
-      if (!finished) freeQuietly(core, handle);
+      if (!finished) freeUnfinishedScan(core, handle);
     }
   } finally {
     closeSync(fd);
@@ -57,13 +56,5 @@ function readExactly(fd: number, dest: Uint8Array, offset: number, path: string)
     const n = readSync(fd, dest, done, dest.length - done, offset + done);
     if (n === 0) throw makeError("Io", `unexpected end of file reading ${dest.length} bytes at ${offset}`, { file: path, offset });
     done += n;
-  }
-}
-
-function freeQuietly(core: Core, handle: number): void {
-  try {
-    core.scanFree(handle);
-  } catch {
-    // scanFinish frees the scan even when it fails; nothing left to free then.
   }
 }
