@@ -100,6 +100,51 @@ impl ChunkTable {
         self.lengths[i] = len;
     }
 
+    /// Records a run of unfiltered chunks of `len` bytes from their 8-byte little-endian
+    /// addresses, the first at index `first`; returns false, recording nothing, unless every
+    /// chunk recorded so far had filter mask 0 (then `set` would do exactly this).
+    // The per-chunk loop of the common layout (8-byte addresses, no filters, C-order
+    // numbering), kept apart from `set`'s mask and numbering cases so that V8 compiles it
+    // to optimised code within a millisecond or two of it getting hot: a million-chunk scan
+    // in wasm otherwise runs most of its entries in the baseline tier, waiting for the
+    // optimising compiler to finish the larger general loop.
+    #[inline(never)]
+    pub fn set_unfiltered_run(&mut self, first: u64, addresses: &[u8], len: u64) -> bool {
+        if self.first_mask != Some(0) || self.masks.is_some() {
+            return false;
+        }
+        let n = self.ids.len() as u64;
+        if first >= n {
+            return true;
+        }
+        let count = ((n - first) as usize).min(addresses.len() / 8);
+        let at = first as usize;
+        let (base, file_size) = (self.base, self.file_size);
+        let mut outside = self.outside;
+        let ids = &mut self.ids[at..at + count];
+        let offsets = &mut self.offsets[at..at + count];
+        let lengths = &mut self.lengths[at..at + count];
+        for (k, raw) in addresses.chunks_exact(8).take(count).enumerate() {
+            let addr = u64::from_le_bytes(raw.try_into().expect("chunks_exact(8)"));
+            // All bits set is the undefined address; 0 a chunk never written.
+            if addr == u64::MAX || addr == 0 {
+                continue;
+            }
+            let position = base.wrapping_add(addr);
+            let inside = position
+                .checked_add(len)
+                .map_or(false, |end| end <= file_size && position >= base);
+            if !inside && outside.is_none() {
+                outside = Some((first + k as u64, position, len));
+            }
+            ids[k] = 0;
+            offsets[k] = position;
+            lengths[k] = len;
+        }
+        self.outside = outside;
+        true
+    }
+
     /// Records a chunk by its scaled (chunk-grid) coordinates.
     #[inline(always)]
     pub fn set_scaled(&mut self, scaled: &[u64], addr: u64, len: u64, filter_mask: u32) {
@@ -200,6 +245,11 @@ impl Linearization {
             .unwrap_or(u64::MAX)
     }
 
+    /// True when linear indexes are the current grid's C-order indexes.
+    pub fn is_identity(&self) -> bool {
+        self.identity
+    }
+
     /// Records linear chunk `linear` in `table`, dropping it if it lies outside the current
     /// grid.
     #[inline(always)]
@@ -245,6 +295,36 @@ mod tests {
         // Linear 2 = (0, 2): outside the current grid, dropped.
         lin.set(&mut t, 2, 9, 1, 0);
         assert_eq!(t.get(2), None);
+    }
+
+    #[test]
+    fn records_unfiltered_runs_as_set_does() {
+        let addrs: [u64; 6] = [100, 0, u64::MAX, 300, 950, 400];
+        let bytes: Vec<u8> = addrs.iter().flat_map(|a| a.to_le_bytes()).collect();
+        let mut fast = ChunkTable::new(vec![8], 10, 1000, 100).unwrap();
+        // The first chunk's mask is not known yet: the general path must learn it.
+        assert!(!fast.set_unfiltered_run(0, &bytes, 50));
+        fast.set(0, 5, 50, 0);
+        // The last entry falls beyond the 8-chunk grid and is dropped.
+        assert!(fast.set_unfiltered_run(3, &bytes, 50));
+        let mut slow = ChunkTable::new(vec![8], 10, 1000, 100).unwrap();
+        slow.set(0, 5, 50, 0);
+        for (k, &a) in addrs.iter().enumerate() {
+            if a != 0 && a != u64::MAX {
+                slow.set(3 + k as u64, a, 50, 0);
+            }
+        }
+        assert_eq!(
+            (fast.ids, fast.offsets, fast.lengths),
+            (slow.ids, slow.offsets, slow.lengths)
+        );
+        // 950 + 10 + 50 runs past the 1000-byte file.
+        assert_eq!(fast.outside, Some((7, 960, 50)));
+        assert_eq!(fast.outside, slow.outside);
+        // A table that has seen a nonzero mask keeps to the general path.
+        let mut masked = ChunkTable::new(vec![2], 0, 1000, 10).unwrap();
+        masked.set(0, 5, 50, 1);
+        assert!(!masked.set_unfiltered_run(1, &bytes[..8], 50));
     }
 
     #[test]

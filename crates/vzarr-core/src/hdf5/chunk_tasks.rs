@@ -383,6 +383,11 @@ struct EntryLayout {
 }
 
 impl EntryLayout {
+    /// Entries are bare 8-byte addresses (what `ChunkTable::set_unfiltered_run` reads).
+    fn unfiltered_addresses(&self) -> bool {
+        !self.filtered && self.geo.o == 8 && self.size == 8
+    }
+
     fn new(src: &Source, filtered: bool, size: usize, ctx: &Context) -> EntryLayout {
         EntryLayout {
             geo: src.geo,
@@ -395,13 +400,33 @@ impl EntryLayout {
 
 /// Records a run of consecutive fixed/extensible array entries (`run` holds whole entries),
 /// the first at linear index `first`.
-// One small function called once per block or page, never inlined: V8 runs wasm in its
-// baseline tier until a function is hot and switches to optimised code only on the next
-// call, so the loop that runs once per chunk must be re-entered often and compile quickly.
-// Inside it everything is inlined (`decode_entry`, `Linearization::set`, `ChunkTable::set`):
-// a call per chunk costs more than the work in the baseline tier.
+// Called once per block or page, never inlined, and so are the two loops it picks from:
+// V8 runs wasm in its baseline tier until a function is hot and switches to optimised code
+// only on the next call, so the loop that runs once per chunk must be re-entered often and
+// compile quickly. Inside each loop everything is inlined (`decode_entry`,
+// `Linearization::set`, `ChunkTable::set`): a call per chunk costs more than the work in the
+// baseline tier.
 #[inline(never)]
 fn record_run(
+    table: &mut ChunkTable,
+    lin: &Linearization,
+    first: u64,
+    run: &[u8],
+    layout: &EntryLayout,
+) {
+    if layout.unfiltered_addresses()
+        && lin.is_identity()
+        && table.set_unfiltered_run(first, run, layout.chunk_bytes)
+    {
+        return;
+    }
+    record_entries(table, lin, first, run, layout)
+}
+
+/// `record_run`'s general case: filtered entries, 4-byte addresses, swizzled numbering, the
+/// first chunk's mask still to learn.
+#[inline(never)]
+fn record_entries(
     table: &mut ChunkTable,
     lin: &Linearization,
     first: u64,
