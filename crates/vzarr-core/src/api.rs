@@ -251,6 +251,18 @@ pub fn scan_advance(handle: u32) -> Result<Vec<f64>> {
         .collect())
 }
 
+/// What a host that reads the file itself reads next: the needed ranges of
+/// [`scan_advance`], those close together read as one (`sansio::coalesce_reads`, with the
+/// addon's figures). The wasm module's local scan uses it: coalescing ten thousand ranges
+/// in JavaScript cost a cold first scan several milliseconds of object allocation.
+pub fn scan_advance_reads(handle: u32) -> Result<Vec<f64>> {
+    let needs = scans(|t| t.get_mut(handle)?.advance())?;
+    Ok(crate::sansio::coalesce_reads(&needs, READ_GAP, READ_SIZE)
+        .iter()
+        .flat_map(|r| [r.offset as f64, r.length as f64])
+        .collect())
+}
+
 pub fn scan_feed(handle: u32, offset: f64, bytes: Vec<u8>) -> Result<()> {
     let offset = to_u64s(&[offset], "a file offset")?[0];
     scans(|t| {

@@ -254,6 +254,16 @@ pub extern "C" fn vz_scan_advance(ptr: *const u8, len: usize) -> i32 {
     })
 }
 
+#[no_mangle]
+pub extern "C" fn vz_scan_advance_reads(ptr: *const u8, len: usize) -> i32 {
+    call(ptr, len, |r| {
+        let reads = api::scan_advance_reads(r.u32()?)?;
+        let mut w = Writer::default();
+        w.f64s(&reads);
+        Ok(w)
+    })
+}
+
 /// Feeds the bytes the glue wrote into a buffer from `vz_alloc(len)`, which the scan takes
 /// over. Scalar arguments and no argument buffer: a scan is fed every byte it needs, often
 /// in thousands of small ranges, and the general path would copy each range twice more.

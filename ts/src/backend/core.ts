@@ -86,6 +86,11 @@ export interface Core {
    * view is valid only during `fill`, which must not call the core.
    */
   scanFeedInto?(handle: Handle, offset: number, length: number, fill: (dest: Uint8Array) => void): void;
+  /**
+   * The wasm module only: `scanAdvance`'s ranges as a host reading the file itself reads
+   * them (ranges close together as one read, the addon's figures), `[offset0, length0, ...]`.
+   */
+  scanAdvanceReads?(handle: Handle): Float64Array;
   /** Finishes (and frees) the scan. */
   scanFinish(handle: Handle): ScanOutput;
   scanFree(handle: Handle): void;

@@ -124,6 +124,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
     manifestStats: (h) => Array.from(call("manifest_stats", (w) => w.u32(h)).f64s()),
     scanOpen: (url, size, format, options) => handle("scan_open", (w) => w.string(url).f64(size).string(format).string(options)),
     scanAdvance: (h) => call("scan_advance", (w) => w.u32(h)).f64s(),
+    scanAdvanceReads: (h) => call("scan_advance_reads", (w) => w.u32(h)).f64s(),
     scanFeed,
     scanFeedInto,
     scanFinish: (h) => {
