@@ -10,6 +10,7 @@ use crate::handles::HandleTable;
 use crate::json::Json;
 use crate::load::LoadSpec;
 use crate::manifest::{ChunkEntry, ChunkManifest};
+use crate::sansio::ByteRange;
 use crate::scan::{Format, ScanOptions, ScanSession};
 use std::sync::{Mutex, MutexGuard};
 
@@ -245,22 +246,24 @@ fn parse_scan_options(text: &str) -> Result<ScanOptions> {
 /// Byte ranges still needed, as `[offset0, length0, offset1, length1, ...]`; empty = done.
 pub fn scan_advance(handle: u32) -> Result<Vec<f64>> {
     let needs = scans(|t| t.get_mut(handle)?.advance())?;
-    Ok(needs
-        .iter()
-        .flat_map(|r| [r.offset as f64, r.length as f64])
-        .collect())
+    Ok(flat_ranges(&needs))
 }
 
 /// What a host that reads the file itself reads next: the needed ranges of
-/// [`scan_advance`], those close together read as one (`sansio::coalesce_reads`, with the
-/// addon's figures). The wasm module's local scan uses it: coalescing ten thousand ranges
-/// in JavaScript cost a cold first scan several milliseconds of object allocation.
+/// [`scan_advance`], those close together read as one ([`host_reads`]). The wasm module's
+/// local scan uses it: coalescing ten thousand ranges in JavaScript cost a cold first scan
+/// several milliseconds of object allocation.
 pub fn scan_advance_reads(handle: u32) -> Result<Vec<f64>> {
     let needs = scans(|t| t.get_mut(handle)?.advance())?;
-    Ok(crate::sansio::coalesce_reads(&needs, READ_GAP, READ_SIZE)
+    Ok(flat_ranges(&host_reads(&needs)))
+}
+
+/// Ranges as the bindings pass them: `[offset0, length0, offset1, length1, ...]`.
+fn flat_ranges(ranges: &[ByteRange]) -> Vec<f64> {
+    ranges
         .iter()
         .flat_map(|r| [r.offset as f64, r.length as f64])
-        .collect())
+        .collect()
 }
 
 pub fn scan_feed(handle: u32, offset: f64, bytes: Vec<u8>) -> Result<()> {
@@ -293,6 +296,12 @@ pub fn scan_finish(handle: u32) -> Result<ScanOutput> {
 const READ_GAP: u64 = 4096;
 const READ_SIZE: u64 = 8 << 20;
 
+/// The reads a host that reads the file itself makes for `needs` (the addon's
+/// `scan_with_reader`, the wasm module's local scan through [`scan_advance_reads`]).
+fn host_reads(needs: &[ByteRange]) -> Vec<ByteRange> {
+    crate::sansio::coalesce_reads(needs, READ_GAP, READ_SIZE)
+}
+
 /// A whole scan with the host's reader, on the calling thread: what `parsers/scan.ts` does
 /// through the handle functions, for a host that can read synchronously (the Node addon
 /// scanning a local file on a libuv thread). `read(offset, length)` returns those bytes.
@@ -311,7 +320,7 @@ pub fn scan_with_reader(
         if needs.is_empty() {
             return finish_session(session);
         }
-        for r in crate::sansio::coalesce_reads(&needs, READ_GAP, READ_SIZE) {
+        for r in host_reads(&needs) {
             let bytes = read(r.offset, r.length).map_err(|e| e.with_file(url.to_string()))?;
             session.feed(r.offset, bytes);
         }

@@ -40,6 +40,15 @@ pub fn grid_shape(shape: &[u64], chunk: &[u64]) -> Vec<u64> {
         .collect()
 }
 
+/// Whether `len` bytes at file position `position` lie between HDF5 address 0 (`base`) and
+/// the end of the file.
+#[inline(always)]
+fn lies_inside(position: u64, len: u64, base: u64, file_size: u64) -> bool {
+    position
+        .checked_add(len)
+        .map_or(false, |end| end <= file_size && position >= base)
+}
+
 impl ChunkTable {
     /// An all-missing table for a grid of `grid` chunks (at most `limit` of them) in a file
     /// of `file_size` bytes whose HDF5 address 0 is at `base`.
@@ -89,9 +98,7 @@ impl ChunkTable {
             masks[i] = filter_mask;
         }
         let position = self.base.wrapping_add(addr);
-        let inside = position
-            .checked_add(len)
-            .map_or(false, |end| end <= self.file_size && position >= self.base);
+        let inside = lies_inside(position, len, self.base, self.file_size);
         if !inside && self.outside.is_none() {
             self.outside = Some((index, position, len));
         }
@@ -131,10 +138,7 @@ impl ChunkTable {
                 continue;
             }
             let position = base.wrapping_add(addr);
-            let inside = position
-                .checked_add(len)
-                .map_or(false, |end| end <= file_size && position >= base);
-            if !inside && outside.is_none() {
+            if !lies_inside(position, len, base, file_size) && outside.is_none() {
                 outside = Some((first + k as u64, position, len));
             }
             ids[k] = 0;
