@@ -4,7 +4,15 @@
 source "$(dirname "$0")/lib.sh"
 
 bash scripts/setup.sh
-bash scripts/setup-python.sh
+# Exit 3: no Python >= 3.12 here. Everything else still runs; the Python-dependent tests are
+# skipped and reported, and the run fails at the end instead of passing without them.
+python_status=0
+bash scripts/setup-python.sh || python_status=$?
+if [ "$python_status" = 3 ]; then
+  export VZARR_NO_PYTHON=1
+elif [ "$python_status" != 0 ]; then
+  die "setting up the Python reference stack failed"
+fi
 
 log "cargo fmt / clippy / test"
 cargo fmt --all --check
@@ -28,4 +36,7 @@ for backend in native wasm; do
   log "vitest with VZARR_BACKEND=$backend"
   VZARR_BACKEND=$backend npx vitest run
 done
+if [ -n "${VZARR_NO_PYTHON:-}" ]; then
+  die "the Python-dependent tests (interop oracles) were NOT run: no Python >= 3.12 (see the first error above)"
+fi
 log "all tests passed"

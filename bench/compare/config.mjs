@@ -8,7 +8,7 @@
  *                       per tool and task (default 30), judged by the first run's process
  *                       (start-up and input building included): the slowest Python cases get
  *                       fewer runs (down to 1), and the report says how many.
- *   VZARR_PYTHON        the Python with the pinned reference stack (default .venv/bin/python).
+ * The Python side runs in .venv (scripts/setup-python.sh; VZARR_PYTHON picks the interpreter it is made from).
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -27,9 +27,9 @@ export function loadConfig() {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
     return value;
   };
-  const python = process.env.VZARR_PYTHON ?? join(REPO, ".venv", "bin", "python");
+  const python = join(REPO, ".venv", "bin", "python");
   if (!existsSync(python)) {
-    throw new Error(`no Python reference stack at ${python}: run \`bash scripts/setup-python.sh\` (or set VZARR_PYTHON)`);
+    throw new Error(`no Python reference stack at ${python}: run \`bash scripts/setup-python.sh\``);
   }
   if (!existsSync(join(REPO, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build`");
   return {
