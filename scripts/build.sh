@@ -8,9 +8,8 @@ log "building the native addon (napi-rs, rustup stable)"
 cargo build --quiet --release -p vzarr-node
 cp target/release/libvzarr_node.so dist/native/vzarr.node
 
-log "building the wasm module (Debian rustc 1.63, wasm32-unknown-unknown)"
-(cd crates/vzarr-wasm && RUSTC="$DEBIAN_RUSTC" "$DEBIAN_CARGO" build --quiet --offline --release --target wasm32-unknown-unknown)
-wasm=crates/vzarr-wasm/target/wasm32-unknown-unknown/release/vzarr_wasm.wasm
+bash scripts/build-wasm.sh
+wasm=target/wasm32-unknown-unknown/wasm-release/vzarr_wasm.wasm
 if command -v wasm-opt >/dev/null; then
   # -ocimfs 20: binaryen inlines every function that has one caller, however large, which
   # put the core's #[inline(never)] readers back into its task dispatchers; V8 then sends

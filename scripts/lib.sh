@@ -4,8 +4,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { printf '\033[1m[vzarr]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[vzarr] %s\033[0m\n' "$*" >&2; exit 1; }
-# Debian's cargo + rustc 1.63 are the only toolchain here with a wasm32 std; the rustup
-# proxies first on PATH cannot build that target. Always call them by absolute path.
+# Debian's rustc-web/cargo-web (1.96) build wasm32 with the standard library compiled from
+# rust-web-src (-Zbuild-std) where rustup has no wasm32 target; the rustup proxies come first
+# on PATH, so they are always called by absolute path.
 DEBIAN_CARGO=/usr/bin/cargo
 DEBIAN_RUSTC=/usr/bin/rustc
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi; }

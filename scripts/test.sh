@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite (what .ci/run runs): setup, Rust checks for both toolchains, the wasm
-# build, TypeScript checks, and the vitest suite once per backend.
+# The full test suite (what .ci/run runs): setup, Rust checks and the dependency audit, the
+# wasm build, TypeScript checks, and the vitest suite once per backend.
 source "$(dirname "$0")/lib.sh"
 
 bash scripts/setup.sh
@@ -14,19 +14,11 @@ elif [ "$python_status" != 0 ]; then
   die "setting up the Python reference stack failed"
 fi
 
-log "cargo fmt / clippy / test"
+log "cargo fmt / clippy / test / deny"
 cargo fmt --all --check
-cargo fmt --manifest-path crates/vzarr-wasm/Cargo.toml --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
-cargo clippy --quiet --manifest-path crates/vzarr-wasm/Cargo.toml -- -D warnings
 cargo test --quiet -p vzarr-core
-
-log "vzarr-core unit tests under Debian rustc 1.63 (the MSRV of the wasm build)"
-mkdir -p target/msrv
-# Called without cargo (the crate has no dependencies), so provide what env!() expects.
-CARGO_MANIFEST_DIR="$ROOT/crates/vzarr-core" CARGO_PKG_VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" \
-  "$DEBIAN_RUSTC" --edition 2021 --test -O crates/vzarr-core/src/lib.rs -o target/msrv/vzarr-core-tests
-target/msrv/vzarr-core-tests -q
+bash scripts/audit-deps.sh
 
 log "TypeScript: tsc --noEmit, biome"
 npx tsc --noEmit -p tsconfig.json

@@ -1,6 +1,6 @@
-//! A small JSON value with an exact writer and a strict parser. The core has no dependencies
-//! (it must build on rustc 1.63 for wasm32 offline), and metadata crosses the bindings as JSON
-//! text, so this is the one place JSON is produced and consumed on the Rust side.
+//! A small JSON value with an exact writer and a strict parser. Metadata crosses the bindings
+//! as JSON text, so this is the one place JSON is produced and consumed on the Rust side; it
+//! keeps integers beyond 2^53 exact and spells NaN/Infinity as Python's json module does.
 //! Integers are kept apart from floats so that u64 fill values and offsets survive exactly.
 
 use crate::error::{Error, Result};

@@ -2,8 +2,8 @@
 //!
 //! Chunk manifests and the operations on them, sans-IO scanners that find where every chunk
 //! of a netCDF/HDF5/GRIB file lives, and the codecs that decode those chunks. No I/O and no
-//! binding code lives here: the Node addon and the wasm module are thin shims over this crate,
-//! which builds with rustc 1.63 and has no dependencies.
+//! binding code lives here: the Node addon and the wasm module are thin shims over this crate.
+//! Its dependencies are pure-Rust codec crates that build for wasm32 and the host alike.
 
 pub mod api;
 pub mod codecs;

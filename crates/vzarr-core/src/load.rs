@@ -131,8 +131,8 @@ fn loadable(v: &ScannedVariable, url: &str) -> bool {
     let size_ok = item_size(&v.dtype)
         .ok()
         .and_then(|item| checked_product(&v.shape).ok()?.checked_mul(item as u64))
-        .map_or(false, |n| n <= LOAD_LIMIT_BYTES);
-    let codecs_ok = v.codecs.split_first().map_or(false, |(first, rest)| {
+        .is_some_and(|n| n <= LOAD_LIMIT_BYTES);
+    let codecs_ok = v.codecs.split_first().is_some_and(|(first, rest)| {
         codec_name(first) == Some("bytes") && rest.iter().all(|c| decodable(codec_name(c)))
     });
     // The grid covers the array exactly (so every element is written), and a chunk is no

@@ -220,7 +220,7 @@ fn szip_wrapper_prepares_libaec_parameters() {
         let sample_bytes = if wide {
             1
         } else {
-            ((p.bits_per_pixel + 7) / 8) as usize
+            p.bits_per_pixel.div_ceil(8) as usize
         };
         let expected = case.expected.clone();
         let announced = u32::from_le_bytes([case.raw[0], case.raw[1], case.raw[2], case.raw[3]]);
@@ -234,7 +234,7 @@ fn szip_wrapper_prepares_libaec_parameters() {
             assert_eq!(stream, &case.raw[4..], "{}", case.name);
             assert_eq!(bits, if wide { 8 } else { p.bits_per_pixel });
             assert_eq!(block, p.pixels_per_block);
-            assert_eq!(rsi, (p.pixels_per_scanline + block - 1) / block);
+            assert_eq!(rsi, p.pixels_per_scanline.div_ceil(block));
             let msb = p.options_mask & 16 != 0;
             let nn = p.options_mask & 32 != 0;
             assert_eq!(flags, (msb as u32) * 4 + (nn as u32) * 8, "{}", case.name);

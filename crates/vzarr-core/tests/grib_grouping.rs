@@ -124,7 +124,7 @@ fn scan_result_serialises_to_json() {
                 assert!(
                     values
                         .iter()
-                        .all(|x| x.as_f64().map_or(false, f64::is_finite)),
+                        .all(|x| x.as_f64().is_some_and(f64::is_finite)),
                     "{}",
                     path
                 );

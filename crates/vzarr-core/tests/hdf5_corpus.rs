@@ -179,10 +179,7 @@ fn check(name: &str, file: &ScannedFile, bytes: &[u8], truth: &Json) -> usize {
         }
         // Never-written data read through netCDF-C in NOFILL mode is uninitialised memory
         // in the truth file; there is nothing to compare it with.
-        let unwritten = v
-            .manifest
-            .as_ref()
-            .map_or(false, |m| m.present_count() == 0);
+        let unwritten = v.manifest.as_ref().is_some_and(|m| m.present_count() == 0);
         let netcdf_truth = truth_kind == Some("netcdf4");
         if unwritten && netcdf_truth {
             continue;

@@ -32,7 +32,7 @@ fn core_decodable(v: &ScannedVariable) -> bool {
         && v.codecs[1..].iter().all(|c| {
             c.get("name")
                 .and_then(Json::as_str)
-                .map_or(false, |n| names.contains(&n))
+                .is_some_and(|n| names.contains(&n))
         })
 }
 

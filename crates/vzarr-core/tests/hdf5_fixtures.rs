@@ -103,7 +103,7 @@ fn stores_data_unchanged(filter: &Json) -> bool {
     let id = filter.get("id").and_then(Json::as_u64);
     let cd = u64s(filter.get("cd").unwrap());
     match id {
-        Some(5) => cd.get(1).map_or(false, |&v| v != 0),
+        Some(5) => cd.get(1).is_some_and(|&v| v != 0),
         Some(6) => cd.get(3) == Some(&0) && cd.get(1).copied() == cd.get(4).map(|s| 8 * s),
         _ => false,
     }

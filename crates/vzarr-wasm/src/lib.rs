@@ -9,7 +9,7 @@ mod wire;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: growth::GeometricGrowth = growth::GeometricGrowth;
+static ALLOCATOR: growth::GeometricGrowth = growth::GeometricGrowth::new();
 
 use std::sync::Mutex;
 use vzarr_core::{api, Result};

@@ -1,7 +1,6 @@
 /**
- * JPEG 2000 decoding for GRIB2 template 5.40. No JPEG 2000 decoder builds with the core's
- * rustc 1.63, so the codestream is decoded by OpenJPEG compiled to wasm
- * (`@cornerstonejs/codec-openjpeg`), which each platform loads its own way.
+ * JPEG 2000 decoding for GRIB2 template 5.40: the codestream is decoded by OpenJPEG compiled
+ * to wasm (`@cornerstonejs/codec-openjpeg`), which each platform loads its own way.
  */
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 

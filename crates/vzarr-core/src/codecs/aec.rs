@@ -182,7 +182,9 @@ pub fn decode_samples(
     }
     let standard = matches!(block_size, 8 | 16 | 32 | 64);
     if !(standard
-        || (flags & NOT_ENFORCE != 0 && block_size % 2 == 0 && (2..=64).contains(&block_size)))
+        || (flags & NOT_ENFORCE != 0
+            && block_size.is_multiple_of(2)
+            && (2..=64).contains(&block_size)))
     {
         return Err(Error::invalid(format!("AEC: block size {}", block_size)));
     }

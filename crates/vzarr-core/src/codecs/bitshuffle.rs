@@ -177,7 +177,7 @@ fn unshuffle_blocks(
     elem_size: usize,
     block_elems: usize,
 ) -> Result<()> {
-    if elem_size == 0 || out.len() % elem_size != 0 {
+    if elem_size == 0 || !out.len().is_multiple_of(elem_size) {
         return Err(Error::corrupt(format!(
             "bitshuffle: {} bytes are not a whole number of {}-byte elements",
             out.len(),
@@ -199,9 +199,7 @@ fn unshuffle_blocks(
     let mut done = 0usize; // elements written
     let full_blocks = count / block_elems;
     let last = count % block_elems / BLOCKED_MULT * BLOCKED_MULT;
-    let sizes = std::iter::repeat(block_elems)
-        .take(full_blocks)
-        .chain(Some(last).filter(|&n| n > 0));
+    let sizes = std::iter::repeat_n(block_elems, full_blocks).chain(Some(last).filter(|&n| n > 0));
     for n in sizes {
         let bytes = n * elem_size;
         let shuffled = source.block(bytes)?;

@@ -118,6 +118,7 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
     let empty = Json::Object(Vec::new());
     let config = codec.get("configuration").unwrap_or(&empty);
     match name {
+        "numcodecs.zlib" => zlib(input, ctx),
         "numcodecs.shuffle" => shuffle::decode(input, config, ctx),
         "numcodecs.fletcher32" => fletcher32::decode(input),
         "vzarr.lzf" => lzf::decode(input, ctx),
@@ -152,6 +153,7 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
 /// Names of the codecs [`decode`] handles, so the TypeScript registry can route them.
 pub fn supported() -> Vec<&'static str> {
     vec![
+        "numcodecs.zlib",
         "numcodecs.shuffle",
         "numcodecs.fletcher32",
         "vzarr.lzf",
@@ -162,6 +164,17 @@ pub fn supported() -> Vec<&'static str> {
         "vzarr.nbit",
         crate::grib::CODEC_NAME,
     ]
+}
+
+/// A zlib stream (HDF5's deflate filter, numcodecs' zlib), its output bounded by the chunk's
+/// decoded size when the context knows it — plus room for a checksum (fletcher32) that an
+/// inner step strips.
+fn zlib(input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>> {
+    let limit = match ctx.known_chunk_bytes()? {
+        Some(n) => n.saturating_add(16).min(MAX_DECODED_BYTES),
+        None => MAX_DECODED_BYTES,
+    };
+    inflate::inflate_zlib(input, limit)
 }
 
 /// An unsigned integer field of a codec configuration; `default` when absent.

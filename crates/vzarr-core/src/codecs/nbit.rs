@@ -235,7 +235,7 @@ mod tests {
 
     /// Packs `fields` of `bits` bits MSB first, as H5Z__nbit_compress does.
     fn pack(fields: &[u64], bits: u32) -> Vec<u8> {
-        let mut out = vec![0u8; (fields.len() * bits as usize + 7) / 8 + 1];
+        let mut out = vec![0u8; (fields.len() * bits as usize).div_ceil(8) + 1];
         let mut at = 0usize;
         for &f in fields {
             for b in (0..bits).rev() {

@@ -26,7 +26,7 @@ impl PngImage {
 
     pub fn row_bytes(&self) -> usize {
         let bits = u64::from(self.width) * self.bits_per_pixel() as u64;
-        usize::try_from((bits + 7) / 8).unwrap_or(usize::MAX)
+        usize::try_from(bits.div_ceil(8)).unwrap_or(usize::MAX)
     }
 }
 
@@ -114,7 +114,7 @@ pub fn decode_png(bytes: &[u8], max_bytes: usize) -> Result<PngImage> {
         &filtered,
         row,
         height as usize,
-        (image.bits_per_pixel() + 7) / 8,
+        image.bits_per_pixel().div_ceil(8),
     )?;
     Ok(image)
 }

@@ -87,7 +87,7 @@ impl SzipParams {
 
     /// Reference sample interval: blocks per scanline, rounded up.
     pub fn rsi(&self) -> u32 {
-        (self.pixels_per_scanline + self.pixels_per_block - 1) / self.pixels_per_block
+        self.pixels_per_scanline.div_ceil(self.pixels_per_block)
     }
 }
 
@@ -123,9 +123,9 @@ where
     let block = params.pixels_per_block as usize;
     let rsi = params.rsi() as usize;
     let line_pixels = params.pixels_per_scanline as usize;
-    let pad_scanline = line_pixels % block != 0;
+    let pad_scanline = !line_pixels.is_multiple_of(block);
 
-    let scanlines = (dest_len / pixel_size + line_pixels - 1) / line_pixels;
+    let scanlines = (dest_len / pixel_size).div_ceil(line_pixels);
     let buf_size = if pad_scanline {
         rsi.checked_mul(block)
             .and_then(|n| n.checked_mul(pixel_size))

@@ -395,7 +395,7 @@ fn data_variable(
     let mut chunks = vec![1u64; outer];
     chunks.extend_from_slice(&shape[outer..]);
     let mut grid_shape = shape[..outer].to_vec();
-    grid_shape.extend(std::iter::repeat(1).take(spatial_rank));
+    grid_shape.extend(std::iter::repeat_n(1, spatial_rank));
     let mut manifest = ChunkManifest::empty(&grid_shape)?;
     let a = &group.axes;
     for &index in &var.fields {
@@ -409,7 +409,7 @@ fn data_variable(
                 _ => position(&a.levels, &f.level)?,
             });
         }
-        coords.extend(std::iter::repeat(0).take(spatial_rank));
+        coords.extend(std::iter::repeat_n(0, spatial_rank));
         let flat = crate::manifest::ravel(&coords, &grid_shape)? as usize;
         manifest.set_ref(flat, url, f.message_offset, f.chunk_length)?;
     }

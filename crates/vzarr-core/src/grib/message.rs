@@ -169,7 +169,7 @@ fn check_length(size: u64, start: u64, length: u64, minimum: u64) -> Step<()> {
             ),
         ));
     }
-    if start.checked_add(length).map_or(true, |end| end > size) {
+    if start.checked_add(length).is_none_or(|end| end > size) {
         return Err(corrupt_at(
             start,
             &format!(

@@ -34,7 +34,7 @@ pub enum AttrValue {
 
 fn padded(len: usize, version: u8) -> usize {
     if version == 1 {
-        (len + 7) / 8 * 8
+        len.div_ceil(8) * 8
     } else {
         len
     }

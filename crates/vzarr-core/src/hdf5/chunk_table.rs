@@ -46,7 +46,7 @@ pub fn grid_shape(shape: &[u64], chunk: &[u64]) -> Vec<u64> {
 fn lies_inside(position: u64, len: u64, base: u64, file_size: u64) -> bool {
     position
         .checked_add(len)
-        .map_or(false, |end| end <= file_size && position >= base)
+        .is_some_and(|end| end <= file_size && position >= base)
 }
 
 impl ChunkTable {

@@ -108,7 +108,7 @@ pub fn read_header(src: &Source, addr: u64) -> Step<Header> {
     let (mut start, mut start_block) = (0u64, 0u64);
     for s in 0..count {
         let data_blocks = 1u64 << (s / 2);
-        let block_elements = (1u64 << ((s + 1) / 2)).saturating_mul(min_elements);
+        let block_elements = (1u64 << s.div_ceil(2)).saturating_mul(min_elements);
         supers.push(SuperInfo {
             data_blocks,
             block_elements,
@@ -127,7 +127,7 @@ pub fn read_header(src: &Source, addr: u64) -> Step<Header> {
         page_elements: 1u64 << page_bits,
         max_index_set,
         index_block,
-        offset_size: (usize::from(max_bits) + 7) / 8,
+        offset_size: usize::from(max_bits).div_ceil(8),
         supers,
         direct_supers,
         direct_block_addrs: 2 * (min_pointers as usize - 1),
@@ -252,7 +252,7 @@ pub fn read_super_block(
     let geo = src.geo;
     let o = geo.o as u64;
     let pages = header.pages_of(info.block_elements);
-    let bitmap_per_block = (pages + 7) / 8;
+    let bitmap_per_block = pages.div_ceil(8);
     let bitmap_len = if pages > 0 {
         info.data_blocks.saturating_mul(bitmap_per_block)
     } else {
@@ -374,7 +374,7 @@ mod tests {
         let (mut start, mut start_block) = (0, 0);
         for s in 0..count {
             let data_blocks = 1u64 << (s / 2);
-            let block_elements = (1u64 << ((s + 1) / 2)) * min_elements;
+            let block_elements = (1u64 << s.div_ceil(2)) * min_elements;
             supers.push(SuperInfo {
                 data_blocks,
                 block_elements,

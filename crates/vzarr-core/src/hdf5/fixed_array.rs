@@ -125,8 +125,8 @@ pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, &[u
     // Entry counts come from the file: saturate, so a forged count fails the read (beyond
     // the file or the read limit) instead of overflowing.
     let total = if paged {
-        let pages = header.entries / page_len + u64::from(header.entries % page_len != 0);
-        let bitmap = (pages + 7) / 8;
+        let pages = header.entries / page_len + u64::from(!header.entries.is_multiple_of(page_len));
+        let bitmap = pages.div_ceil(8);
         let last = header.entries - (pages - 1) * page_len;
         (pages - 1)
             .saturating_mul(page_len * esize + 4)
@@ -152,8 +152,8 @@ pub fn read_data_block(src: &Source, header: &Header, mut f: impl FnMut(u64, &[u
         f(0, &bytes[prefix as usize..prefix as usize + body_len]);
         return Ok(());
     }
-    let pages = (header.entries + page_len - 1) / page_len;
-    let bitmap_len = ((pages + 7) / 8) as usize;
+    let pages = header.entries.div_ceil(page_len);
+    let bitmap_len = pages.div_ceil(8) as usize;
     let prefix_block = &bytes[..prefix as usize + bitmap_len + 4];
     checksum::verify(prefix_block, "fixed array data block", position)?;
     let bitmap = &bytes[prefix as usize..prefix as usize + bitmap_len];

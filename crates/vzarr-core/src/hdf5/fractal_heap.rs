@@ -94,8 +94,8 @@ pub fn read_header(src: &Source, addr: u64) -> Step<Header> {
             ),
         ));
     }
-    let offset_size = ((max_heap_bits + 7) / 8) as usize;
-    let direct_offset_size = ((log2_floor(max_direct) + 7) / 8) as usize;
+    let offset_size = max_heap_bits.div_ceil(8) as usize;
+    let direct_offset_size = log2_floor(max_direct).div_ceil(8) as usize;
     let length_size = direct_offset_size.min(bytes_needed(max_managed));
     let max_direct_rows = u64::from(log2_floor(max_direct) - log2_floor(start_block)) + 2;
     Ok(Header {

@@ -146,7 +146,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
             }
             if node
                 .attr_str("NAME")
-                .map_or(false, |n| n.starts_with(DIMENSION_ONLY))
+                .is_some_and(|n| n.starts_with(DIMENSION_ONLY))
             {
                 out.dimension_only.insert(d);
             }
@@ -160,7 +160,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
                 Dim {
                     name: node.name.clone(),
                     len: shape[0],
-                    unlimited: max.first().map_or(false, Option::is_none),
+                    unlimited: max.first().is_some_and(Option::is_none),
                     netcdf: out.netcdf || dimid.is_some(),
                 },
             ));
@@ -215,7 +215,7 @@ pub fn resolve(tree: &Tree) -> Dimensions {
                 if names[axis].is_some() {
                     continue;
                 }
-                let unlimited = max.get(axis).map_or(false, Option::is_none);
+                let unlimited = max.get(axis).is_some_and(Option::is_none);
                 let reuse = group_dims.iter().find(|d| {
                     d.len == shape[axis]
                         && d.unlimited == unlimited
@@ -316,11 +316,10 @@ fn scale_name(
     let candidates = by_addr.get(&addr)?;
     let first = *candidates.first()?;
     let ancestors = ancestors(tree, group);
-    let visible = candidates.iter().copied().find(|&c| {
-        tree.nodes[c]
-            .parent
-            .map_or(false, |p| ancestors.contains(&p))
-    });
+    let visible = candidates
+        .iter()
+        .copied()
+        .find(|&c| tree.nodes[c].parent.is_some_and(|p| ancestors.contains(&p)));
     Some(tree.nodes[visible.unwrap_or(first)].name.clone())
 }
 

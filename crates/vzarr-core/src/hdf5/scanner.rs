@@ -441,7 +441,7 @@ impl State {
                     None
                 } else if spec.vlen_string.is_some() {
                     Some(Task::VlenValues(id))
-                } else if d.table.as_ref().map_or(false, |t| t.masks.is_some()) {
+                } else if d.table.as_ref().is_some_and(|t| t.masks.is_some()) {
                     Some(Task::MixedChunks(id))
                 } else {
                     None

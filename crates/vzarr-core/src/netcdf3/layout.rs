@@ -326,7 +326,7 @@ pub fn records_per_chunk(numrecs: u64, record_bytes: u64) -> u64 {
     let mut best = 1u64;
     let mut i = 1u64;
     while i.saturating_mul(i) <= numrecs {
-        if numrecs % i == 0 {
+        if numrecs.is_multiple_of(i) {
             let pair = numrecs / i;
             if i <= fit {
                 best = best.max(i);

@@ -44,7 +44,7 @@ impl HeaderWriter {
     fn name(&mut self, s: &str) -> &mut Self {
         self.count(s.len() as u64);
         self.out.extend_from_slice(s.as_bytes());
-        while self.out.len() % 4 != 0 {
+        while !self.out.len().is_multiple_of(4) {
             self.out.push(0);
         }
         self

@@ -22,7 +22,7 @@ pub const ECCODES_MISSING_VALUE: f64 = 9999.0;
 const MISSING: i64 = i64::MAX;
 
 fn bytes_for(bits: u64) -> u64 {
-    (bits + 7) / 8
+    bits.div_ceil(8)
 }
 
 pub(crate) fn unpack(
@@ -138,7 +138,7 @@ pub(crate) fn unpack(
                 _ => false,
             };
             let v = if missing { MISSING } else { reference };
-            samples.extend(std::iter::repeat(v).take(length));
+            samples.extend(std::iter::repeat_n(v, length));
             continue;
         }
         let all_ones = (1u64 << width) - 1;

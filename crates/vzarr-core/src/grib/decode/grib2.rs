@@ -1,8 +1,8 @@
 //! GRIB2 field decoding: data representation templates 5.0 (simple), 5.2 (complex),
 //! 5.3 (complex + spatial differencing), 5.4 (IEEE), 5.41 (PNG), 5.42 (CCSDS), 5.51
 //! (spherical harmonics, complex packing) and 5.200 (run-length).
-//! JPEG 2000 (5.40) codestreams are decoded outside the core (no JPEG 2000 decoder builds
-//! with rustc 1.63): the host asks for the codestream with [`jpeg2000_codestream`], decodes
+//! JPEG 2000 (5.40) codestreams are decoded outside the core, by OpenJPEG's wasm build in the
+//! host: the host asks for the codestream with [`jpeg2000_codestream`], decodes
 //! it, and hands the integer samples back to [`decode_with_samples`] for scaling, bitmap
 //! and scan order. Other templates are refused with `UnsupportedFeature`.
 

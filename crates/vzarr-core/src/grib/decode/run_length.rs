@@ -92,7 +92,7 @@ fn push(out: &mut Vec<f64>, v: f64, n: u64, count: usize) -> Result<()> {
             count
         )));
     }
-    out.extend(std::iter::repeat(v).take(n as usize));
+    out.extend(std::iter::repeat_n(v, n as usize));
     Ok(())
 }
 

@@ -167,7 +167,7 @@ pub(crate) fn unpack(bds: &Octets, count: usize, scaling: Scaling) -> Result<Vec
 }
 
 fn octets_for(bits: u64) -> usize {
-    ((bits + 7) / 8) as usize
+    bits.div_ceil(8) as usize
 }
 
 /// `count` unsigned fields of `width` bits starting at octet `*octet`; moves past them.

@@ -141,7 +141,7 @@ fn best_param<'a>(
                 continue;
             }
             let count = def.conditions.len();
-            if best.map_or(true, |(_, c)| count >= c) {
+            if best.is_none_or(|(_, c)| count >= c) {
                 best = Some((def, count));
             }
         }
@@ -209,8 +209,7 @@ fn best_level(source: &dyn KeySource, lists: &[&'static [LevelDef]]) -> Option<&
     let mut best: Option<(&'static str, usize)> = None;
     for list in lists {
         for def in list.iter() {
-            if holds(source, def.conditions)
-                && best.map_or(true, |(_, c)| def.conditions.len() >= c)
+            if holds(source, def.conditions) && best.is_none_or(|(_, c)| def.conditions.len() >= c)
             {
                 best = Some((def.name, def.conditions.len()));
             }
