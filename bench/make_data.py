@@ -30,6 +30,7 @@ GENERATORS = {
     "daily_archive": [],
     "read_files": [],
     "synthetic_refs": [],
+    "codec_chunks": ["gen_codecs.py"],
 }
 
 

@@ -41,7 +41,7 @@ const SUBSTITUTES = new Map(
 
 // Node built-ins a portable module may import, per importer: `codecs/inflate.ts` imports
 // node:zlib only when running in Node (the bundle gets a module that fails to load, so that
-// import lands in its `.catch` and fflate is used); the others touch local paths only, and
+// import lands in its `.catch` and the core's zlib is used); the others touch local paths only, and
 // get substitutes that fail with a tagged error. Any other Node built-in reaching the bundle
 // is a bug: the build fails.
 const ALLOWED_BUILTINS = {

@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
     ["packing_ccsds.grib2", "surface/instant/t", [{ start: 0, stop: 37, step: 3 }, null]],
     // JPEG 2000: the core finds the codestream, OpenJPEG's wasm (loaded on demand) decodes it.
     ["packing_jpeg.grib2", "surface/instant/t", undefined],
-    // HDF5: zlib decodes with fflate here (Node uses its zlib), numcodecs' zstd and blosc load
+    // HDF5: zlib decodes in the wasm core here (Node uses its zlib), numcodecs' zstd and blosc load
     // as lazy chunks, HDF5 filters (fletcher32, LZ4, szip, bitshuffle) run in the wasm core.
     ["nc4_basic.nc", "temp", [1, null, [2, 7]]],
     ["nc4_basic.nc", "forecast/member_01/precip", undefined],

@@ -13,7 +13,7 @@
 //! codec and reports errors with their context. Loading here is an optimisation, never a
 //! second set of rules.
 
-use crate::codecs::{self, inflate, DecodeContext};
+use crate::codecs::{self, DecodeContext};
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::manifest::{checked_product, for_each_run, strides, ChunkEntry};
@@ -167,11 +167,7 @@ fn codec_name(c: &Json) -> Option<&str> {
 }
 
 fn decodable(name: Option<&str>) -> bool {
-    match name {
-        Some("numcodecs.zlib") => true,
-        Some(n) => codecs::supported().contains(&n),
-        None => false,
-    }
+    name.is_some_and(|n| codecs::supported().contains(&n))
 }
 
 fn item_size(dtype: &str) -> Result<usize> {
@@ -224,7 +220,8 @@ fn decode_variable(v: &ScannedVariable, cache: &ByteCache) -> Result<LoadedValue
         };
         let mut bytes = stored.to_vec();
         for codec in v.codecs[1..].iter().rev() {
-            bytes = decode_step(codec, &bytes, &ctx, chunk_bytes)?;
+            // Each step's output is bounded by the chunk's size (codecs::decode, from `ctx`).
+            bytes = codecs::decode(codec, &bytes, &ctx)?;
         }
         if bytes.len() < chunk_bytes {
             return Err(Error::corrupt(
@@ -243,20 +240,6 @@ fn decode_variable(v: &ScannedVariable, cache: &ByteCache) -> Result<LoadedValue
         None => v.dtype.clone(),
     };
     Ok(LoadedValues { dtype, bytes: out })
-}
-
-/// One bytes→bytes step; zlib here (the core's other codecs are in `codecs::decode`), with
-/// its output bounded by the chunk's size (plus a checksum's worth for a following step).
-fn decode_step(
-    codec: &Json,
-    input: &[u8],
-    ctx: &DecodeContext,
-    chunk_bytes: usize,
-) -> Result<Vec<u8>> {
-    match codec_name(codec) {
-        Some("numcodecs.zlib") => inflate::inflate_zlib(input, chunk_bytes + 16),
-        _ => codecs::decode(codec, input, ctx),
-    }
 }
 
 /// Copies the part of chunk `grid` (grid coordinates) that lies inside `shape` into `out`,
@@ -301,7 +284,7 @@ mod tests {
         out.extend_from_slice(&n.to_le_bytes());
         out.extend_from_slice(&(!n).to_le_bytes());
         out.extend_from_slice(data);
-        out.extend_from_slice(&inflate::adler32(data).to_be_bytes());
+        out.extend_from_slice(&crate::codecs::inflate::adler32(data).to_be_bytes());
         out
     }
 

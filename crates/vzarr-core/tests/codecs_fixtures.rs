@@ -278,3 +278,13 @@ fn szip_decodes_real_chunks() {
         assert!(out == case.expected, "{}: decoded bytes differ", case.name);
     }
 }
+
+#[test]
+fn deflate_and_gzip_match_hdf5_and_numcodecs() {
+    check_group("deflate", 7);
+}
+
+#[test]
+fn lzw_matches_imagecodecs() {
+    check_group("lzw", 5);
+}

@@ -1,7 +1,10 @@
 /**
- * zlib / gzip / raw deflate. Node's zlib is native and several times faster than any JS
- * inflater, so it is used when present; browsers (and the wasm-only bundle) use fflate.
+ * zlib / gzip. Node's zlib is native and the fastest decoder at hand, so it is used when
+ * present; browsers (and the wasm-only bundle) decode in the core (zlib-rs in wasm, about
+ * twice as fast as a JavaScript inflater: bench/codecs.bench.mjs).
  */
+import type { Core } from "../backend/core.js";
+
 type NodeZlib = typeof import("node:zlib");
 
 let nodeZlib: NodeZlib | null | undefined;
@@ -13,18 +16,32 @@ async function loadNodeZlib(): Promise<NodeZlib | null> {
   return nodeZlib;
 }
 
-export type DeflateFormat = "zlib" | "gzip" | "raw";
+export type DeflateFormat = "zlib" | "gzip";
 
-export async function inflate(input: Uint8Array, format: DeflateFormat, expectedSize?: number): Promise<Uint8Array> {
+const CORE_SPECS: Record<DeflateFormat, string> = {
+  zlib: JSON.stringify({ name: "numcodecs.zlib", configuration: {} }),
+  gzip: JSON.stringify({ name: "numcodecs.gzip", configuration: {} }),
+};
+
+/** Decodes one stream; `dtype` and `chunkShape` bound the output (the chunk's size). */
+export async function inflate(
+  input: Uint8Array,
+  format: DeflateFormat,
+  core: Core,
+  dtype: string,
+  chunkShape: readonly number[],
+): Promise<Uint8Array> {
   const z = await loadNodeZlib();
   if (z !== null) {
-    const opts = expectedSize === undefined ? {} : { chunkSize: Math.max(1024, Math.min(expectedSize + 64, 1 << 30)) };
-    const out =
-      format === "zlib" ? z.inflateSync(input, opts) : format === "gzip" ? z.gunzipSync(input, opts) : z.inflateRawSync(input, opts);
+    const expected = chunkShape.reduce((a, b) => a * b, 1) * itemSize(dtype);
+    const opts = { chunkSize: Math.max(1024, Math.min(expected + 64, 1 << 30)) };
+    const out = format === "zlib" ? z.inflateSync(input, opts) : z.gunzipSync(input, opts);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
-  // Loaded only where it is used (fflate's Node build takes ~15 ms to load, for nothing).
-  const { gunzipSync, inflateSync, unzlibSync } = await import("fflate");
-  const out = expectedSize === undefined ? undefined : new Uint8Array(expectedSize);
-  return format === "zlib" ? unzlibSync(input, { out }) : format === "gzip" ? gunzipSync(input, { out }) : inflateSync(input, { out });
+  return core.codecDecode(CORE_SPECS[format], input, dtype, Float64Array.from(chunkShape));
+}
+
+function itemSize(dtype: string): number {
+  const n = Number(/\d+$/.exec(dtype)?.[0] ?? "1");
+  return Number.isFinite(n) && n > 0 ? n : 1;
 }

@@ -6,7 +6,7 @@
 import type { Core } from "../backend/core.js";
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { CodecSpec } from "../metadata/array-metadata.js";
-import type { BytesDecoder, ChunkContext } from "./codec.js";
+import type { BytesDecoder } from "./codec.js";
 import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
 import { unshuffle } from "./shuffle.js";
@@ -29,10 +29,6 @@ async function numcodecs(name: keyof typeof numcodecsModules, config: Record<str
   return mod.default.fromConfig({ id: name, ...config });
 }
 
-function expectedBytes(ctx: ChunkContext, itemSize: number): number {
-  return ctx.chunkShape.reduce((a, b) => a * b, 1) * itemSize;
-}
-
 function itemSizeOf(dtype: string): number {
   const n = Number(/\d+$/.exec(dtype)?.[0] ?? "1");
   return Number.isFinite(n) && n > 0 ? n : 1;
@@ -43,10 +39,10 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
   switch (spec.name) {
     case "numcodecs.zlib":
     case "zlib":
-      return { name: spec.name, decode: (b, ctx) => inflate(b, "zlib", expectedBytes(ctx, itemSizeOf(ctx.dtype))) };
+      return { name: spec.name, decode: (b, ctx) => inflate(b, "zlib", core, ctx.dtype, ctx.chunkShape) };
     case "numcodecs.gzip":
     case "gzip":
-      return { name: spec.name, decode: (b, ctx) => inflate(b, "gzip", expectedBytes(ctx, itemSizeOf(ctx.dtype))) };
+      return { name: spec.name, decode: (b, ctx) => inflate(b, "gzip", core, ctx.dtype, ctx.chunkShape) };
     case "numcodecs.shuffle": {
       const size = Number(cfg.elementsize ?? 0);
       return { name: spec.name, decode: (b, ctx) => unshuffle(b, size > 0 ? size : itemSizeOf(ctx.dtype)) };

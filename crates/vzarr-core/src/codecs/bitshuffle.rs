@@ -17,7 +17,7 @@
 use crate::error::{Error, Result};
 use crate::json::Json;
 
-use super::{be_u32, be_u64, config_u64, lz4, DecodeContext, MAX_DECODED_BYTES};
+use super::{be_u32, be_u64, config_u64, lz4_small, DecodeContext, MAX_DECODED_BYTES};
 
 /// bitshuffle's `BSHUF_TARGET_BLOCK_SIZE_B`, `BSHUF_BLOCKED_MULT`, `BSHUF_MIN_RECOMMEND_BLOCK`.
 const TARGET_BLOCK_BYTES: usize = 8192;
@@ -156,7 +156,7 @@ impl<'a> BlockSource for Lz4Blocks<'a> {
                 ))
             })?;
         self.scratch.clear();
-        lz4::decompress_block(block, &mut self.scratch, len)?;
+        lz4_small::decompress_block(block, &mut self.scratch, len)?;
         self.at = start + compressed;
         Ok(&self.scratch)
     }

@@ -34,10 +34,12 @@ pub fn decode(input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>> {
     if block_size == 0 && total > 0 {
         return Err(Error::corrupt("hdf5 lz4: the block size is 0"));
     }
-    let mut out = Vec::with_capacity(total);
+    // Zeroed by calloc (fresh pages are zero already); each block decodes into its place.
+    let mut out = vec![0u8; total];
     let mut ip = 12usize;
-    while out.len() < total {
-        let this_block = block_size.min(total - out.len());
+    let mut at = 0usize;
+    while at < total {
+        let this_block = block_size.min(total - at);
         let compressed = be_u32(input, ip, WHAT)? as usize;
         ip += 4;
         let block = ip
@@ -49,11 +51,13 @@ pub fn decode(input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>> {
                     compressed
                 ))
             })?;
+        let dest = &mut out[at..at + this_block];
         if compressed == this_block {
-            out.extend_from_slice(block);
+            dest.copy_from_slice(block);
         } else {
-            lz4::decompress_block(block, &mut out, this_block)?;
+            lz4::decompress_block(block, dest)?;
         }
+        at += this_block;
         ip += compressed;
     }
     Ok(out)

@@ -14,7 +14,9 @@ pub mod bitshuffle;
 pub mod fletcher32;
 pub mod hdf5_lz4;
 pub mod lz4;
+pub mod lz4_small;
 pub mod lzf;
+pub mod lzw;
 pub mod nbit;
 pub mod scaleoffset;
 pub mod shuffle;
@@ -118,7 +120,9 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
     let empty = Json::Object(Vec::new());
     let config = codec.get("configuration").unwrap_or(&empty);
     match name {
-        "numcodecs.zlib" => zlib(input, ctx),
+        "numcodecs.zlib" | "zlib" => deflate(input, ctx, inflate::inflate_zlib),
+        "numcodecs.gzip" | "gzip" => deflate(input, ctx, inflate::inflate_gzip),
+        lzw::CODEC_NAME => lzw::decode(input, ctx),
         "numcodecs.shuffle" => shuffle::decode(input, config, ctx),
         "numcodecs.fletcher32" => fletcher32::decode(input),
         "vzarr.lzf" => lzf::decode(input, ctx),
@@ -154,6 +158,10 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
 pub fn supported() -> Vec<&'static str> {
     vec![
         "numcodecs.zlib",
+        "zlib",
+        "numcodecs.gzip",
+        "gzip",
+        lzw::CODEC_NAME,
         "numcodecs.shuffle",
         "numcodecs.fletcher32",
         "vzarr.lzf",
@@ -166,15 +174,19 @@ pub fn supported() -> Vec<&'static str> {
     ]
 }
 
-/// A zlib stream (HDF5's deflate filter, numcodecs' zlib), its output bounded by the chunk's
-/// decoded size when the context knows it — plus room for a checksum (fletcher32) that an
-/// inner step strips.
-fn zlib(input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>> {
+/// A zlib or gzip stream (HDF5's deflate filter, numcodecs' zlib and gzip, Zarr v3's), its
+/// output bounded by the chunk's decoded size when the context knows it — plus room for a
+/// checksum (fletcher32) that an inner step strips.
+fn deflate(
+    input: &[u8],
+    ctx: &DecodeContext,
+    inflate: fn(&[u8], usize) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
     let limit = match ctx.known_chunk_bytes()? {
         Some(n) => n.saturating_add(16).min(MAX_DECODED_BYTES),
         None => MAX_DECODED_BYTES,
     };
-    inflate::inflate_zlib(input, limit)
+    inflate(input, limit)
 }
 
 /// An unsigned integer field of a codec configuration; `default` when absent.

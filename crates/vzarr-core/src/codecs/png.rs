@@ -1,11 +1,12 @@
-//! A small PNG decoder (ISO/IEC 15948): enough for data stored as images, as GRIB2
-//! template 5.41 does. Returns the unfiltered scanlines; the caller interprets the
-//! samples. Non-interlaced images of every colour type and bit depth are supported.
+//! PNG images as data (GRIB2 template 5.41 stores a field's packed values as one), over
+//! the png crate: returns the unfiltered scanlines as stored (no transformations); the
+//! caller interprets the samples. Every colour type, bit depth and interlacing.
+//!
+//! The png crate replaced a hand-written decoder (container walk, inflate, unfiltering): it
+//! was faster on both backends in bench/codecs.bench.mjs (docs/benchmarks.md).
 
-use super::inflate::inflate_zlib;
 use crate::error::{Error, Result};
-
-const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+use std::io::Cursor;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PngImage {
@@ -30,152 +31,51 @@ impl PngImage {
     }
 }
 
-fn corrupt(message: &str) -> Error {
-    Error::corrupt(format!("PNG: {}", message))
+fn corrupt(error: png::DecodingError) -> Error {
+    match error {
+        png::DecodingError::LimitsExceeded => {
+            Error::limit("PNG: the image is larger than the field it holds")
+        }
+        png::DecodingError::Parameter(e) => Error::unsupported(format!("PNG: {}", e)),
+        other => Error::corrupt(format!("PNG: {}", other)),
+    }
 }
 
-/// Decodes a PNG; the unfiltered image may not exceed `max_bytes`.
+/// Decodes a PNG; the unfiltered image may not exceed `max_bytes`, and nothing larger is
+/// allocated (the decoder's own buffers included).
 pub fn decode_png(bytes: &[u8], max_bytes: usize) -> Result<PngImage> {
-    if bytes.len() < 8 || bytes[..8] != SIGNATURE {
-        return Err(corrupt("missing signature"));
-    }
-    let mut pos = 8;
-    let mut header: Option<(u32, u32, u8, u8)> = None;
-    let mut compressed: Vec<u8> = Vec::new();
-    loop {
-        let head = bytes
-            .get(pos..pos + 8)
-            .ok_or_else(|| corrupt("the file ends before IEND"))?;
-        let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let kind = [head[4], head[5], head[6], head[7]];
-        let data = bytes
-            .get(pos + 8..pos + 8 + length)
-            .ok_or_else(|| corrupt("a chunk runs past the end of the file"))?;
-        pos += 12 + length;
-        match &kind {
-            b"IHDR" => {
-                if data.len() < 13 {
-                    return Err(corrupt("IHDR is too short"));
-                }
-                let width = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
-                let height = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
-                if data[10] != 0 || data[11] != 0 {
-                    return Err(corrupt("unknown compression or filter method"));
-                }
-                if data[12] != 0 {
-                    return Err(Error::unsupported("interlaced PNG images"));
-                }
-                header = Some((width, height, data[8], data[9]));
-            }
-            b"IDAT" => compressed.extend_from_slice(data),
-            b"IEND" => break,
-            _ => {}
-        }
-    }
-    let (width, height, bit_depth, color_type) = header.ok_or_else(|| corrupt("no IHDR chunk"))?;
-    let channels = match color_type {
-        0 | 3 => 1,
-        2 => 3,
-        4 => 2,
-        6 => 4,
-        _ => return Err(corrupt("unknown colour type")),
-    };
-    let valid_depth = match color_type {
-        0 => matches!(bit_depth, 1 | 2 | 4 | 8 | 16),
-        3 => matches!(bit_depth, 1 | 2 | 4 | 8),
-        _ => matches!(bit_depth, 8 | 16),
-    };
-    if !valid_depth {
-        return Err(corrupt("invalid bit depth for the colour type"));
-    }
-    let mut image = PngImage {
+    let mut decoder = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: max_bytes.saturating_mul(2).saturating_add(1 << 16),
+        },
+    );
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder.read_info().map_err(corrupt)?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    let (bit_depth, color_type) = (info.bit_depth as u8, info.color_type as u8);
+    let channels = info.color_type.samples() as u8;
+    let size = reader
+        .output_buffer_size()
+        .filter(|&n| n <= max_bytes)
+        .ok_or_else(|| {
+            Error::limit(format!(
+                "a {}×{} PNG image is larger than the {} bytes expected",
+                width, height, max_bytes
+            ))
+        })?;
+    let mut data = vec![0u8; size];
+    let frame = reader.next_frame(&mut data).map_err(corrupt)?;
+    data.truncate(frame.buffer_size());
+    Ok(PngImage {
         width,
         height,
         bit_depth,
         color_type,
         channels,
-        data: Vec::new(),
-    };
-    let row = image.row_bytes();
-    let total = (row as u64)
-        .saturating_add(1)
-        .saturating_mul(u64::from(height));
-    if total > max_bytes as u64 + u64::from(height) {
-        return Err(Error::limit(format!(
-            "a {}×{} PNG image is larger than the {} bytes expected",
-            width, height, max_bytes
-        )));
-    }
-    let filtered = inflate_zlib(&compressed, total as usize)?;
-    if filtered.len() != total as usize {
-        return Err(corrupt("the image data has the wrong size"));
-    }
-    image.data = unfilter(
-        &filtered,
-        row,
-        height as usize,
-        image.bits_per_pixel().div_ceil(8),
-    )?;
-    Ok(image)
-}
-
-/// Reverses the per-scanline filters (None, Sub, Up, Average, Paeth).
-fn unfilter(filtered: &[u8], row: usize, height: usize, bpp: usize) -> Result<Vec<u8>> {
-    let mut out = vec![0u8; row * height];
-    for y in 0..height {
-        let line = &filtered[y * (row + 1)..(y + 1) * (row + 1)];
-        let (filter, src) = (line[0], &line[1..]);
-        let (done, rest) = out.split_at_mut(y * row);
-        let prior: &[u8] = if y == 0 { &[] } else { &done[(y - 1) * row..] };
-        let cur = &mut rest[..row];
-        let up = |i: usize| prior.get(i).copied().unwrap_or(0);
-        match filter {
-            0 => cur.copy_from_slice(src),
-            1 => {
-                for i in 0..row {
-                    let left = if i >= bpp { cur[i - bpp] } else { 0 };
-                    cur[i] = src[i].wrapping_add(left);
-                }
-            }
-            2 => {
-                for i in 0..row {
-                    cur[i] = src[i].wrapping_add(up(i));
-                }
-            }
-            3 => {
-                for i in 0..row {
-                    let left = if i >= bpp { cur[i - bpp] } else { 0 };
-                    cur[i] = src[i].wrapping_add(((u16::from(left) + u16::from(up(i))) / 2) as u8);
-                }
-            }
-            4 => {
-                for i in 0..row {
-                    let a = if i >= bpp { cur[i - bpp] } else { 0 };
-                    let b = up(i);
-                    let c = if i >= bpp { up(i - bpp) } else { 0 };
-                    cur[i] = src[i].wrapping_add(paeth(a, b, c));
-                }
-            }
-            _ => return Err(corrupt("unknown filter type")),
-        }
-    }
-    Ok(out)
-}
-
-fn paeth(a: u8, b: u8, c: u8) -> u8 {
-    let p = i16::from(a) + i16::from(b) - i16::from(c);
-    let (pa, pb, pc) = (
-        (p - i16::from(a)).abs(),
-        (p - i16::from(b)).abs(),
-        (p - i16::from(c)).abs(),
-    );
-    if pa <= pb && pa <= pc {
-        a
-    } else if pb <= pc {
-        b
-    } else {
-        c
-    }
+        data,
+    })
 }
 
 #[cfg(test)]
