@@ -32,10 +32,10 @@ const BUDGETS = {
 const SUBSTITUTES = new Map(
   Object.entries({
     "ts/src/io/local-file.ts": "local-file.ts",
-    "ts/src/icechunk/detect.ts": "icechunk-detect.ts",
-    "ts/src/icechunk/local-storage.ts": "icechunk-local-storage.ts",
-    "ts/src/kerchunk/local-directory.ts": "kerchunk-local-directory.ts",
-    "ts/src/writers/to-kerchunk.ts": "to-kerchunk.ts",
+    "ts/src/formats/icechunk/detect.ts": "icechunk-detect.ts",
+    "ts/src/formats/icechunk/local-storage.ts": "icechunk-local-storage.ts",
+    "ts/src/formats/kerchunk/local-directory.ts": "kerchunk-local-directory.ts",
+    "ts/src/formats/kerchunk/to-kerchunk.ts": "to-kerchunk.ts",
   }).map(([from, to]) => [join(root, from), join(root, "ts/src/platform/browser-substitutes", to)]),
 );
 
@@ -46,8 +46,8 @@ const SUBSTITUTES = new Map(
 // is a bug: the build fails.
 const ALLOWED_BUILTINS = {
   "node:zlib": { importers: ["ts/src/codecs/inflate.ts"], stub: { contents: 'throw new Error("zlib is not built into browsers");' } },
-  "node:path": { importers: ["ts/src/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/path.ts" },
-  "node:url": { importers: ["ts/src/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/url.ts" },
+  "node:path": { importers: ["ts/src/formats/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/path.ts" },
+  "node:url": { importers: ["ts/src/formats/icechunk/write-dataset.ts"], path: "ts/src/platform/browser-substitutes/url.ts" },
 };
 
 const browserOnly = {

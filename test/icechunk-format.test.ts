@@ -3,13 +3,13 @@ import { decompress } from "fzstd";
 import { describe, expect, it } from "vitest";
 import { INLINED_ID, MISSING_ID } from "../ts/src/backend/core.js";
 import { CorruptFileError, VzarrError } from "../ts/src/errors/vzarr-error.js";
-import { splitGrid } from "../ts/src/icechunk/array-parts.js";
-import { containerForPrefix, defaultContainerPrefixes, matchContainer } from "../ts/src/icechunk/containers.js";
-import { decodeFile, encodeFile, FileType, zstdStoredFrame } from "../ts/src/icechunk/envelope.js";
-import { decodeBase32, encodeBase32, INITIAL_SNAPSHOT_ID, randomId } from "../ts/src/icechunk/ids.js";
-import { encodeManifest, ManifestFile, type ReadChunkRef } from "../ts/src/icechunk/manifest.js";
-import { decodeRepoInfo } from "../ts/src/icechunk/repo-info.js";
-import { decodeSnapshot } from "../ts/src/icechunk/snapshot.js";
+import { splitGrid } from "../ts/src/formats/icechunk/array-parts.js";
+import { containerForPrefix, defaultContainerPrefixes, matchContainer } from "../ts/src/formats/icechunk/containers.js";
+import { decodeFile, encodeFile, FileType, zstdStoredFrame } from "../ts/src/formats/icechunk/envelope.js";
+import { decodeBase32, encodeBase32, INITIAL_SNAPSHOT_ID, randomId } from "../ts/src/formats/icechunk/ids.js";
+import { encodeManifest, ManifestFile, type ReadChunkRef } from "../ts/src/formats/icechunk/manifest.js";
+import { decodeRepoInfo } from "../ts/src/formats/icechunk/repo-info.js";
+import { decodeSnapshot } from "../ts/src/formats/icechunk/snapshot.js";
 import { rng } from "./helpers/backend.js";
 
 describe("ids", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
 import { VirtualVariable } from "../ts/src/dataset/virtual-variable.js";
 import { IncompatibleArraysError } from "../ts/src/errors/vzarr-error.js";
-import { listSnapshots, listTags, openIcechunk, writeIcechunk } from "../ts/src/icechunk/index.js";
+import { listSnapshots, listTags, openIcechunk, writeIcechunk } from "../ts/src/formats/icechunk/index.js";
 import { LocalFileSource } from "../ts/src/io/local-file.js";
 import { ChunkManifest } from "../ts/src/manifest/chunk-manifest.js";
 import { ManifestArray } from "../ts/src/manifest/manifest-array.js";

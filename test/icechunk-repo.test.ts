@@ -15,9 +15,9 @@ import {
   lookupChunk,
   openIcechunk,
   writeIcechunk,
-} from "../ts/src/icechunk/index.js";
-import { decodeRepoInfo } from "../ts/src/icechunk/repo-info.js";
-import { decodeTransactionLog } from "../ts/src/icechunk/transaction-log.js";
+} from "../ts/src/formats/icechunk/index.js";
+import { decodeRepoInfo } from "../ts/src/formats/icechunk/repo-info.js";
+import { decodeTransactionLog } from "../ts/src/formats/icechunk/transaction-log.js";
 import { loadedI8, timeBlock } from "./helpers/icechunk-data.js";
 import { repoRoot } from "./helpers/paths.js";
 import { vzarr } from "./helpers/python.js";

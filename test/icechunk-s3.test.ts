@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
 import { ConflictError } from "../ts/src/errors/vzarr-error.js";
-import { listSnapshots, openIcechunk, S3Storage, writeIcechunk } from "../ts/src/icechunk/index.js";
+import { listSnapshots, openIcechunk, S3Storage, writeIcechunk } from "../ts/src/formats/icechunk/index.js";
 import { loadedI8, timeBlock } from "./helpers/icechunk-data.js";
 import { hasMoto, type Moto, startMoto } from "./helpers/moto.js";
 import { pythonJson } from "./helpers/python.js";

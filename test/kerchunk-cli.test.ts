@@ -9,7 +9,7 @@ import { infoCommand } from "../ts/src/cli/info.js";
 import { refsCommand } from "../ts/src/cli/refs.js";
 import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
 import { InvalidArgumentError } from "../ts/src/errors/vzarr-error.js";
-import { detectReferenceFormat, looksLikeReferenceJson } from "../ts/src/kerchunk/open-references.js";
+import { detectReferenceFormat, looksLikeReferenceJson } from "../ts/src/formats/kerchunk/open-references.js";
 import { core } from "./helpers/backend.js";
 import { type CompareReport, compareWithFixture, type H5Fixture, interopScript, makeH5Fixture } from "./helpers/h5-fixture.js";
 import { runPython } from "./helpers/python.js";

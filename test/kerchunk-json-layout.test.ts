@@ -11,7 +11,7 @@ import {
   UnsupportedFeatureError,
   VzarrError,
 } from "../ts/src/errors/vzarr-error.js";
-import { readKerchunkJson } from "../ts/src/kerchunk/read-json.js";
+import { readKerchunkJson } from "../ts/src/formats/kerchunk/read-json.js";
 import type { ManifestArray } from "../ts/src/manifest/manifest-array.js";
 import { core } from "./helpers/backend.js";
 

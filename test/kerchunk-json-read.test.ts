@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
-import { openKerchunkJson } from "../ts/src/kerchunk/open-references.js";
+import { openKerchunkJson } from "../ts/src/formats/kerchunk/open-references.js";
 import { ManifestArray } from "../ts/src/manifest/manifest-array.js";
 import { core } from "./helpers/backend.js";
 import { type H5Fixture, interopScript, makeH5Fixture } from "./helpers/h5-fixture.js";

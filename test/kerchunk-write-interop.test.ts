@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LoadedArray } from "../ts/src/dataset/loaded-array.js";
 import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
+import { LocalDirectory } from "../ts/src/formats/kerchunk/local-directory.js";
+import { kerchunkJsonText } from "../ts/src/formats/kerchunk/write-json.js";
+import { writeKerchunkParquet } from "../ts/src/formats/kerchunk/write-parquet.js";
 import type { ByteRange } from "../ts/src/io/byte-source.js";
 import { LocalFileSource } from "../ts/src/io/local-file.js";
-import { LocalDirectory } from "../ts/src/kerchunk/local-directory.js";
-import { writeKerchunkParquet } from "../ts/src/kerchunk/write-parquet.js";
 import type { ManifestArray } from "../ts/src/manifest/manifest-array.js";
 import { regularGrid } from "../ts/src/metadata/array-metadata.js";
-import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
 import { core } from "./helpers/backend.js";
 import {
   type CompareReport,

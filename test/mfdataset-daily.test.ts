@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openVirtualMfdataset } from "../ts/src/dataset/open-mfdataset.js";
 import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
-import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
+import { kerchunkJsonText } from "../ts/src/formats/kerchunk/write-json.js";
 import { core, rng } from "./helpers/backend.js";
 import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openVirtualMfdataset, openVirtualMfdatasetWithReport } from "../ts/src/dataset/open-mfdataset.js";
 import { IncompatibleArraysError } from "../ts/src/errors/vzarr-error.js";
-import { kerchunkJsonText } from "../ts/src/writers/kerchunk-json.js";
+import { kerchunkJsonText } from "../ts/src/formats/kerchunk/write-json.js";
 import { core } from "./helpers/backend.js";
 import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 

@@ -6,10 +6,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { datasetFromScan } from "../ts/src/dataset/from-scan.js";
 import { LoadedArray } from "../ts/src/dataset/loaded-array.js";
 import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
 import { LocalFileSource } from "../ts/src/io/local-file.js";
+import { datasetFromScan } from "../ts/src/parsers/from-scan.js";
 import { type ScanResult, scanSource } from "../ts/src/parsers/scan.js";
 import type { ScannedGroupJson } from "../ts/src/parsers/scanned-file.js";
 import { readVariable } from "../ts/src/store/read-variable.js";

@@ -12,6 +12,7 @@ import { loadBackend } from "./backend/load.js";
 import type { MfdatasetResult } from "./dataset/open-mfdataset.js";
 import { type OpenVirtualDatasetOptions, openVirtualDataset as openVirtualDatasetWith } from "./dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "./dataset/virtual-dataset.js";
+import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./formats/kerchunk/write-json.js";
 import { BlobSource } from "./io/blob.js";
 import type { ByteSource } from "./io/byte-source.js";
 import { openBrowserSource, registerSource } from "./platform/browser.js";
@@ -21,7 +22,6 @@ import { type ReadArrayOptions, readArray as readArrayWith } from "./store/read-
 import type { ReadResult } from "./store/read-variable.js";
 import type { Selection } from "./store/selection.js";
 import type { VirtualStore } from "./store/virtual-store.js";
-import { type KerchunkJsonOptions, kerchunkJsonPieces } from "./writers/kerchunk-json.js";
 
 /**
  * The zarrita inside this bundle. vzarr registers its codecs (HDF5 filters, GRIB) with this
@@ -50,42 +50,51 @@ export { datasetInfo, type GroupInfo, type VariableInfo, variableInfo } from "./
 export { LoadedArray } from "./dataset/loaded-array.js";
 export type { MfdatasetResult, MfProgress, SkippedFile } from "./dataset/open-mfdataset.js";
 export type { OpenVirtualDatasetOptions } from "./dataset/open-virtual-dataset.js";
+export { detectParser } from "./dataset/open-virtual-dataset.js";
 export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
 // Icechunk repositories in object storage (S3Storage); local directories are Node-only.
-export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./icechunk/containers.js";
-export { listBranches, listSnapshots, listTags } from "./icechunk/index.js";
-export type { ReadChunkRef } from "./icechunk/manifest.js";
-export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./icechunk/read-dataset.js";
-export { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./icechunk/repository.js";
-export { S3Storage, type S3StorageOptions } from "./icechunk/s3-storage.js";
-export type { Storage } from "./icechunk/storage.js";
-export { type WriteIcechunkOptions, writeIcechunk } from "./icechunk/write-dataset.js";
-export { BlobSource, type BlobSourceOptions } from "./io/blob.js";
-export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
-export { HttpSource } from "./io/http.js";
-export { MemorySource } from "./io/memory.js";
-export { S3Source } from "./io/s3.js";
+export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./formats/icechunk/containers.js";
+export { listBranches, listSnapshots, listTags } from "./formats/icechunk/index.js";
+export type { ReadChunkRef } from "./formats/icechunk/manifest.js";
+export { lookupChunk, type OpenIcechunkOptions, openIcechunk } from "./formats/icechunk/read-dataset.js";
+export { IcechunkRepository, type RefInfo, type SnapshotSummary, type VersionSpec } from "./formats/icechunk/repository.js";
+export { S3Storage, type S3StorageOptions } from "./formats/icechunk/s3-storage.js";
+export type { Storage } from "./formats/icechunk/storage.js";
+export { type WriteIcechunkOptions, writeIcechunk } from "./formats/icechunk/write-dataset.js";
 // kerchunk references: JSON by URL, File or bytes; Parquet from any ReferenceDirectory.
-export { detectReferenceFormat, openKerchunkJson, type ReferenceFormat } from "./kerchunk/open-references.js";
-export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
-export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
-export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
-export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
-export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
-export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
+export { detectReferenceFormat, openKerchunkJson, type ReferenceFormat } from "./formats/kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./formats/kerchunk/parquet-chunk-lookup.js";
+export { DEFAULT_RECORD_SIZE } from "./formats/kerchunk/parquet-layout.js";
+export {
+  type KerchunkParquetReadOptions,
+  type ParquetReferenceSet,
+  readParquetReferenceSet,
+} from "./formats/kerchunk/parquet-reference-set.js";
+export { type KerchunkReadOptions, readKerchunkJson } from "./formats/kerchunk/read-json.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./formats/kerchunk/read-parquet.js";
+export { MemoryDirectory, type ReferenceDirectory } from "./formats/kerchunk/reference-directory.js";
 export {
   type KerchunkParquetWriteOptions,
   type ParquetWriteSummary,
   type ReferenceSink,
   writeKerchunkParquet,
-} from "./kerchunk/write-parquet.js";
+} from "./formats/kerchunk/write-parquet.js";
+export { BlobSource, type BlobSourceOptions } from "./io/blob.js";
+export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
+export { HttpSource } from "./io/http.js";
+export { MemorySource } from "./io/memory.js";
+export { S3Source } from "./io/s3.js";
+// Parsers: every source format behind one interface; register your own.
+export type { Parser, ParserInput, ParserOptions, SniffInput } from "./parsers/parser.js";
+export { registeredParsers, registerParser, unregisterParser } from "./parsers/registry.js";
 
 // Installs ChunkManifest.toArrow / fromArrow (kept out of the scan workers' module graph).
 import "./manifest/arrow.js";
 
+export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./formats/kerchunk/write-json.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
@@ -97,7 +106,6 @@ export type { ReadArrayOptions } from "./store/read-array.js";
 export type { ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";
-export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";
 
 /** What the browser opens: a URL (`http(s)://`, `s3://`), a picked/dropped `File`, or any Blob. */
 export type BrowserInput = string | Blob;

@@ -32,36 +32,48 @@ export {
   openVirtualMfdatasetWithReport,
   type SkippedFile,
 } from "./dataset/open-mfdataset.js";
-export { type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/open-virtual-dataset.js";
+export { detectParser, type OpenVirtualDatasetOptions, openVirtualDataset } from "./dataset/open-virtual-dataset.js";
 export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
-export * from "./icechunk/index.js";
+export * from "./formats/icechunk/index.js";
+export { LocalDirectory } from "./formats/kerchunk/local-directory.js";
+export {
+  detectReferenceFormat,
+  openKerchunkJson,
+  openKerchunkParquetDirectory,
+  type ReferenceFormat,
+} from "./formats/kerchunk/open-references.js";
+export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./formats/kerchunk/parquet-chunk-lookup.js";
+export { DEFAULT_RECORD_SIZE } from "./formats/kerchunk/parquet-layout.js";
+export {
+  type KerchunkParquetReadOptions,
+  type ParquetReferenceSet,
+  readParquetReferenceSet,
+} from "./formats/kerchunk/parquet-reference-set.js";
+export { type KerchunkReadOptions, readKerchunkJson } from "./formats/kerchunk/read-json.js";
+export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./formats/kerchunk/read-parquet.js";
+export { MemoryDirectory, type ReferenceDirectory } from "./formats/kerchunk/reference-directory.js";
+export {
+  type KerchunkParquetWriteOptions,
+  type ParquetWriteSummary,
+  type ReferenceSink,
+  writeKerchunkParquet,
+} from "./formats/kerchunk/write-parquet.js";
 export type { ByteRange, ByteSource, SourceIdentity } from "./io/byte-source.js";
 export { expandInputs } from "./io/glob.js";
 export { HttpSource } from "./io/http.js";
 export { LocalFileSource } from "./io/local-file.js";
 export { MemorySource } from "./io/memory.js";
 export { S3Source } from "./io/s3.js";
-export { LocalDirectory } from "./kerchunk/local-directory.js";
-export { detectReferenceFormat, openKerchunkJson, openKerchunkParquetDirectory, type ReferenceFormat } from "./kerchunk/open-references.js";
-export { type ChunkLookupOptions, KerchunkParquetChunkLookup } from "./kerchunk/parquet-chunk-lookup.js";
-export { DEFAULT_RECORD_SIZE } from "./kerchunk/parquet-layout.js";
-export { type KerchunkParquetReadOptions, type ParquetReferenceSet, readParquetReferenceSet } from "./kerchunk/parquet-reference-set.js";
-export { type KerchunkReadOptions, readKerchunkJson } from "./kerchunk/read-json.js";
-export { type OpenKerchunkParquetOptions, openKerchunkParquet } from "./kerchunk/read-parquet.js";
-export { MemoryDirectory, type ReferenceDirectory } from "./kerchunk/reference-directory.js";
-export {
-  type KerchunkParquetWriteOptions,
-  type ParquetWriteSummary,
-  type ReferenceSink,
-  writeKerchunkParquet,
-} from "./kerchunk/write-parquet.js";
+export type { Parser, ParserInput, ParserOptions, SniffInput } from "./parsers/parser.js";
+export { registeredParsers, registerParser, unregisterParser } from "./parsers/registry.js";
 
 // Installs ChunkManifest.toArrow / fromArrow (kept out of the scan workers' module graph).
 import "./manifest/arrow.js";
 
+export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./formats/kerchunk/write-json.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
@@ -70,4 +82,3 @@ export { type ReadArrayOptions, readArray } from "./store/read-array.js";
 export type { ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";
-export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./writers/kerchunk-json.js";

@@ -45,7 +45,9 @@ async function write(/** @type {Clock} */ clock, /** @type {Args} */ a) {
   const ds = syntheticDataset(a.synthetic);
   // The writers' modules load on first use; load them outside the timed part, as the Python
   // side's imports are.
-  await import(a.format === "icechunk" ? "../../../dist/icechunk/write-dataset.js" : "../../../dist/writers/to-kerchunk.js");
+  await import(
+    a.format === "icechunk" ? "../../../dist/formats/icechunk/write-dataset.js" : "../../../dist/formats/kerchunk/to-kerchunk.js"
+  );
   await clock.measure(async () => {
     if (a.format === "icechunk") {
       await ds.toIcechunk(a.out, { message: "bench", containers: [`file://${a.synthetic.folder.replace(/\/?$/, "/")}`] });

@@ -8,10 +8,10 @@ import { findVariable, readArray } from "../store/read-array.js";
 import { parseSelection } from "../store/selection.js";
 import { parseArgs, stringOption } from "./args.js";
 
-export const catUsage = "vzarr cat <input> <variable> [--slice 0:10,:,5] [--decode] -o out.npy";
+export const catUsage = "vzarr cat <input> <variable> [--slice 0:10,:,5] [--decode] [--group G] [--parser NAME] -o out.npy";
 
 export async function catCommand(argv: readonly string[], out: (text: string) => void): Promise<void> {
-  const args = parseArgs(argv, { values: ["output", "slice", "group"], flags: ["decode"], aliases: { o: "output" } });
+  const args = parseArgs(argv, { values: ["output", "slice", "group", "parser"], flags: ["decode"], aliases: { o: "output" } });
   const [input, variable, ...extra] = args.positionals;
   const output = stringOption(args, "output");
   if (input === undefined || variable === undefined || output === undefined || extra.length > 0) {
@@ -19,7 +19,11 @@ export async function catCommand(argv: readonly string[], out: (text: string) =>
   }
   const sliceText = stringOption(args, "slice");
   const selection = sliceText === undefined ? undefined : parseSelection(sliceText);
-  using ds = await openVirtualDataset(input, { group: stringOption(args, "group"), loadableVariables: [] });
+  using ds = await openVirtualDataset(input, {
+    group: stringOption(args, "group"),
+    parser: stringOption(args, "parser"),
+    loadableVariables: [],
+  });
   const raw = await readArray(ds, variable, selection);
   // --decode: values as xarray shows them by default (masked and scaled).
   const r = args.options.has("decode") ? decodeCf(raw, findVariable(ds, variable).attrs) : raw;

@@ -6,14 +6,14 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
-import { writeIcechunk } from "../icechunk/write-dataset.js";
+import { writeIcechunk } from "../formats/icechunk/write-dataset.js";
+import { LocalDirectory } from "../formats/kerchunk/local-directory.js";
+import { DEFAULT_RECORD_SIZE } from "../formats/kerchunk/parquet-layout.js";
+import { kerchunkJsonPieces } from "../formats/kerchunk/write-json.js";
+import { writeKerchunkParquet } from "../formats/kerchunk/write-parquet.js";
 import type { ByteRange } from "../io/byte-source.js";
 import { schemeOf } from "../io/url-scheme.js";
 import { writeTextPieces } from "../io/write-text.js";
-import { LocalDirectory } from "../kerchunk/local-directory.js";
-import { DEFAULT_RECORD_SIZE } from "../kerchunk/parquet-layout.js";
-import { writeKerchunkParquet } from "../kerchunk/write-parquet.js";
-import { kerchunkJsonPieces } from "../writers/kerchunk-json.js";
 import { type ParsedArgs, stringOption } from "./args.js";
 
 export interface FormatContext {

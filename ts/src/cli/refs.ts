@@ -17,7 +17,7 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported skip|raise] [--quiet]${Object.values(OUTPUT_FORMATS)
+           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--quiet]${Object.values(OUTPUT_FORMATS)
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -55,6 +55,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "loadable",
       "drop",
       "compat",
+      "parser",
       ...formatOptions,
     ],
     flags: ["quiet"],
@@ -90,6 +91,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
   const quiet = args.options.has("quiet");
   const group = stringOption(args, "group");
+  const parser = stringOption(args, "parser");
   const loadableVariables = list(stringOption(args, "loadable"));
   const dropVariables = list(stringOption(args, "drop"));
 
@@ -107,6 +109,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         jobs,
         onError,
         group,
+        parser,
         loadableVariables,
         dropVariables,
         compat,
@@ -119,7 +122,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, loadableVariables, dropVariables });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, loadableVariables, dropVariables });
   }
   try {
     const summary = await format.write(ds, output, {

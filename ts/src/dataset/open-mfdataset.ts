@@ -13,7 +13,8 @@ import { InvalidArgumentError, makeError, VzarrError } from "../errors/vzarr-err
 import { expandInputs } from "../io/glob.js";
 import { isLocalInput } from "../io/url-scheme.js";
 import { ManifestArray } from "../manifest/manifest-array.js";
-import type { FileFormat } from "../parsers/scan.js";
+import type { Parser } from "../parsers/parser.js";
+import { hasUserParsers, isBuiltinParser, resolveParser } from "../parsers/registry.js";
 import { combineByCoords } from "./combine/combine-by-coords.js";
 import { type CombineOptions, combineNested } from "./combine/combine-nested.js";
 import { releaseUnused } from "./combine/ownership.js";
@@ -65,7 +66,8 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   decodeTimes?: boolean;
   dropVariables?: readonly string[];
   group?: string;
-  parser?: FileFormat;
+  /** As `OpenVirtualDatasetOptions.parser`: a name, a Parser object, or `auto`. */
+  parser?: string | Parser;
   core?: Core;
 }
 
@@ -106,8 +108,9 @@ export async function openVirtualMfdatasetWithReport(
   const core = options.core ?? currentBackend();
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError(`jobs must be a positive integer, got ${jobs}`);
-  const fileOptions: OpenFileOptions = {
-    parser: options.parser,
+  const parser = resolveParser(options.parser);
+  const fileOptions = {
+    parser,
     group: options.group,
     dropVariables: options.dropVariables,
     loadableVariables: options.loadableVariables,
@@ -150,6 +153,10 @@ export async function openVirtualMfdatasetWithReport(
       // with wasm), so a second file in flight would be a second core; remote files mostly
       // wait, and two in flight overlap the waits.
       await openFiles(queue, openHere, urls.every(isLocalInput) ? 1 : 2, accept);
+    } else if (parser === undefined ? hasUserParsers() && core.kind !== "native" : !isBuiltinParser(parser)) {
+      // A parser of the caller's exists only in this thread (worker threads have the
+      // built-in ones); the addon's scans fall back to this thread for what they cannot read.
+      await openFiles(queue, openHere, jobs, accept);
     } else if (core.kind === "native" && core.scanLocalFile !== undefined) {
       // Native: `jobs` scans at a time on the addon's threads; this thread builds the datasets
       // (and opens remote files, two per job in flight, as a worker thread would).
@@ -167,7 +174,7 @@ export async function openVirtualMfdatasetWithReport(
           // the other side's file in flight must land in `opened` (or be freed) first.
           const settled = await Promise.allSettled([
             here,
-            pool.run(queue, fileOptions, ({ index, url, reply }) =>
+            pool.run(queue, { ...fileOptions, parser: parser?.name } satisfies OpenFileOptions, ({ index, url, reply }) =>
               accept(
                 index,
                 url,

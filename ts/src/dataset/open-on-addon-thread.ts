@@ -11,20 +11,25 @@ import type { Core, LocalScanOutput } from "../backend/core.js";
 import { isLocalDirectory, localPath } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { isLocalInput } from "../io/url-scheme.js";
+import { datasetFromScanned, scanOptionsFor } from "../parsers/core-scanned.js";
+import { resolveParser } from "../parsers/registry.js";
 import { scanOptionsJson, scanResult } from "../parsers/scan.js";
 import { normalizeTimes } from "./cf/normalize-times.js";
-import { datasetFromScanned, type OpenVirtualDatasetOptions, openVirtualDatasetHere, scanOptionsFor } from "./open-virtual-dataset.js";
+import { type OpenVirtualDatasetOptions, openVirtualDatasetHere } from "./open-virtual-dataset.js";
 import type { Limiter } from "./pool/limiter.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
 
 /** Builds the dataset on the calling thread, once the scan is done. */
 export type FinishOpen = () => Promise<VirtualDataset>;
 
-/** Whether the addon can scan this input: a local path or file:// URL of a scanned format. */
-function scannable(input: string, options: OpenVirtualDatasetOptions): boolean {
-  const parser = options.parser ?? "auto";
-  const scanned = parser === "auto" || parser === "hdf5" || parser === "netcdf4" || parser === "netcdf3" || parser === "grib";
-  return scanned && isLocalInput(input);
+/**
+ * The core format to scan this input as, when the addon can: a local path or file:// URL,
+ * and no parser or one of the core's scanners (`auto`: the core sniffs the file).
+ */
+function scanFormat(input: string, options: OpenVirtualDatasetOptions): string | undefined {
+  if (!isLocalInput(input)) return undefined;
+  const parser = resolveParser(options.parser);
+  return parser === undefined ? "auto" : parser.coreFormat;
 }
 
 /**
@@ -39,9 +44,10 @@ async function scanLocal(
   threads?: Limiter,
 ): Promise<FinishOpen | undefined> {
   const scanLocalFile = core.scanLocalFile;
-  if (scanLocalFile === undefined || !scannable(input, options)) return undefined;
+  const format = scanFormat(input, options);
+  if (scanLocalFile === undefined || format === undefined) return undefined;
   const path = localPath(input);
-  const scanOptions = scanOptionsFor(options);
+  const scanOptions = scanOptionsFor(options, format);
   // The URL the JavaScript path records (`LocalFileSource`), so references are the same.
   const url = pathToFileURL(path).href;
   let out: LocalScanOutput;

@@ -1,33 +1,31 @@
 /**
- * `openVirtualDataset`: one file → a VirtualDataset of manifests pointing into it, with its
- * loadable variables read into memory; a kerchunk reference set (JSON file or Parquet
- * directory) or an Icechunk repository → the dataset it describes.
+ * `openVirtualDataset`: one input → a VirtualDataset. The input is offered to the registered
+ * parsers (`parsers/registry.ts`) in order — directories to directory parsers (Icechunk,
+ * kerchunk Parquet), files by their first bytes to file parsers (kerchunk JSON, HDF5,
+ * netCDF-3, GRIB, …) — or goes straight to the one `parser:` names or passes.
  */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
-import { InvalidArgumentError } from "../errors/vzarr-error.js";
-import { isIcechunkRepository } from "../icechunk/detect.js";
-import type { VersionSpec } from "../icechunk/repository.js";
-import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
+import type { VersionSpec } from "../formats/icechunk/repository.js";
+import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { ReadAheadSource } from "../io/read-ahead.js";
-import {
-  detectReferenceFormat,
-  openKerchunkJson,
-  openKerchunkParquetDirectory,
-  type ReferenceFormat,
-} from "../kerchunk/open-references.js";
-import { type FileFormat, type ScanOptions, type ScanResult, scanSource } from "../parsers/scan.js";
-import { SourcePool } from "../store/source-pool.js";
+import "../parsers/builtin.js";
+import { coreScannedParser } from "../parsers/core-scanned.js";
+import { type Parser, type ParserOptions, SNIFF_BYTES } from "../parsers/parser.js";
+import { registeredParsers, resolveParser } from "../parsers/registry.js";
 import { normalizeTimes } from "./cf/normalize-times.js";
-import { datasetFromScan } from "./from-scan.js";
-import { type LoadableSpec, loadableNames, loadVariables } from "./load-variables.js";
+import type { LoadableSpec } from "./load-variables.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
 
 export interface OpenVirtualDatasetOptions {
-  /** Format of the file; detected from its first bytes by default. */
-  parser?: FileFormat | ReferenceFormat;
+  /**
+   * The parser: a registered name (`hdf5`, `netcdf3`, `grib`, `kerchunk-json`,
+   * `kerchunk-parquet`, `icechunk`, … or an alias such as `netcdf4`), a Parser object, or
+   * `auto` (default: the registered parsers in turn recognise the input).
+   */
+  parser?: string | Parser;
   /** Open only this group (and its subgroups). */
   group?: string;
   /** Variables to leave out (names or full paths). */
@@ -63,8 +61,10 @@ export function registerDirectOpen(open: DirectOpen): void {
 }
 
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
-  if (typeof input === "string" && directOpen !== undefined) {
-    const ds = await directOpen(input, options, options.core ?? currentBackend());
+  const parser = resolveParser(options.parser);
+  // Only the core's scanners can take the direct path; without a parser, the core sniffs.
+  if (typeof input === "string" && directOpen !== undefined && (parser === undefined || parser.coreFormat !== undefined)) {
+    const ds = await directOpen(input, { ...options, parser }, options.core ?? currentBackend());
     if (ds !== undefined) return ds;
   }
   return openVirtualDatasetHere(input, options);
@@ -76,27 +76,27 @@ export async function openVirtualDatasetHere(input: string | ByteSource, options
   return options.decodeTimes === true ? normalizeTimes(ds) : ds;
 }
 
+/**
+ * When no parser recognises a file, the core's own detection reports what it found (and
+ * finds an HDF5 superblock behind a user block beyond the sniffed bytes).
+ */
+const coreAuto = coreScannedParser({ name: "auto", coreFormat: "auto", sniff: () => true });
+
 async function openUndecoded(input: string | ByteSource, options: OpenVirtualDatasetOptions): Promise<VirtualDataset> {
-  const core = options.core ?? currentBackend();
-  // Reference sets keep what they stored; only an explicit list loads more.
-  const withLoadables = (stored: VirtualDataset) =>
-    options.loadableVariables === undefined ? stored : loadListed(stored, options.loadableVariables, core, (url) => openSource(url));
+  const { parser: spec, decodeTimes: _, core: given, ...rest } = options;
+  const parserOptions: ParserOptions = { ...rest, core: given ?? currentBackend() };
+  const chosen = resolveParser(spec);
   if (typeof input === "string" && isLocalDirectory(input)) {
-    const stored = await openStoredReferences(input, options, core);
-    if (stored !== undefined) return withLoadables(stored);
+    const parser = chosen ?? (await sniffDirectory(input));
+    if (parser !== undefined) return parser.open({ url: input }, parserOptions);
   }
-  // A file is opened once: the reference-JSON probe, the scan and the coordinate reads all go
-  // through the same blocks (scanning and loading make many small dependent reads).
+  // A file is opened once: the sniff, the scan and the coordinate reads all go through the
+  // same blocks (scanning and loading make many small dependent reads).
   const opened = typeof input === "string" ? openSource(input) : input;
   const source = new ReadAheadSource(opened);
   try {
-    const stored = await openStoredReferences(source, options, core);
-    if (stored !== undefined) return await withLoadables(stored);
-    const scan = await scanSource(source, { ...scanOptionsFor(options), core });
-    // Loading reads from the file just scanned: reuse its open source.
-    return await datasetFromScanned(scan, source.url, await source.stat(), options, core, (url) =>
-      url === source.url ? keepOpen(source) : openSource(url),
-    );
+    const parser = chosen ?? (await sniffFile(source)) ?? coreAuto;
+    return await parser.open({ url: source.url, source }, parserOptions);
   } finally {
     // The scan's views into the source's blocks are gone by now: their buffers serve the
     // next file.
@@ -105,76 +105,37 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   }
 }
 
-/** The scan options that `options` imply. */
-export function scanOptionsFor(options: OpenVirtualDatasetOptions): ScanOptions {
-  return {
-    format: (options.parser ?? "auto") as FileFormat,
-    group: options.group,
-    dropVariables: options.dropVariables,
-    // The core loads what it can of the loadable variables while it has the file's bytes;
-    // `loadListed` reads the rest.
-    load: options.loadableVariables ?? "dimension-coordinates",
-  };
-}
-
 /**
- * A scanned file as `openVirtualDataset` opens it (before CF time decoding): the loadable
- * variables the core did not load are read through `open`.
+ * The registered parser that would open `input` without a `parser:` option, or undefined
+ * when none recognises it (opening it then reports what the core found).
  */
-export function datasetFromScanned(
-  scan: ScanResult,
-  url: string,
-  identity: SourceIdentity,
-  options: OpenVirtualDatasetOptions,
-  core: Core,
-  open: (url: string) => ByteSource,
-): Promise<VirtualDataset> {
-  return loadListed(datasetFromScan(scan, [[url, identity]]), options.loadableVariables, core, open);
+export async function detectParser(input: string | ByteSource): Promise<Parser | undefined> {
+  if (typeof input === "string" && isLocalDirectory(input)) return sniffDirectory(input);
+  const source = typeof input === "string" ? openSource(input) : input;
+  try {
+    return await sniffFile(source);
+  } finally {
+    if (typeof input === "string") await source.close?.();
+  }
 }
 
-/** Kerchunk reference sets and Icechunk repositories, opened as the datasets they describe. */
-async function openStoredReferences(
-  input: string | ByteSource,
-  options: OpenVirtualDatasetOptions,
-  core: Core,
-): Promise<VirtualDataset | undefined> {
-  if (typeof input === "string" && (await isIcechunkRepository(input))) {
-    const { openIcechunk } = await import("../icechunk/read-dataset.js");
-    return openIcechunk(input, { ...options.version, group: options.group, dropVariables: options.dropVariables, core });
-  }
-  const refs = options.parser === undefined || options.parser === "auto" ? await detectReferenceFormat(input) : options.parser;
-  const selection = { group: options.group, dropVariables: options.dropVariables, core };
-  if (refs === "kerchunk-json") return openKerchunkJson(input, selection);
-  if (refs === "kerchunk-parquet") {
-    if (typeof input !== "string") throw new InvalidArgumentError("a kerchunk Parquet reference set is a directory: pass its path");
-    return openKerchunkParquetDirectory(input, selection);
+async function sniffDirectory(url: string): Promise<Parser | undefined> {
+  for (const p of registeredParsers()) {
+    if (p.input === "directory" && (await p.sniff({ url, head: new Uint8Array(0), directory: true }))) return p;
   }
   return undefined;
 }
 
-/** `ds` with the variables the spec selects loaded (freed on failure). */
-async function loadListed(ds: VirtualDataset, spec: LoadableSpec, core: Core, open: (url: string) => ByteSource): Promise<VirtualDataset> {
+async function sniffFile(source: ByteSource): Promise<Parser | undefined> {
+  let head: Uint8Array;
   try {
-    const names = loadableNames(ds, spec);
-    if (names.size === 0) return ds;
-    const pool = new SourcePool({ open });
-    try {
-      return await loadVariables(ds, names, { core, pool });
-    } finally {
-      await pool.close();
-    }
-  } catch (e) {
-    ds.free();
-    throw e;
+    const { size } = await source.stat();
+    head = size === 0 ? new Uint8Array(0) : await source.read(0, Math.min(size, SNIFF_BYTES));
+  } catch {
+    return undefined; // the core's open reports what is wrong with the file
   }
-}
-
-/** The source without its `close`, for a pool that must not close what it did not open. */
-function keepOpen(source: ByteSource): ByteSource {
-  return {
-    url: source.url,
-    stat: () => source.stat(),
-    read: (o, n) => source.read(o, n),
-    readRanges: (r) => source.readRanges(r),
-  };
+  for (const p of registeredParsers()) {
+    if (p.input === "file" && (await p.sniff({ url: source.url, head, directory: false }))) return p;
+  }
+  return undefined;
 }

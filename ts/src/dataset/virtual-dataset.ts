@@ -166,8 +166,8 @@ export class VirtualDataset implements Disposable {
    * Writes kerchunk references: a JSON file (`format: "json"`, default) or a Parquet
    * directory (`format: "parquet"`). Node only.
    */
-  async toKerchunk(path: string, options: import("../writers/to-kerchunk.js").ToKerchunkOptions = {}): Promise<void> {
-    const { writeKerchunk } = await import("../writers/to-kerchunk.js");
+  async toKerchunk(path: string, options: import("../formats/kerchunk/to-kerchunk.js").ToKerchunkOptions = {}): Promise<void> {
+    const { writeKerchunk } = await import("../formats/kerchunk/to-kerchunk.js");
     await writeKerchunk(this, path, options);
   }
 
@@ -175,8 +175,8 @@ export class VirtualDataset implements Disposable {
    * Commits this dataset to an Icechunk repository (created when absent; `appendDim` appends
    * along a dimension). Returns the new snapshot id.
    */
-  async toIcechunk(repoPath: string, options: import("../icechunk/write-dataset.js").WriteIcechunkOptions = {}): Promise<string> {
-    const { writeIcechunk } = await import("../icechunk/write-dataset.js");
+  async toIcechunk(repoPath: string, options: import("../formats/icechunk/write-dataset.js").WriteIcechunkOptions = {}): Promise<string> {
+    const { writeIcechunk } = await import("../formats/icechunk/write-dataset.js");
     return writeIcechunk(this, repoPath, options);
   }
 

@@ -12,10 +12,9 @@ import { joinViews } from "./join-views.js";
 import { RecentBlocks } from "./recent-blocks.js";
 import type { ScannedFileJson } from "./scanned-file.js";
 
-export type FileFormat = "auto" | "hdf5" | "netcdf4" | "netcdf3" | "grib";
-
 export interface ScanOptions {
-  format?: FileFormat;
+  /** The core scanner's format name (`hdf5`, `netcdf3`, `grib`, …) or `auto` (the default). */
+  format?: string;
   /** Only this group and below (`forecast/member_01`). */
   group?: string;
   dropVariables?: readonly string[];

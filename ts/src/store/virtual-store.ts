@@ -5,6 +5,7 @@
  * every node. Chunk reads of one file issued together are coalesced into few requests.
  */
 import { INLINED_ID, MISSING_ID } from "../backend/core.js";
+import { encodeLoaded } from "../dataset/encode-loaded.js";
 import { LoadedArray } from "../dataset/loaded-array.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
@@ -12,7 +13,6 @@ import type { ManifestArray } from "../manifest/manifest-array.js";
 import { gridShape } from "../metadata/array-metadata.js";
 import { jsonText } from "../metadata/json-text.js";
 import { toZarrV3Array, toZarrV3Group } from "../metadata/zarr-v3.js";
-import { encodeLoaded } from "../writers/encode-loaded.js";
 import { BatchedReader } from "./batched-reader.js";
 import type { SourcePool } from "./source-pool.js";
 

@@ -1,11 +1,11 @@
 /** Messages between the main thread and the scan workers. */
 import type { BackendKind } from "../../backend/core.js";
-import type { FileFormat } from "../../parsers/scan.js";
 import type { DatasetPayload, PayloadStats } from "./transfer.js";
 
 /** What a worker needs to open one file (the serialisable subset of open options). */
 export interface OpenFileOptions {
-  parser?: FileFormat;
+  /** A built-in parser's name (a worker has only those). */
+  parser?: string;
   group?: string;
   dropVariables?: readonly string[];
   loadableVariables?: readonly string[];

@@ -3,6 +3,6 @@
  * directory, and browsers have none, so nothing is one. (Repositories over S3 are opened
  * explicitly with `openIcechunk`.)
  */
-import type * as Real from "../../icechunk/detect.js";
+import type * as Real from "../../formats/icechunk/detect.js";
 
 export const isIcechunkRepository: typeof Real.isIcechunkRepository = async () => false;

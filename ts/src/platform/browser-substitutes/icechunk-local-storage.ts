@@ -1,7 +1,7 @@
 /** Browser substitute for `icechunk/local-storage.ts`: Icechunk repositories in local directories. */
 
-import type * as Real from "../../icechunk/local-storage.js";
-import type { LocalStorageOptions } from "../../icechunk/local-storage.js";
+import type * as Real from "../../formats/icechunk/local-storage.js";
+import type { LocalStorageOptions } from "../../formats/icechunk/local-storage.js";
 import { noLocalFiles } from "./no-local-files.js";
 
 export type { LocalStorageOptions };

@@ -1,5 +1,5 @@
 /** Browser substitute for `kerchunk/local-directory.ts`: Parquet reference sets in local directories. */
-import type * as Real from "../../kerchunk/local-directory.js";
+import type * as Real from "../../formats/kerchunk/local-directory.js";
 import { noLocalFiles } from "./no-local-files.js";
 
 export class LocalDirectory {

@@ -1,5 +1,5 @@
 /** Browser substitute for `writers/to-kerchunk.ts`: browsers write references as Blobs (`kerchunkJsonBlob`). */
-import type * as Real from "../../writers/to-kerchunk.js";
+import type * as Real from "../../formats/kerchunk/to-kerchunk.js";
 import { noLocalFiles } from "./no-local-files.js";
 
 export type ToKerchunkOptions = Real.ToKerchunkOptions;
