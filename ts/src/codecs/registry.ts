@@ -6,6 +6,7 @@
 import type { Core } from "../backend/core.js";
 import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { CodecSpec } from "../metadata/array-metadata.js";
+import { stripCrc32c } from "./checksum.js";
 import type { BytesDecoder } from "./codec.js";
 import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
@@ -61,6 +62,9 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
       const codec = await numcodecs("lz4", {});
       return { name: spec.name, decode: (b) => codec.decode(b) };
     }
+    case "crc32c":
+    case "numcodecs.crc32c":
+      return { name: spec.name, decode: (b, ctx) => stripCrc32c(b, spec.configuration?.location === "start", ctx.variable) };
     case "vzarr.grib":
       return gribDecoder(core);
     default:

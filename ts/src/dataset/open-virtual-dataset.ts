@@ -11,6 +11,7 @@ import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
 import { ReadAheadSource } from "../io/read-ahead.js";
+import { isLocalInput } from "../io/url-scheme.js";
 import "../parsers/builtin.js";
 import { coreScannedParser } from "../parsers/core-scanned.js";
 import { type Parser, type ParserOptions, SNIFF_BYTES } from "../parsers/parser.js";
@@ -86,7 +87,7 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   const { parser: spec, decodeTimes: _, core: given, ...rest } = options;
   const parserOptions: ParserOptions = { ...rest, core: given ?? currentBackend() };
   const chosen = resolveParser(spec);
-  if (typeof input === "string" && isLocalDirectory(input)) {
+  if (typeof input === "string" && (chosen?.input === "directory" || (chosen === undefined && isLocalDirectory(input)))) {
     const parser = chosen ?? (await sniffDirectory(input));
     if (parser !== undefined) return parser.open({ url: input }, parserOptions);
   }
@@ -95,7 +96,13 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   const opened = typeof input === "string" ? openSource(input) : input;
   const source = new ReadAheadSource(opened);
   try {
-    const parser = chosen ?? (await sniffFile(source)) ?? coreAuto;
+    let parser = chosen ?? (await sniffFile(source));
+    // A remote URL that is no file any parser knows may be a store's prefix (Zarr over HTTP or S3).
+    if (parser === undefined && typeof input === "string" && !isLocalInput(input)) {
+      const prefix = await sniffDirectory(input);
+      if (prefix !== undefined) return await prefix.open({ url: input }, parserOptions);
+    }
+    parser ??= coreAuto;
     return await parser.open({ url: source.url, source }, parserOptions);
   } finally {
     // The scan's views into the source's blocks are gone by now: their buffers serve the

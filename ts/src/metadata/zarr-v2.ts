@@ -40,6 +40,9 @@ export function toNumcodecs(codec: CodecSpec, variable: string): NumcodecsConfig
       return { id: "zstd", level: cfg.level ?? 0, checksum: cfg.checksum ?? false };
     case "gzip":
       return { id: "gzip", level: cfg.level ?? 1 };
+    case "crc32c":
+      // Zarr v3's checksum follows the data, as numcodecs' CRC32C places it by default.
+      return { id: "crc32c", location: "end" };
     case "blosc":
       return {
         id: "blosc",

@@ -1,13 +1,23 @@
 /**
- * The built-in parsers, in the order inputs are offered to them: directories (Icechunk
- * repositories, kerchunk Parquet sets), then files by their first bytes (kerchunk JSON, then
- * the core's scanners).
+ * The built-in parsers, in the order inputs are offered to them: directories and prefixes
+ * (Icechunk repositories, kerchunk Parquet sets, Zarr stores), then files by their first
+ * bytes (kerchunk JSON, zipped Zarr, then the core's scanners).
  */
 import { gribParser } from "../formats/grib/parser.js";
 import { hdf5Parser } from "../formats/hdf5/parser.js";
 import { icechunkParser } from "../formats/icechunk/parser.js";
 import { kerchunkJsonParser, kerchunkParquetParser } from "../formats/kerchunk/parser.js";
 import { netcdf3Parser } from "../formats/netcdf3/parser.js";
+import { zarrParser, zarrZipParser } from "../formats/zarr/parser.js";
 import { registerBuiltinParsers } from "./registry.js";
 
-registerBuiltinParsers([icechunkParser, kerchunkParquetParser, kerchunkJsonParser, hdf5Parser, netcdf3Parser, gribParser]);
+registerBuiltinParsers([
+  icechunkParser,
+  kerchunkParquetParser,
+  zarrParser,
+  kerchunkJsonParser,
+  zarrZipParser,
+  hdf5Parser,
+  netcdf3Parser,
+  gribParser,
+]);

@@ -13,6 +13,8 @@ import { type OpenJpegModule, openJpegDecoder, setJpeg2000Loader } from "../code
 import { openWithLocalScan } from "../dataset/open-on-addon-thread.js";
 import { registerDirectOpen } from "../dataset/open-virtual-dataset.js";
 import { makeError } from "../errors/vzarr-error.js";
+import { LocalStore } from "../formats/zarr/local-store.js";
+import { registerLocalZarrStore } from "../formats/zarr/open-store.js";
 import { LocalFileSource } from "../io/local-file.js";
 import { registerSourceOpener } from "../io/open-source.js";
 import { withLocalScan } from "./wasm-local-scan.js";
@@ -55,3 +57,4 @@ setJpeg2000Loader(async () => {
 });
 registerSourceOpener("file", (url) => new LocalFileSource(url));
 registerDirectOpen(openWithLocalScan);
+registerLocalZarrStore((url) => new LocalStore(url));

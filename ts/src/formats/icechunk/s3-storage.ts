@@ -168,15 +168,31 @@ export class S3Storage implements Storage {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const full = `${this.prefix === "" ? "" : `${this.prefix}/`}${prefix}/`;
-    const out: string[] = [];
+    return (await this.listObjects(`${prefix}/`)).map((o) => o.key.slice(prefix.length + 1));
+  }
+
+  /**
+   * Every object whose key (relative to this storage's prefix) starts with `prefix`, with
+   * its size: ListObjectsV2, page by page.
+   */
+  async listObjects(prefix: string): Promise<{ key: string; size: number }[]> {
+    const base = this.prefix === "" ? "" : `${this.prefix}/`;
+    const full = `${base}${prefix}`;
+    const out: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
       const query = `?list-type=2&prefix=${encodeURIComponent(full)}${token === undefined ? "" : `&continuation-token=${encodeURIComponent(token)}`}`;
       const res = await this.request("GET", null, { query });
       if (!res.ok) return this.fail(res, `LIST ${prefix}`);
       const xml = await res.text();
-      for (const m of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) out.push(unescapeXml(m[1] as string).slice(full.length - prefix.length - 1));
+      for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const entry = m[1] as string;
+        const key = unescapeXml(/<Key>([^<]*)<\/Key>/.exec(entry)?.[1] ?? "");
+        const size = Number(/<Size>(\d+)<\/Size>/.exec(entry)?.[1] ?? Number.NaN);
+        if (!key.startsWith(base) || !Number.isSafeInteger(size))
+          throw new IoError(`S3 LIST ${prefix} in ${this.description}: a malformed entry`);
+        out.push({ key: key.slice(base.length), size });
+      }
       token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
         ? unescapeXml(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? "")
         : undefined;
