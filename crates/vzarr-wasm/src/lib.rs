@@ -1,6 +1,6 @@
 //! WebAssembly module with a raw C ABI: each export reads its arguments from one buffer,
 //! calls `vzarr_core::api`, and leaves its result (or the tagged error JSON) in a result
-//! buffer that the TypeScript glue copies out. See `wire.rs` for the byte layout and
+//! buffer that the TypeScript glue reads in place. See `wire.rs` for the byte layout and
 //! docs/ARCHITECTURE.md for why this is not wasm-bindgen.
 
 #[cfg(target_arch = "wasm32")]
@@ -11,6 +11,7 @@ mod wire;
 #[global_allocator]
 static ALLOCATOR: growth::GeometricGrowth = growth::GeometricGrowth::new();
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use vzarr_core::{api, Result};
 use wire::{Reader, Writer};
@@ -18,13 +19,18 @@ use wire::{Reader, Writer};
 /// The last call's result; valid until the next call.
 static RESULT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
+/// Where the last call's result is, `[ptr, len]`, at an address the glue asks for once
+/// (`vz_result_at`): reading two words of memory costs less than calling two more exports
+/// after every call.
+static RESULT_AT: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
 /// Status codes returned by every export.
 const OK: i32 = 0;
 const FAILED: i32 = 1;
 
 fn finish(outcome: Result<Writer>) -> i32 {
     let mut result = RESULT.lock().unwrap_or_else(|p| p.into_inner());
-    match outcome {
+    let status = match outcome {
         Ok(w) => {
             *result = w.buf;
             OK
@@ -33,10 +39,14 @@ fn finish(outcome: Result<Writer>) -> i32 {
             *result = e.to_json().into_bytes();
             FAILED
         }
-    }
+    };
+    RESULT_AT[0].store(result.as_ptr() as usize, Ordering::Relaxed);
+    RESULT_AT[1].store(result.len(), Ordering::Relaxed);
+    status
 }
 
-/// Runs `f` over the argument buffer at `ptr..ptr+len` (written by the glue via `vz_alloc`).
+/// Runs `f` over the argument buffer at `ptr..ptr+len` (a `vz_alloc` buffer the glue owns,
+/// reuses across calls, and frees).
 fn call(ptr: *const u8, len: usize, f: impl FnOnce(&mut Reader) -> Result<Writer>) -> i32 {
     let args: &[u8] = if len == 0 {
         &[]
@@ -72,14 +82,10 @@ pub unsafe extern "C" fn vz_free(ptr: *mut u8, len: usize) {
     drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
 }
 
+/// The address of `[result ptr, result len]` (two `usize`), updated by every call.
 #[no_mangle]
-pub extern "C" fn vz_result_ptr() -> *const u8 {
-    RESULT.lock().unwrap_or_else(|p| p.into_inner()).as_ptr()
-}
-
-#[no_mangle]
-pub extern "C" fn vz_result_len() -> usize {
-    RESULT.lock().unwrap_or_else(|p| p.into_inner()).len()
+pub extern "C" fn vz_result_at() -> *const usize {
+    RESULT_AT.as_ptr().cast()
 }
 
 #[no_mangle]
