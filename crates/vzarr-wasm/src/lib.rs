@@ -16,8 +16,8 @@ use std::sync::Mutex;
 use vzarr_core::{api, Result};
 use wire::{Reader, Writer};
 
-/// The last call's result; valid until the next call.
-static RESULT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The last call's result and the values it refers to; valid until the next call.
+static RESULT: Mutex<Writer> = Mutex::new(Writer::EMPTY);
 
 /// Where the last call's result is, `[ptr, len]`, at an address the glue asks for once
 /// (`vz_result_at`): reading two words of memory costs less than calling two more exports
@@ -32,16 +32,16 @@ fn finish(outcome: Result<Writer>) -> i32 {
     let mut result = RESULT.lock().unwrap_or_else(|p| p.into_inner());
     let status = match outcome {
         Ok(w) => {
-            *result = w.buf;
+            *result = w;
             OK
         }
         Err(e) => {
-            *result = e.to_json().into_bytes();
+            *result = Writer::raw(e.to_json().into_bytes());
             FAILED
         }
     };
-    RESULT_AT[0].store(result.as_ptr() as usize, Ordering::Relaxed);
-    RESULT_AT[1].store(result.len(), Ordering::Relaxed);
+    RESULT_AT[0].store(result.buf.as_ptr() as usize, Ordering::Relaxed);
+    RESULT_AT[1].store(result.buf.len(), Ordering::Relaxed);
     status
 }
 
@@ -129,7 +129,7 @@ pub extern "C" fn vz_manifest_shape(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let shape = api::manifest_shape(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&shape);
+        w.column(shape);
         Ok(w)
     })
 }
@@ -143,7 +143,7 @@ pub extern "C" fn vz_manifest_entry(ptr: *const u8, len: usize) -> i32 {
             .string(&path)
             .f64(offset as f64)
             .f64(length as f64)
-            .bytes(&data);
+            .bytes(data);
         Ok(w)
     })
 }
@@ -153,7 +153,10 @@ pub extern "C" fn vz_manifest_columns(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let (table, ids, offsets, lengths) = api::manifest_columns(r.u32()?)?;
         let mut w = Writer::default();
-        w.strings(&table).u32s(&ids).u64s(&offsets).u64s(&lengths);
+        w.strings(&table)
+            .column(ids)
+            .column(offsets)
+            .column(lengths);
         Ok(w)
     })
 }
@@ -163,7 +166,7 @@ pub extern "C" fn vz_manifest_inlined(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let (indices, data, lengths) = api::manifest_inlined(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&indices).bytes(&data).u32s(&lengths);
+        w.column(indices).bytes(data).column(lengths);
         Ok(w)
     })
 }
@@ -234,7 +237,7 @@ pub extern "C" fn vz_manifest_stats(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let stats = api::manifest_stats(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&stats);
+        w.column(stats);
         Ok(w)
     })
 }
@@ -255,7 +258,7 @@ pub extern "C" fn vz_scan_advance(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let needs = api::scan_advance(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&needs);
+        w.column(needs);
         Ok(w)
     })
 }
@@ -265,7 +268,7 @@ pub extern "C" fn vz_scan_advance_reads(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let reads = api::scan_advance_reads(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&reads);
+        w.column(reads);
         Ok(w)
     })
 }
@@ -288,7 +291,7 @@ pub extern "C" fn vz_scan_finish(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let out = api::scan_finish(r.u32()?)?;
         let mut w = Writer::default();
-        w.string(&out.json).u32s(&out.manifests).bytes(&out.loaded);
+        w.string(&out.json).column(out.manifests).bytes(out.loaded);
         Ok(w)
     })
 }
@@ -306,7 +309,7 @@ pub extern "C" fn vz_codec_decode(ptr: *const u8, len: usize) -> i32 {
         let dtype = r.string()?;
         let shape = r.f64s()?;
         let out = api::codec_decode(&codec, input, &dtype, &shape)?;
-        Ok(Writer { buf: out })
+        Ok(Writer::raw(out))
     })
 }
 
@@ -315,7 +318,7 @@ pub extern "C" fn vz_grib_jpeg2000_codestream(ptr: *const u8, len: usize) -> i32
     call(ptr, len, |r| {
         let parts = api::grib_jpeg2000_codestream(r.bytes()?)?;
         let mut w = Writer::default();
-        w.f64s(&parts);
+        w.column(parts);
         Ok(w)
     })
 }
@@ -328,7 +331,7 @@ pub extern "C" fn vz_grib_decode_samples(ptr: *const u8, len: usize) -> i32 {
         let dtype = r.string()?;
         let shape = r.f64s()?;
         let out = api::grib_decode_samples(message, &samples, &dtype, &shape)?;
-        Ok(Writer { buf: out })
+        Ok(Writer::raw(out))
     })
 }
 

@@ -1,13 +1,17 @@
 //! The byte format of arguments and results across the raw wasm ABI.
 //!
-//! Every export takes one argument buffer and leaves one result buffer. Both are
-//! little-endian sequences of: `u32`, `f64`, byte strings (`u32` length + bytes), lists of
-//! strings (`u32` count + strings), and typed columns (`u32` count + packed values). The
+//! Every export takes one argument buffer and leaves one result buffer, both little-endian
+//! sequences of `u32`, `f64`, strings (`u32` length + UTF-8) and the items below. The
 //! TypeScript glue (`ts/src/backend/wire.ts`) writes and reads the same layout.
 //!
-//! Typed columns are the large items (a million-chunk manifest's ids, offsets and lengths):
-//! they cross as their bytes, one `memcpy` each way, not value by value (which took about
-//! as long as everything else in `manifest_from_columns` and `manifest_columns`).
+//! * Arguments: byte strings are `u32` length + bytes, lists of strings `u32` count +
+//!   strings, typed columns `u32` count + packed values. Columns are copied out of the
+//!   buffer in one `memcpy` each, not value by value.
+//! * Results: byte strings and typed columns are `u32` length or count + `u32` address of
+//!   the values where the core left them ([`Kept`], aligned, alive until the next call),
+//!   which the glue copies out once. A million-chunk manifest's columns thus cost no copy
+//!   here (they took about as long as everything else in `manifest_columns` when they were
+//!   encoded value by value, and a `memcpy` into the result buffer still cost a fifth).
 
 use vzarr_core::{Error, Result};
 
@@ -16,7 +20,7 @@ use vzarr_core::{Error, Result};
 /// # Safety
 /// Implementors must be plain numbers without padding, valid for every bit pattern: columns
 /// are copied to and from bytes wholesale.
-pub unsafe trait Element: Copy {
+pub unsafe trait Element: Copy + Send + 'static {
     /// Between little-endian and native byte order (the identity on little-endian targets).
     fn swap_le(self) -> Self;
 }
@@ -42,12 +46,8 @@ unsafe impl Element for f64 {
     }
 }
 
-/// The bytes of a column in native order.
-fn bytes_of<T: Element>(values: &[T]) -> &[u8] {
-    // SAFETY: `T` has no padding (Element's contract), so the slice's memory is
-    // `size_of_val(values)` initialised bytes, borrowed for as long as `values`.
-    unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), size_of_val(values)) }
-}
+/// Values a result refers to by address instead of holding them (owned, never read here).
+pub type Kept = Box<dyn Send>;
 
 pub struct Reader<'a> {
     bytes: &'a [u8],
@@ -137,12 +137,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A result: its buffer and the values it refers to (see the module's documentation).
 #[derive(Default)]
 pub struct Writer {
     pub buf: Vec<u8>,
+    pub kept: Vec<Kept>,
 }
 
 impl Writer {
+    pub const EMPTY: Writer = Writer {
+        buf: Vec::new(),
+        kept: Vec::new(),
+    };
+
+    /// A result that is these bytes alone.
+    pub fn raw(buf: Vec<u8>) -> Writer {
+        Writer {
+            buf,
+            kept: Vec::new(),
+        }
+    }
+
     pub fn u32(&mut self, v: u32) -> &mut Self {
         self.buf.extend_from_slice(&v.to_le_bytes());
         self
@@ -153,14 +168,10 @@ impl Writer {
         self
     }
 
-    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.u32(b.len() as u32);
-        self.buf.extend_from_slice(b);
-        self
-    }
-
     pub fn string(&mut self, s: &str) -> &mut Self {
-        self.bytes(s.as_bytes())
+        self.u32(s.len() as u32);
+        self.buf.extend_from_slice(s.as_bytes());
+        self
     }
 
     pub fn strings(&mut self, list: &[String]) -> &mut Self {
@@ -171,30 +182,25 @@ impl Writer {
         self
     }
 
-    /// A typed column: its count, then its values' bytes in one `memcpy`.
-    pub fn column<T: Element>(&mut self, v: &[T]) -> &mut Self {
-        self.u32(v.len() as u32);
-        if cfg!(target_endian = "big") {
-            self.buf.reserve(size_of_val(v));
-            for x in v {
-                self.buf.extend_from_slice(bytes_of(&[x.swap_le()]));
-            }
-        } else {
-            self.buf.extend_from_slice(bytes_of(v));
-        }
+    /// The length and address of values kept until the next call. Addresses are wasm32's
+    /// (the crate also compiles natively, for its tests, where they are truncated).
+    fn refer<V: Send + 'static>(&mut self, len: usize, ptr: *const u8, values: V) -> &mut Self {
+        self.u32(len as u32).u32(ptr as usize as u32);
+        self.kept.push(Box::new(values));
         self
     }
 
-    pub fn u32s(&mut self, v: &[u32]) -> &mut Self {
-        self.column(v)
+    /// A byte string by reference.
+    pub fn bytes(&mut self, b: Vec<u8>) -> &mut Self {
+        self.refer(b.len(), b.as_ptr(), b)
     }
 
-    pub fn u64s(&mut self, v: &[u64]) -> &mut Self {
-        self.column(v)
-    }
-
-    pub fn f64s(&mut self, v: &[f64]) -> &mut Self {
-        self.column(v)
+    /// A typed column by reference, in little-endian order.
+    pub fn column<T: Element>(&mut self, mut v: Vec<T>) -> &mut Self {
+        if cfg!(target_endian = "big") {
+            v.iter_mut().for_each(|x| *x = x.swap_le());
+        }
+        self.refer(v.len(), v.as_ptr().cast::<u8>(), v)
     }
 }
 
@@ -202,36 +208,52 @@ impl Writer {
 mod tests {
     use super::*;
 
+    /// An argument buffer as the glue writes it.
+    fn args(ids: &[u32], offsets: &[u64], shape: &[f64]) -> Vec<u8> {
+        let mut b = 7u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+        ids.iter()
+            .for_each(|x| b.extend_from_slice(&x.to_le_bytes()));
+        b.extend_from_slice(&(offsets.len() as u32).to_le_bytes());
+        offsets
+            .iter()
+            .for_each(|x| b.extend_from_slice(&x.to_le_bytes()));
+        b.extend_from_slice(&(shape.len() as u32).to_le_bytes());
+        shape
+            .iter()
+            .for_each(|x| b.extend_from_slice(&x.to_le_bytes()));
+        b.extend_from_slice(&5u32.to_le_bytes());
+        b.extend_from_slice("päth".as_bytes());
+        b
+    }
+
     #[test]
-    fn columns_round_trip_as_little_endian_bytes() {
-        let ids = vec![0u32, 1, 0xfffffffe, 0xffffffff];
-        let offsets = vec![0u64, 1 << 40, u64::MAX, 4096];
-        let shape = vec![1.5f64, -0.0, f64::MAX];
-        let mut w = Writer::default();
-        w.u32(7)
-            .u32s(&ids)
-            .u64s(&offsets)
-            .f64s(&shape)
-            .string("päth");
-        // The layout is fixed: count, then values least significant byte first.
-        assert_eq!(&w.buf[4..8], &4u32.to_le_bytes());
-        assert_eq!(&w.buf[8..12], &[0, 0, 0, 0]);
-        assert_eq!(&w.buf[16..20], &[0xfe, 0xff, 0xff, 0xff]);
-        assert_eq!(&w.buf[36..44], &[0, 0, 0, 0, 0, 1, 0, 0]);
-        let mut r = Reader::new(&w.buf);
+    fn argument_columns_are_read_from_little_endian_bytes() {
+        let ids = [0u32, 1, 0xfffffffe, 0xffffffff];
+        let offsets = [0u64, 1 << 40, u64::MAX, 4096];
+        let shape = [1.5f64, -0.0, f64::MAX];
+        let buf = args(&ids, &offsets, &shape);
+        let mut r = Reader::new(&buf);
         assert_eq!(r.u32().unwrap(), 7);
         assert_eq!(r.u32s().unwrap(), ids);
         assert_eq!(r.u64s().unwrap(), offsets);
         let back = r.f64s().unwrap();
-        assert_eq!(
-            back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-            shape.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-        );
+        assert_eq!(back.map_bits(), shape.map_bits());
         assert_eq!(r.string().unwrap(), "päth");
+        assert!(r.u32().is_err());
+    }
+
+    trait Bits {
+        fn map_bits(&self) -> Vec<u64>;
+    }
+    impl Bits for [f64] {
+        fn map_bits(&self) -> Vec<u64> {
+            self.iter().map(|x| x.to_bits()).collect()
+        }
     }
 
     #[test]
-    fn short_or_oversized_columns_are_malformed() {
+    fn short_or_oversized_argument_columns_are_malformed() {
         // Count 3 of u64 but only 16 bytes follow.
         let mut buf = 3u32.to_le_bytes().to_vec();
         buf.extend_from_slice(&[0; 16]);
@@ -242,5 +264,23 @@ mod tests {
         // An empty column reads back empty.
         let buf = 0u32.to_le_bytes();
         assert!(Reader::new(&buf).u32s().unwrap().is_empty());
+    }
+
+    #[test]
+    fn result_columns_and_bytes_are_kept_and_referred_to() {
+        let offsets = vec![1u64, 2, 3];
+        let at = offsets.as_ptr() as usize as u32;
+        let values = offsets.as_ptr();
+        let mut w = Writer::default();
+        w.u32(9).column(offsets).bytes(vec![]).string("é");
+        assert_eq!(&w.buf[0..4], &9u32.to_le_bytes());
+        assert_eq!(&w.buf[4..8], &3u32.to_le_bytes());
+        // The values did not move: the result refers to them where they are.
+        assert_eq!(&w.buf[8..12], &at.to_le_bytes());
+        assert_eq!(&w.buf[12..16], &0u32.to_le_bytes());
+        assert_eq!(&w.buf[20..], &[2, 0, 0, 0, 0xc3, 0xa9]);
+        assert_eq!(w.kept.len(), 2);
+        // SAFETY: `w.kept` owns the column, alive and unchanged.
+        assert_eq!(unsafe { std::slice::from_raw_parts(values, 3) }, &[1, 2, 3]);
     }
 }

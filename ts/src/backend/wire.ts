@@ -1,11 +1,13 @@
 /**
- * The byte layout of arguments and results across the raw wasm ABI; the Rust side is
- * `crates/vzarr-wasm/src/wire.rs`. Little-endian `u32`, `f64`, byte strings (u32 length +
- * bytes), string lists (u32 count + strings) and typed columns (u32 count + values).
+ * The byte layout of arguments and results across the raw wasm ABI; the Rust side (and the
+ * layout's description) is `crates/vzarr-wasm/src/wire.rs`. Little-endian `u32`, `f64`,
+ * strings (u32 length + UTF-8), string lists (u32 count + strings); in arguments, byte
+ * strings and typed columns follow their length or count; in results, they are a length or
+ * count and the address of the values, which the module keeps until the next call.
  *
  * Both directions work in wasm memory itself: arguments are written in place into one
  * buffer the glue keeps in the module, results are read where the module left them. Only
- * what must outlive the next call is copied out (byte strings, columns).
+ * what must outlive the next call is copied out (byte strings, columns), once.
  */
 
 import { makeError, type VzarrError } from "../errors/vzarr-error.js";
@@ -221,11 +223,11 @@ export class ResultReader {
     return v;
   }
 
+  /** A byte string (length, address), copied out. */
   bytes(): Uint8Array {
     const n = this.u32();
-    const out = this.mem.u8.slice(this.at, this.at + n);
-    this.at += n;
-    return out;
+    const ptr = this.u32();
+    return this.mem.u8.slice(ptr, ptr + n);
   }
 
   string(): string {
@@ -245,19 +247,18 @@ export class ResultReader {
   /** An `f64` column as plain numbers (short lists: shapes, statistics). */
   numbers(): number[] {
     const n = this.u32();
+    const ptr = this.u32();
     const out = new Array<number>(n);
     const dv = this.mem.dv;
-    for (let i = 0; i < n; i++) out[i] = dv.getFloat64(this.at + 8 * i, true);
-    this.at += 8 * n;
+    for (let i = 0; i < n; i++) out[i] = dv.getFloat64(ptr + 8 * i, true);
     return out;
   }
 
-  /** A column's values, copied into a fresh (aligned) buffer. */
+  /** A column (count, address): its values copied into a fresh (aligned) buffer. */
   private columnBytes(width: number): [ArrayBuffer, number] {
     const n = this.u32();
-    const copy = this.mem.u8.buffer.slice(this.at, this.at + n * width) as ArrayBuffer;
-    this.at += n * width;
-    return [copy, n];
+    const ptr = this.u32();
+    return [this.mem.u8.buffer.slice(ptr, ptr + n * width) as ArrayBuffer, n];
   }
 
   u32s(): Uint32Array {
