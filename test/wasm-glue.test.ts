@@ -22,7 +22,18 @@ describe("wasm call glue", () => {
   };
 
   it("writes strings as UTF-8 exactly as TextEncoder does (short, long, non-ASCII, lone surrogates)", () => {
-    const table = ["a.nc", "ä/ö.nc", "x".repeat(63) + "é", "y".repeat(200), "ü".repeat(300), "🌍/data.nc", "bad\ud800half", "é".repeat(64)];
+    const table = [
+      "a.nc",
+      "ä/ö.nc",
+      "x".repeat(23) + "é",
+      "z".repeat(24),
+      "w".repeat(25),
+      "y".repeat(200),
+      "ü".repeat(300),
+      "🌍/data.nc",
+      "bad\ud800half",
+      "é".repeat(24),
+    ];
     const out = [native, wasm].map((core) => {
       const h = columnsOf(core, table, table.length * 14);
       const cols = core.manifestColumns(h);
