@@ -11,8 +11,8 @@
 // million-chunk netCDF-4 and v2 B-tree files with the wasm backend, each in a fresh process
 // (the checkouts alternate), timing the first call and the median of the repeats.
 //
-// Data: bench/data/scale-1 (`npm run bench:compare` or bench/make_data.py makes it), taken
-// from AFTER_ROOT, else BEFORE_ROOT, else $VZARR_BENCH_DATA.
+// Data: $VZARR_BENCH_DATA, else bench/data/scale-1 of AFTER_ROOT, else of BEFORE_ROOT
+// (`npm run bench:compare` or bench/make_data.py makes it).
 // Environment: VZARR_BENCH_ROUNDS (31), VZARR_BENCH_OPENS (fresh processes per checkout and
 // file, 9), VZARR_BENCH_REPEATS (repeat opens per process, 5).
 import { execFileSync } from "node:child_process";
@@ -58,7 +58,7 @@ if (roots.length !== 2) throw new Error("usage: node --expose-gc bench/wasm-glue
 const ROUNDS = Number(process.env.VZARR_BENCH_ROUNDS ?? 31);
 const OPENS = Number(process.env.VZARR_BENCH_OPENS ?? 9);
 const REPEATS = Number(process.env.VZARR_BENCH_REPEATS ?? 5);
-const DATA = [...roots.map((r) => join(r, "bench", "data", "scale-1")).reverse(), process.env.VZARR_BENCH_DATA ?? ""].find(
+const DATA = [process.env.VZARR_BENCH_DATA ?? "", ...roots.map((r) => join(r, "bench", "data", "scale-1")).reverse()].find(
   (d) => d !== "" && existsSync(join(d, "codec-chunks")),
 );
 if (DATA === undefined)
