@@ -1,6 +1,6 @@
 //! WebAssembly module with a raw C ABI: each export reads its arguments from one buffer,
 //! calls `vzarr_core::api`, and leaves its result (or the tagged error JSON) in a result
-//! buffer that the TypeScript glue copies out. See `wire.rs` for the byte layout and
+//! buffer that the TypeScript glue reads in place. See `wire.rs` for the byte layout and
 //! docs/ARCHITECTURE.md for why this is not wasm-bindgen.
 
 #[cfg(target_arch = "wasm32")]
@@ -11,12 +11,18 @@ mod wire;
 #[global_allocator]
 static ALLOCATOR: growth::GeometricGrowth = growth::GeometricGrowth::new();
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use vzarr_core::{api, Result};
 use wire::{Reader, Writer};
 
-/// The last call's result; valid until the next call.
-static RESULT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The last call's result and the values it refers to; valid until the next call.
+static RESULT: Mutex<Writer> = Mutex::new(Writer::EMPTY);
+
+/// Where the last call's result is, `[ptr, len]`, at an address the glue asks for once
+/// (`vz_result_at`): reading two words of memory costs less than calling two more exports
+/// after every call.
+static RESULT_AT: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
 
 /// Status codes returned by every export.
 const OK: i32 = 0;
@@ -24,19 +30,23 @@ const FAILED: i32 = 1;
 
 fn finish(outcome: Result<Writer>) -> i32 {
     let mut result = RESULT.lock().unwrap_or_else(|p| p.into_inner());
-    match outcome {
+    let status = match outcome {
         Ok(w) => {
-            *result = w.buf;
+            *result = w;
             OK
         }
         Err(e) => {
-            *result = e.to_json().into_bytes();
+            *result = Writer::raw(e.to_json().into_bytes());
             FAILED
         }
-    }
+    };
+    RESULT_AT[0].store(result.buf.as_ptr() as usize, Ordering::Relaxed);
+    RESULT_AT[1].store(result.buf.len(), Ordering::Relaxed);
+    status
 }
 
-/// Runs `f` over the argument buffer at `ptr..ptr+len` (written by the glue via `vz_alloc`).
+/// Runs `f` over the argument buffer at `ptr..ptr+len` (a `vz_alloc` buffer the glue owns,
+/// reuses across calls, and frees).
 fn call(ptr: *const u8, len: usize, f: impl FnOnce(&mut Reader) -> Result<Writer>) -> i32 {
     let args: &[u8] = if len == 0 {
         &[]
@@ -72,14 +82,10 @@ pub unsafe extern "C" fn vz_free(ptr: *mut u8, len: usize) {
     drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
 }
 
+/// The address of `[result ptr, result len]` (two `usize`), updated by every call.
 #[no_mangle]
-pub extern "C" fn vz_result_ptr() -> *const u8 {
-    RESULT.lock().unwrap_or_else(|p| p.into_inner()).as_ptr()
-}
-
-#[no_mangle]
-pub extern "C" fn vz_result_len() -> usize {
-    RESULT.lock().unwrap_or_else(|p| p.into_inner()).len()
+pub extern "C" fn vz_result_at() -> *const usize {
+    RESULT_AT.as_ptr().cast()
 }
 
 #[no_mangle]
@@ -123,7 +129,7 @@ pub extern "C" fn vz_manifest_shape(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let shape = api::manifest_shape(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&shape);
+        w.column(shape);
         Ok(w)
     })
 }
@@ -137,7 +143,7 @@ pub extern "C" fn vz_manifest_entry(ptr: *const u8, len: usize) -> i32 {
             .string(&path)
             .f64(offset as f64)
             .f64(length as f64)
-            .bytes(&data);
+            .bytes(data);
         Ok(w)
     })
 }
@@ -147,7 +153,10 @@ pub extern "C" fn vz_manifest_columns(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let (table, ids, offsets, lengths) = api::manifest_columns(r.u32()?)?;
         let mut w = Writer::default();
-        w.strings(&table).u32s(&ids).u64s(&offsets).u64s(&lengths);
+        w.strings(&table)
+            .column(ids)
+            .column(offsets)
+            .column(lengths);
         Ok(w)
     })
 }
@@ -157,7 +166,7 @@ pub extern "C" fn vz_manifest_inlined(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let (indices, data, lengths) = api::manifest_inlined(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&indices).bytes(&data).u32s(&lengths);
+        w.column(indices).bytes(data).column(lengths);
         Ok(w)
     })
 }
@@ -228,7 +237,7 @@ pub extern "C" fn vz_manifest_stats(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let stats = api::manifest_stats(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&stats);
+        w.column(stats);
         Ok(w)
     })
 }
@@ -249,7 +258,7 @@ pub extern "C" fn vz_scan_advance(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let needs = api::scan_advance(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&needs);
+        w.column(needs);
         Ok(w)
     })
 }
@@ -259,7 +268,7 @@ pub extern "C" fn vz_scan_advance_reads(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let reads = api::scan_advance_reads(r.u32()?)?;
         let mut w = Writer::default();
-        w.f64s(&reads);
+        w.column(reads);
         Ok(w)
     })
 }
@@ -282,7 +291,7 @@ pub extern "C" fn vz_scan_finish(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let out = api::scan_finish(r.u32()?)?;
         let mut w = Writer::default();
-        w.string(&out.json).u32s(&out.manifests).bytes(&out.loaded);
+        w.string(&out.json).column(out.manifests).bytes(out.loaded);
         Ok(w)
     })
 }
@@ -300,7 +309,7 @@ pub extern "C" fn vz_codec_decode(ptr: *const u8, len: usize) -> i32 {
         let dtype = r.string()?;
         let shape = r.f64s()?;
         let out = api::codec_decode(&codec, input, &dtype, &shape)?;
-        Ok(Writer { buf: out })
+        Ok(Writer::raw(out))
     })
 }
 
@@ -309,7 +318,7 @@ pub extern "C" fn vz_grib_jpeg2000_codestream(ptr: *const u8, len: usize) -> i32
     call(ptr, len, |r| {
         let parts = api::grib_jpeg2000_codestream(r.bytes()?)?;
         let mut w = Writer::default();
-        w.f64s(&parts);
+        w.column(parts);
         Ok(w)
     })
 }
@@ -322,7 +331,7 @@ pub extern "C" fn vz_grib_decode_samples(ptr: *const u8, len: usize) -> i32 {
         let dtype = r.string()?;
         let shape = r.f64s()?;
         let out = api::grib_decode_samples(message, &samples, &dtype, &shape)?;
-        Ok(Writer { buf: out })
+        Ok(Writer::raw(out))
     })
 }
 
