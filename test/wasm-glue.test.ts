@@ -154,7 +154,15 @@ describe("wasm call glue", () => {
 function trappingModule(): Uint8Array<ArrayBuffer> {
   const calls = [
     ...["version", "manifest_from_columns", "manifest_empty", "manifest_free", "manifest_live_count", "manifest_shape", "manifest_entry"],
-    ...["manifest_columns", "manifest_inlined", "manifest_set_inlined", "manifest_concat", "manifest_stack", "manifest_broadcast"],
+    ...[
+      "manifest_columns",
+      "manifest_paths",
+      "manifest_inlined",
+      "manifest_set_inlined",
+      "manifest_concat",
+      "manifest_stack",
+      "manifest_broadcast",
+    ],
     ...["manifest_slice", "manifest_map_paths", "manifest_equals", "manifest_stats", "scan_open", "scan_advance", "scan_advance_reads"],
     ...["scan_finish", "scan_free", "codec_decode", "codec_supported", "grib_jpeg2000_codestream", "grib_decode_samples"],
   ];

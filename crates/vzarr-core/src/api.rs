@@ -126,6 +126,12 @@ pub fn manifest_columns(handle: u32) -> Result<Columns> {
     })
 }
 
+/// The distinct paths a manifest's chunks refer to (its path table), without the columns:
+/// what a caller checks before following references.
+pub fn manifest_paths(handle: u32) -> Result<Vec<String>> {
+    manifests(|t| Ok(t.get(handle)?.paths().paths().to_vec()))
+}
+
 /// Inlined chunks as (flat indices, concatenated bytes, per-chunk lengths).
 pub fn manifest_inlined(handle: u32) -> Result<(Vec<f64>, Vec<u8>, Vec<u32>)> {
     manifests(|t| {

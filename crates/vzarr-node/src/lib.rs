@@ -124,6 +124,11 @@ pub struct Columns {
 }
 
 #[napi]
+pub fn manifest_paths(handle: u32) -> Result<Vec<String>> {
+    api::manifest_paths(handle).map_err(js)
+}
+
+#[napi]
 pub fn manifest_columns(handle: u32) -> Result<Columns> {
     let (table, ids, offsets, lengths) = api::manifest_columns(handle).map_err(js)?;
     Ok(Columns {

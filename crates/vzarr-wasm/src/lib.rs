@@ -149,6 +149,16 @@ pub extern "C" fn vz_manifest_entry(ptr: *const u8, len: usize) -> i32 {
 }
 
 #[no_mangle]
+pub extern "C" fn vz_manifest_paths(ptr: *const u8, len: usize) -> i32 {
+    call(ptr, len, |r| {
+        let table = api::manifest_paths(r.u32()?)?;
+        let mut w = Writer::default();
+        w.strings(&table);
+        Ok(w)
+    })
+}
+
+#[no_mangle]
 pub extern "C" fn vz_manifest_columns(ptr: *const u8, len: usize) -> i32 {
     call(ptr, len, |r| {
         let (table, ids, offsets, lengths) = api::manifest_columns(r.u32()?)?;

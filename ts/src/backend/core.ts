@@ -65,6 +65,8 @@ export interface Core {
   manifestShape(handle: Handle): number[];
   manifestEntry(handle: Handle, index: number): RawEntry;
   manifestColumns(handle: Handle): ManifestColumns;
+  /** The manifest's distinct paths (its path table), without the columns. */
+  manifestPaths(handle: Handle): string[];
   manifestInlined(handle: Handle): InlinedChunks;
   manifestSetInlined(handle: Handle, index: number, bytes: Uint8Array): void;
   manifestConcat(handles: Uint32Array, axis: number): Handle;

@@ -43,6 +43,7 @@ export function createNativeCore(addon: NativeAddon): Core {
     manifestShape: guard((h) => addon.manifestShape(h)),
     manifestEntry: guard((h, i) => addon.manifestEntry(h, i)),
     manifestColumns: guard((h) => addon.manifestColumns(h)),
+    manifestPaths: guard((h) => addon.manifestPaths(h)),
     manifestInlined: guard((h) => addon.manifestInlined(h)),
     manifestSetInlined: guard((h, i, b) => addon.manifestSetInlined(h, i, b)),
     manifestConcat: guard((hs, axis) => addon.manifestConcat(hs, axis)),

@@ -28,6 +28,7 @@ const CALLS = [
   "manifest_shape",
   "manifest_entry",
   "manifest_columns",
+  "manifest_paths",
   "manifest_inlined",
   "manifest_set_inlined",
   "manifest_concat",
@@ -177,6 +178,7 @@ export function createWasmCore(module: WebAssembly.Module): Core {
       const r = run(fn.manifest_columns, args.begin().u32(h));
       return { table: r.strings(), ids: r.u32s(), offsets: r.u64s(), lengths: r.u64s() };
     },
+    manifestPaths: (h) => run(fn.manifest_paths, args.begin().u32(h)).strings(),
     manifestInlined: (h) => {
       const r = run(fn.manifest_inlined, args.begin().u32(h));
       return { indices: r.f64s(), data: r.bytes(), lengths: r.u32s() };

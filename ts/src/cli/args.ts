@@ -4,6 +4,8 @@ import { InvalidArgumentError } from "../errors/vzarr-error.js";
 export interface ParsedArgs {
   positionals: string[];
   options: Map<string, string | true>;
+  /** Values of repeatable options (`--allow A --allow B`), in order. */
+  lists: Map<string, string[]>;
 }
 
 export interface ArgSpec {
@@ -13,11 +15,14 @@ export interface ArgSpec {
   flags: readonly string[];
   /** Short aliases: `{ o: "output" }`. */
   aliases?: Readonly<Record<string, string>>;
+  /** Options that take a value and may be repeated. */
+  lists?: readonly string[];
 }
 
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   const positionals: string[] = [];
   const options = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--") {
@@ -35,6 +40,10 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     if (spec.flags.includes(name)) {
       if (eq >= 0) throw new InvalidArgumentError(`option --${name} takes no value`);
       options.set(name, true);
+    } else if (spec.lists?.includes(name)) {
+      const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new InvalidArgumentError(`option --${name} needs a value`);
+      lists.set(name, [...(lists.get(name) ?? []), value]);
     } else if (spec.values.includes(name)) {
       const value = eq >= 0 ? body.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new InvalidArgumentError(`option --${name} needs a value`);
@@ -43,7 +52,12 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
       throw new InvalidArgumentError(`unknown option ${arg}`);
     }
   }
-  return { positionals, options };
+  return { positionals, options, lists };
+}
+
+/** A repeatable option's values, or undefined when it was not given. */
+export function listOption(args: ParsedArgs, name: string): string[] | undefined {
+  return args.lists.get(name);
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {

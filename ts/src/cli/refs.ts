@@ -10,14 +10,14 @@ import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
-import { parseArgs, stringOption } from "./args.js";
+import { listOption, parseArgs, stringOption } from "./args.js";
 import { OUTPUT_FORMATS } from "./output-formats.js";
 import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--quiet]${Object.values(OUTPUT_FORMATS)
+           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--quiet]${Object.values(OUTPUT_FORMATS)
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -60,6 +60,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
     ],
     flags: ["quiet"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
+    lists: ["allow"],
   });
   const output = stringOption(args, "output");
   const inputs = args.positionals;
@@ -92,6 +93,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const quiet = args.options.has("quiet");
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
+  const allow = listOption(args, "allow");
   const loadableVariables = list(stringOption(args, "loadable"));
   const dropVariables = list(stringOption(args, "drop"));
 
@@ -110,6 +112,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         onError,
         group,
         parser,
+        allow,
         loadableVariables,
         dropVariables,
         compat,
@@ -122,7 +125,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, loadableVariables, dropVariables });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables });
   }
   try {
     const summary = await format.write(ds, output, {

@@ -66,6 +66,8 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   decodeTimes?: boolean;
   dropVariables?: readonly string[];
   group?: string;
+  /** As `OpenVirtualDatasetOptions.allow`: the locations reference sets may name. */
+  allow?: readonly string[];
   /** As `OpenVirtualDatasetOptions.parser`: a name, a Parser object, or `auto`. */
   parser?: string | Parser;
   core?: Core;
@@ -111,6 +113,7 @@ export async function openVirtualMfdatasetWithReport(
   const parser = resolveParser(options.parser);
   const fileOptions = {
     parser,
+    allow: options.allow,
     group: options.group,
     dropVariables: options.dropVariables,
     loadableVariables: options.loadableVariables,

@@ -45,6 +45,12 @@ export interface OpenVirtualDatasetOptions {
   core?: Core;
   /** For Icechunk repositories: the branch, tag or snapshot to open (default branch main). */
   version?: VersionSpec;
+  /**
+   * Locations a reference set (kerchunk, Icechunk, Zarr) may name: only these prefixes. By
+   * default a local reference set may name any location, and one opened from a remote
+   * location no local file and no private-network host but its own (`io/authorize.ts`).
+   */
+  allow?: readonly string[];
 }
 
 /**

@@ -209,6 +209,11 @@ export class ChunkManifest implements Disposable {
   }
 
   /** Inlined chunks by flat index. */
+  /** The distinct paths this manifest's chunks refer to. */
+  paths(): string[] {
+    return this.core.manifestPaths(this.handle);
+  }
+
   inlined(): Map<number, Uint8Array> {
     const { indices, data, lengths } = this.core.manifestInlined(this.handle);
     const out = new Map<number, Uint8Array>();

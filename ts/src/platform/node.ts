@@ -15,8 +15,10 @@ import { registerDirectOpen } from "../dataset/open-virtual-dataset.js";
 import { makeError } from "../errors/vzarr-error.js";
 import { LocalStore } from "../formats/zarr/local-store.js";
 import { registerLocalZarrStore } from "../formats/zarr/open-store.js";
+import { setLocationResolver } from "../io/authorize.js";
 import { LocalFileSource } from "../io/local-file.js";
 import { registerSourceOpener } from "../io/open-source.js";
+import { nodeLocationResolver } from "./node-location-resolver.js";
 import { withLocalScan } from "./wasm-local-scan.js";
 
 function loadNative(): Core {
@@ -58,3 +60,4 @@ setJpeg2000Loader(async () => {
 registerSourceOpener("file", (url) => new LocalFileSource(url));
 registerDirectOpen(openWithLocalScan);
 registerLocalZarrStore((url) => new LocalStore(url));
+setLocationResolver(nodeLocationResolver());

@@ -24,7 +24,10 @@ export interface OpenStoreOptions {
 export async function openStore(input: string | VirtualDataset, options: OpenStoreOptions = {}): Promise<VirtualStore> {
   const core = options.core ?? currentBackend();
   await registerZarritaCodecs(core);
-  const ds = typeof input === "string" ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] }) : input;
+  const ds =
+    typeof input === "string"
+      ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [], allow: options.allow })
+      : input;
   const pool = new SourcePool({
     open: options.openSource ?? openSource,
     allow: options.allow,

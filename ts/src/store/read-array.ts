@@ -15,7 +15,10 @@ import { VirtualStore } from "./virtual-store.js";
 
 export interface ReadArrayOptions {
   core?: Core;
-  /** Only read chunks from URLs with these prefixes. */
+  /**
+   * Only read chunks from locations under these prefixes (canonical form: `..`, encodings and
+   * symlinks resolved); also applied to the reference set opened from `input`.
+   */
   allow?: readonly string[];
   /** Opens byte sources for chunk URLs (defaults to local/http/s3 by scheme). */
   openSource?: (url: string) => ByteSource;
@@ -46,7 +49,7 @@ export async function readArray(
   const core = options.core ?? currentBackend();
   const owned = typeof input === "string";
   const ds = owned
-    ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [] })
+    ? await openVirtualDataset(input, { core, group: options.group, loadableVariables: [], allow: options.allow })
     : input instanceof VirtualStore
       ? input.dataset
       : input;

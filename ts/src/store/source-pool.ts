@@ -3,7 +3,8 @@
  * open, enforces the allow-list of URL prefixes, and checks each file against the identity
  * (size, ETag, Last-Modified) recorded when it was indexed.
  */
-import { NotAllowedError, SourceChangedError } from "../errors/vzarr-error.js";
+import { SourceChangedError } from "../errors/vzarr-error.js";
+import { authorizeLocation } from "../io/authorize.js";
 import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
 
 export interface SourcePoolOptions {
@@ -40,11 +41,8 @@ export class SourcePool {
 
   private async openChecked(url: string): Promise<ByteSource> {
     const allow = this.options.allow;
-    if (allow !== undefined && !allow.some((prefix) => url.startsWith(prefix))) {
-      throw new NotAllowedError(`reading ${url} is not allowed: it is outside the allowed prefixes ${JSON.stringify(allow)}`, {
-        file: url,
-      });
-    }
+    // Compared in canonical form: `..`, %2e and symlink spellings cannot leave a prefix.
+    if (allow !== undefined) await authorizeLocation(url, { origin: url, allow });
     const source = this.options.open(url);
     const expected = this.options.expected?.(url);
     if (expected !== undefined) {

@@ -6,6 +6,7 @@ import type { DatasetPayload, PayloadStats } from "./transfer.js";
 export interface OpenFileOptions {
   /** A built-in parser's name (a worker has only those). */
   parser?: string;
+  allow?: readonly string[];
   group?: string;
   dropVariables?: readonly string[];
   loadableVariables?: readonly string[];

@@ -236,3 +236,21 @@ export function containersOf(config: Record<string, unknown> | null): VirtualChu
   }
   return out;
 }
+
+/**
+ * The `url_prefix` of each virtual chunk container in a spec-1 repository's `config.yaml`
+ * (icechunk 1 wrote its config as YAML: `virtual_chunk_containers:` maps names to entries
+ * with a `url_prefix:` line). Only that block is read; the rest of the file is ignored.
+ */
+export function spec1ContainerPrefixes(yaml: string): string[] {
+  const lines = yaml.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^virtual_chunk_containers:\s*$/.test(l));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (/^\S/.test(line)) break; // the next top-level key
+    const m = /^\s+url_prefix:\s*(.+?)\s*$/.exec(line);
+    if (m !== null) out.push((m[1] as string).replace(/^(['"])(.*)\1$/, "$2"));
+  }
+  return out;
+}

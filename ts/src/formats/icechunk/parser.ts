@@ -2,6 +2,7 @@
  * Icechunk repositories as sources (a local directory; `openStore` also reads them on S3):
  * the snapshot of the branch, tag or snapshot `version` names, as a dataset of its arrays.
  */
+import { authorizeDataset, referencePolicy } from "../../parsers/authorize-references.js";
 import { loadIfRequested } from "../../parsers/load.js";
 import type { Parser } from "../../parsers/parser.js";
 import { isIcechunkRepository } from "./detect.js";
@@ -19,6 +20,6 @@ export const icechunkParser: Parser = {
       dropVariables: options.dropVariables,
       core: options.core,
     });
-    return loadIfRequested(ds, options);
+    return loadIfRequested(await authorizeDataset(ds, referencePolicy(url, options)), options);
   },
 };

@@ -9,7 +9,8 @@ import { MISSING_ID } from "../../backend/core.js";
 import { currentBackend } from "../../backend/load.js";
 import { VirtualDataset } from "../../dataset/virtual-dataset.js";
 import { VirtualVariable } from "../../dataset/virtual-variable.js";
-import { CorruptFileError, LimitExceededError, NotFoundError } from "../../errors/vzarr-error.js";
+import { CorruptFileError, LimitExceededError, NotAllowedError, NotFoundError } from "../../errors/vzarr-error.js";
+import { canonicalLocation, underPrefix } from "../../io/authorize.js";
 import { ChunkManifest } from "../../manifest/chunk-manifest.js";
 import { ManifestArray } from "../../manifest/manifest-array.js";
 import { gridShape } from "../../metadata/array-metadata.js";
@@ -138,6 +139,7 @@ async function readArray(
       }),
     );
   }
+  checkContainers(table, containers, node.path);
   const manifest = ChunkManifest.fromArrays({ shape: grid, paths: { table, ids }, offsets, lengths }, core);
   try {
     for (const [flat, bytes] of inlined) manifest.setInlined(flat, bytes);
@@ -148,6 +150,25 @@ async function readArray(
   } catch (e) {
     manifest.free();
     throw e;
+  }
+}
+
+/**
+ * Every virtual chunk must lie in a virtual chunk container the repository declares (as
+ * Python icechunk requires): a location outside all of them is refused, whatever the caller
+ * authorized. Compared in canonical form, so `..` and encodings cannot leave a container.
+ */
+function checkContainers(locations: readonly string[], containers: readonly VirtualChunkContainer[], path: string): void {
+  if (locations.length === 0) return;
+  const prefixes = containers.map((c) => canonicalLocation(c.urlPrefix));
+  for (const location of locations) {
+    const canonical = canonicalLocation(location);
+    if (!prefixes.some((p) => underPrefix(canonical, p))) {
+      throw new NotAllowedError(
+        `chunk location ${location} of ${path} lies in no virtual chunk container the repository declares (${containers.map((c) => c.urlPrefix).join(", ") || "none"})`,
+        { file: location, variable: path },
+      );
+    }
   }
 }
 

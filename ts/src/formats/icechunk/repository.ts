@@ -3,7 +3,15 @@
  * update of the `repo` file (spec 2). Spec-1 repositories (`refs/…/ref.json`) are read.
  */
 import { ConflictError, CorruptFileError, InvalidArgumentError, NotFoundError, UnsupportedFeatureError } from "../../errors/vzarr-error.js";
-import { configWithContainers, containersOf, decodeConfig, encodeConfig, type VirtualChunkContainer } from "./containers.js";
+import {
+  configWithContainers,
+  containerForPrefix,
+  containersOf,
+  decodeConfig,
+  encodeConfig,
+  spec1ContainerPrefixes,
+  type VirtualChunkContainer,
+} from "./containers.js";
 import { parseHeader } from "./envelope.js";
 import { bytesEqual, encodeBase32, INITIAL_SNAPSHOT_ID, type ObjectId12, randomId, snapshotIdFromString } from "./ids.js";
 import { LocalStorage } from "./local-storage.js";
@@ -94,7 +102,12 @@ export class IcechunkRepository {
       }
       return new IcechunkRepository(storage, 2, info, current.version);
     }
-    if (await storage.exists("refs/branch.main/ref.json")) return new IcechunkRepository(storage, 1, null, null);
+    if (await storage.exists("refs/branch.main/ref.json")) {
+      const repo = new IcechunkRepository(storage, 1, null, null);
+      const yaml = await storage.get("config.yaml");
+      repo.spec1Containers = yaml === null ? [] : spec1ContainerPrefixes(new TextDecoder().decode(yaml)).map((p) => containerForPrefix(p));
+      return repo;
+    }
     throw new NotFoundError(`no Icechunk repository at ${storage.description}`);
   }
 
@@ -180,8 +193,11 @@ export class IcechunkRepository {
   }
 
   get containers(): VirtualChunkContainer[] {
-    return containersOf(this.config);
+    return this.specVersion < 2 ? this.spec1Containers : containersOf(this.config);
   }
+
+  /** A spec-1 repository's containers, from its `config.yaml`. */
+  private spec1Containers: VirtualChunkContainer[] = [];
 
   async branches(): Promise<RefInfo[]> {
     if (this.info !== null) return this.info.branches.map((r) => ({ name: r.name, snapshotId: encodeBase32(r.snapshot) }));

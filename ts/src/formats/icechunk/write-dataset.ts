@@ -11,6 +11,7 @@ import { LoadedArray } from "../../dataset/loaded-array.js";
 import type { VirtualDataset } from "../../dataset/virtual-dataset.js";
 import type { VirtualVariable } from "../../dataset/virtual-variable.js";
 import { IncompatibleArraysError, InvalidArgumentError } from "../../errors/vzarr-error.js";
+import { canonicalLocation, underPrefix } from "../../io/authorize.js";
 import type { SourceIdentity } from "../../io/byte-source.js";
 import { schemeOf } from "../../io/url-scheme.js";
 import { ManifestArray } from "../../manifest/manifest-array.js";
@@ -107,12 +108,15 @@ export function locationUrl(path: string): string {
 function chooseContainers(ds: VirtualDataset, options: WriteIcechunkOptions): VirtualChunkContainer[] {
   const locations = new Set<string>();
   for (const [, v] of ds.walkVariables()) {
-    if (v.data instanceof ManifestArray) for (const p of v.data.manifest.columns().table) locations.add(locationUrl(p));
+    if (v.data instanceof ManifestArray) for (const p of v.data.manifest.paths()) locations.add(locationUrl(p));
   }
   const given = options.containers?.map((c) => (typeof c === "string" ? containerForPrefix(c, options.s3) : c));
   const containers = given ?? defaultContainerPrefixes(locations).map((p) => containerForPrefix(p, options.s3));
+  // Canonical form: a location whose `..` or encoding leaves its container is not under it.
+  const prefixes = containers.map((c) => canonicalLocation(c.urlPrefix));
   for (const url of locations) {
-    if (matchContainer(containers, decodeURIComponent(url)) === undefined) {
+    const canonical = canonicalLocation(url);
+    if (matchContainer(containers, decodeURIComponent(url)) === undefined || !prefixes.some((p) => underPrefix(canonical, p))) {
       throw new InvalidArgumentError(
         `chunk location ${url} is under none of the virtual chunk containers ${containers.map((c) => c.urlPrefix).join(", ")}`,
       );

@@ -30,6 +30,8 @@ export interface HierarchyOptions {
   dropVariables?: readonly string[];
   /** Size of a file, for whole-file (`[url]`) references; needed only when there are some. */
   statSize?: (url: string) => Promise<number>;
+  /** Checks the referenced locations before any is touched (stat'ed or read). */
+  authorize?: (urls: readonly string[]) => Promise<void>;
   core: Core;
   /** Recorded as the dataset's `format`. */
   format: string;
@@ -51,6 +53,7 @@ export async function datasetFromHierarchy(h: ReferenceHierarchy, options: Hiera
     if (next === undefined) throw new NotFoundError(`no group ${prefix} in the reference set`, { file: options.file });
     node = next;
   }
+  await options.authorize?.(referencedUrls(h));
   const sizes = await wholeFileSizes(h, options);
   const made: ChunkManifest[] = [];
   try {
@@ -181,6 +184,22 @@ function manifestOf(
     throw e;
   }
   return manifest;
+}
+
+/** The URLs some chunk of some array refers to. */
+function referencedUrls(h: ReferenceHierarchy): string[] {
+  const used = new Set<number>();
+  for (const a of h.arrays.values()) {
+    const ids = a.columns?.ids;
+    if (ids === undefined) continue;
+    let last = -1;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (id !== last && id !== MISSING_ID) used.add(id);
+      last = id;
+    }
+  }
+  return [...used].map((id) => h.urls[id] as string);
 }
 
 /** Sizes of the files that whole-file references name, by URL id (one stat per file). */

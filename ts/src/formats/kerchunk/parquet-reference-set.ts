@@ -15,6 +15,8 @@ export interface KerchunkParquetReadOptions {
   baseUrl?: string;
   /** File sizes for whole-file references (offset = size = 0). */
   statSize?: (url: string) => Promise<number>;
+  /** Checks the locations the set references before any of them is touched (NotAllowed). */
+  authorize?: (urls: readonly string[]) => Promise<void>;
 }
 
 export interface ArrayInfo {

@@ -4,7 +4,9 @@
  * as stored; loaded values stay loaded, and only an explicit `loadableVariables` loads more.
  */
 import { InvalidArgumentError } from "../../errors/vzarr-error.js";
+import { authorizeLocations } from "../../io/authorize.js";
 import { isLocalDirectory } from "../../io/local-file.js";
+import { authorizeDataset, referencePolicy } from "../../parsers/authorize-references.js";
 import { loadIfRequested } from "../../parsers/load.js";
 import type { Parser } from "../../parsers/parser.js";
 import { LocalDirectory } from "./local-directory.js";
@@ -19,8 +21,10 @@ export const kerchunkJsonParser: Parser = {
   input: "file",
   sniff: ({ head }) => head.length >= 2 && looksLikeReferenceJson(new TextDecoder().decode(head.subarray(0, HEAD_TEXT))),
   async open({ url, source }, options) {
-    const selection = { group: options.group, dropVariables: options.dropVariables, core: options.core };
-    return loadIfRequested(await openKerchunkJson(source ?? url, selection), options);
+    const policy = referencePolicy(url, options);
+    const authorize = (urls: readonly string[]) => authorizeLocations(urls, policy);
+    const selection = { group: options.group, dropVariables: options.dropVariables, core: options.core, authorize };
+    return loadIfRequested(await authorizeDataset(await openKerchunkJson(source ?? url, selection), policy), options);
   },
 };
 
@@ -34,7 +38,9 @@ export const kerchunkParquetParser: Parser = {
   },
   async open({ url }, options) {
     if (!isLocalDirectory(url)) throw new InvalidArgumentError("a kerchunk Parquet reference set is a directory: pass its path");
-    const selection = { group: options.group, dropVariables: options.dropVariables, core: options.core };
-    return loadIfRequested(await openKerchunkParquetDirectory(url, selection), options);
+    const policy = referencePolicy(url, options);
+    const authorize = (urls: readonly string[]) => authorizeLocations(urls, policy);
+    const selection = { group: options.group, dropVariables: options.dropVariables, core: options.core, authorize };
+    return loadIfRequested(await authorizeDataset(await openKerchunkParquetDirectory(url, selection), policy), options);
   },
 };

@@ -38,6 +38,8 @@ export interface KerchunkReadOptions {
   dropVariables?: readonly string[];
   /** File sizes for whole-file references (`[url]`). */
   statSize?: (url: string) => Promise<number>;
+  /** Checks the locations the set references before any of them is touched (NotAllowed). */
+  authorize?: (urls: readonly string[]) => Promise<void>;
   /** Refuse sets with more chunk references than this (default 2^31). */
   maxReferences?: number;
   core?: Core;
@@ -108,6 +110,7 @@ export async function readKerchunkJson(
       group: options.group,
       dropVariables: options.dropVariables,
       statSize: options.statSize,
+      authorize: options.authorize,
       core: options.core ?? currentBackend(),
       format: "kerchunk-json",
       file,

@@ -58,6 +58,7 @@ export async function openKerchunkParquet(dir: ReferenceDirectory, options: Open
       group: options.group,
       dropVariables: left,
       statSize: options.statSize,
+      authorize: options.authorize,
       core: options.core ?? currentBackend(),
       format: "kerchunk-parquet",
       file: dir.url,

@@ -7,6 +7,7 @@
  */
 import { isLocalDirectory } from "../../io/local-file.js";
 import { isLocalInput } from "../../io/url-scheme.js";
+import { authorizeDataset, referencePolicy } from "../../parsers/authorize-references.js";
 import { loadIfRequested } from "../../parsers/load.js";
 import type { Parser } from "../../parsers/parser.js";
 import { openZarrStore } from "./open-store.js";
@@ -35,7 +36,7 @@ export const zarrParser: Parser = {
   },
   async open({ url }, options) {
     const ds = await readZarrStore(openZarrStore(url), { group: options.group, dropVariables: options.dropVariables, core: options.core });
-    return loadIfRequested(ds, options);
+    return loadIfRequested(await authorizeDataset(ds, referencePolicy(url, options)), options);
   },
 };
 
@@ -50,6 +51,6 @@ export const zarrZipParser: Parser = {
     if (source === undefined) throw new Error(`zarr-zip: ${url} is not a file`);
     const store = await ZipStore.open(source);
     const ds = await readZarrStore(store, { group: options.group, dropVariables: options.dropVariables, core: options.core });
-    return loadIfRequested(ds, options);
+    return loadIfRequested(await authorizeDataset(ds, referencePolicy(url, options)), options);
   },
 };
