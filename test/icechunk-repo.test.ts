@@ -197,7 +197,7 @@ describe("openVirtualDataset and the CLI", () => {
     expect((await listSnapshots(out)).map((s) => s.message)).toEqual([`vzarr refs ${more}`, "from the CLI", "Repository initialized"]);
     using ds = await openIcechunk(out);
     expect(ds.variable("temp").shape).toEqual([3, 4]);
-    const bad = await vzarr(["refs", more, "-o", out, "--format", "icechunk", "--container", "file:///elsewhere/"]);
+    const bad = await vzarr(["refs", more, "-o", out, "--format", "icechunk", "--append-dim", "time", "--container", "file:///elsewhere/"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/InvalidArgument: chunk location .* is under none of the virtual chunk containers/);
   });

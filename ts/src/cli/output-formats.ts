@@ -2,18 +2,18 @@
  * The output formats of `vzarr refs`, one table entry each: the options the format adds to
  * the command line and how it writes a dataset. Adding a format is adding an entry.
  */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
-import { InvalidArgumentError } from "../errors/vzarr-error.js";
+import { ConflictError, InvalidArgumentError } from "../errors/vzarr-error.js";
 import { writeIcechunk } from "../formats/icechunk/write-dataset.js";
-import { LocalDirectory } from "../formats/kerchunk/local-directory.js";
 import { DEFAULT_RECORD_SIZE } from "../formats/kerchunk/parquet-layout.js";
-import { kerchunkJsonPieces } from "../formats/kerchunk/write-json.js";
-import { writeKerchunkParquet } from "../formats/kerchunk/write-parquet.js";
+import { writeKerchunk } from "../formats/kerchunk/to-kerchunk.js";
 import type { ByteRange } from "../io/byte-source.js";
-import { schemeOf } from "../io/url-scheme.js";
-import { writeTextPieces } from "../io/write-text.js";
+import { checkOutput, replaceAtomically } from "../io/output-safety.js";
+import { isLocalInput, schemeOf } from "../io/url-scheme.js";
+import { referencedLocations } from "../parsers/authorize-references.js";
 import { type ParsedArgs, stringOption } from "./args.js";
 
 export interface FormatContext {
@@ -26,6 +26,8 @@ export interface FormatContext {
   warn: (message: string) => void;
   /** Reads byte ranges of a referenced file (for inlining small chunks). */
   readRanges: (url: string, ranges: ByteRange[]) => Promise<Uint8Array[]>;
+  /** `--overwrite`: replace what is at the output (never an input). */
+  overwrite: boolean;
 }
 
 export interface WriteSummary {
@@ -40,6 +42,11 @@ export interface WriteSummary {
 export interface OutputFormat {
   /** Value options (without dashes) only this format accepts, with their usage text. */
   options?: Readonly<Record<string, string>>;
+  /**
+   * Refuses an output that would destroy data, before the (long) indexing starts; `write`
+   * checks again with every file the dataset references.
+   */
+  check(output: string, inputs: readonly string[], args: ParsedArgs, overwrite: boolean): void;
   write(ds: VirtualDataset, output: string, ctx: FormatContext): Promise<WriteSummary>;
 }
 
@@ -50,34 +57,53 @@ function containerPrefix(prefix: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
+const isRepository = (path: string) => existsSync(join(path, "repo")) || existsSync(join(path, "refs", "branch.main", "ref.json"));
+
+/**
+ * An Icechunk output: a repository there takes new commits (earlier snapshots stay) only when
+ * asked — appending, or replacing its contents with --overwrite; anything else there is
+ * refused unless --overwrite, and an input never.
+ */
+function checkRepositoryOutput(output: string, inputs: Iterable<string>, appendDim: string | undefined, overwrite: boolean): string {
+  if (isLocalInput(output) && isRepository(output) && appendDim === undefined && !overwrite) {
+    throw new ConflictError(
+      `${output} is an Icechunk repository: --append-dim D appends to it, --overwrite commits a replacement (earlier snapshots stay)`,
+      { file: output },
+    );
+  }
+  return checkOutput(output, { inputs, overwrite, acceptExisting: isRepository });
+}
+
 export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
   "kerchunk-json": {
+    check: (output, inputs, _args, overwrite) => void checkOutput(output, { inputs, overwrite }),
     async write(ds, output, ctx) {
-      const bytes = await writeTextPieces(
-        output,
-        kerchunkJsonPieces(ds, {
-          inlineThreshold: ctx.inlineThreshold,
-          onUnsupported: ctx.onUnsupported,
-          warn: ctx.warn,
-          readRanges: ctx.readRanges,
-        }),
-      );
+      const bytes = await writeKerchunk(ds, output, {
+        inlineThreshold: ctx.inlineThreshold,
+        onUnsupported: ctx.onUnsupported,
+        warn: ctx.warn,
+        overwrite: ctx.overwrite,
+        inputs: ctx.inputs,
+      });
       return { bytes };
     },
   },
   "kerchunk-parquet": {
     options: { "record-size": "kerchunk-parquet: [--record-size N]" },
+    check: (output, inputs, _args, overwrite) => void checkOutput(output, { inputs, overwrite }),
     async write(ds, output, ctx) {
       const recordSize = Number(stringOption(ctx.args, "record-size") ?? DEFAULT_RECORD_SIZE);
       if (!Number.isSafeInteger(recordSize) || recordSize < 1) throw new InvalidArgumentError("--record-size must be a positive integer");
-      const written = await writeKerchunkParquet(ds, new LocalDirectory(output), {
+      const bytes = await writeKerchunk(ds, output, {
+        format: "parquet",
+        recordSize,
         inlineThreshold: ctx.inlineThreshold,
         onUnsupported: ctx.onUnsupported,
         warn: ctx.warn,
-        readRanges: ctx.readRanges,
-        recordSize,
+        overwrite: ctx.overwrite,
+        inputs: ctx.inputs,
       });
-      return { bytes: written.bytes };
+      return { bytes };
     },
   },
   icechunk: {
@@ -87,22 +113,39 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
       message: "",
       container: "",
     },
+    check(output, inputs, args, overwrite) {
+      checkRepositoryOutput(output, inputs, stringOption(args, "append-dim"), overwrite);
+    },
     async write(ds, output, ctx) {
       const container = stringOption(ctx.args, "container");
       const branch = stringOption(ctx.args, "branch");
-      const snapshot = await writeIcechunk(ds, output, {
-        branch,
-        appendDim: stringOption(ctx.args, "append-dim"),
-        message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
-        containers:
-          container === undefined
-            ? undefined
-            : container
-                .split(",")
-                .filter((c) => c !== "")
-                .map(containerPrefix),
-        ...(ctx.args.options.has("inline-threshold") ? { inlineThreshold: ctx.inlineThreshold } : {}),
-      });
+      const appendDim = stringOption(ctx.args, "append-dim");
+      // A repository takes new commits (earlier snapshots stay), but only when asked:
+      // appending, or replacing its contents with --overwrite. Anything else there is refused.
+      const target = checkRepositoryOutput(
+        output,
+        [...ctx.inputs, ...ds.sources.keys(), ...referencedLocations(ds)],
+        appendDim,
+        ctx.overwrite,
+      );
+      const write = (path: string) =>
+        writeIcechunk(ds, path, {
+          branch,
+          appendDim,
+          message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
+          containers:
+            container === undefined
+              ? undefined
+              : container
+                  .split(",")
+                  .filter((c) => c !== "")
+                  .map(containerPrefix),
+          ...(ctx.args.options.has("inline-threshold") ? { inlineThreshold: ctx.inlineThreshold } : {}),
+        });
+      // A repository there takes a commit; anything else replaced (--overwrite) is swapped
+      // for the new repository only once it is complete.
+      const snapshot =
+        !isLocalInput(output) || !existsSync(target) || isRepository(target) ? await write(target) : await replaceAtomically(target, write);
       return { headline: `committed snapshot ${snapshot} to ${output} (branch ${branch ?? "main"})` };
     },
   },

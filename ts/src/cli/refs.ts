@@ -17,7 +17,9 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--quiet]${Object.values(OUTPUT_FORMATS)
+           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
+             OUTPUT_FORMATS,
+           )
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -58,7 +60,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "parser",
       ...formatOptions,
     ],
-    flags: ["quiet"],
+    flags: ["quiet", "overwrite"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
     lists: ["allow"],
   });
@@ -97,6 +99,12 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const loadableVariables = list(stringOption(args, "loadable"));
   const dropVariables = list(stringOption(args, "drop"));
 
+  format.check(
+    output,
+    inputs.filter((i) => !hasGlob(i)),
+    args,
+    args.options.has("overwrite"),
+  );
   const started = performance.now();
   const many = inputs.length > 1 || inputs.some(hasGlob) || concatDim !== undefined || combineText !== undefined;
   let ds: VirtualDataset;
@@ -134,6 +142,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       inlineThreshold,
       onUnsupported,
       warn: (m) => err(`warning: ${m}`),
+      overwrite: args.options.has("overwrite"),
       readRanges: async (url, ranges) => {
         const source = openSource(url);
         try {

@@ -1,4 +1,4 @@
-/** Browser substitute for `writers/to-kerchunk.ts`: browsers write references as Blobs (`kerchunkJsonBlob`). */
+/** Browser substitute for `formats/kerchunk/to-kerchunk.ts`: browsers write references as Blobs (`kerchunkJsonBlob`). */
 import type * as Real from "../../formats/kerchunk/to-kerchunk.js";
 import { noLocalFiles } from "./no-local-files.js";
 
