@@ -4,6 +4,7 @@
  * store key, which never merges two chunks of the same file.
  */
 import { INLINED_ID, type ManifestColumns, MISSING_ID } from "../backend/core.js";
+import { CorruptFileError } from "../errors/vzarr-error.js";
 import type { ByteRange } from "../io/byte-source.js";
 import type { SourcePool } from "./source-pool.js";
 
@@ -47,7 +48,18 @@ export class ChunkFetcher {
     const worker = async () => {
       while (next < jobs.length) {
         const [id, group] = jobs[next++] as [number, { slots: number[]; ranges: ByteRange[] }];
-        const source = await this.pool.get(table[id] as string);
+        const url = table[id] as string;
+        const source = await this.pool.get(url);
+        // A range past the end of its file is the reference's fault: say so before reading.
+        const { size } = await source.stat();
+        for (const r of group.ranges) {
+          if (r.offset + r.length > size) {
+            throw new CorruptFileError(`a chunk reference names bytes ${r.offset}–${r.offset + r.length} of a file of ${size} bytes`, {
+              file: url,
+              offset: r.offset,
+            });
+          }
+        }
         const blocks = await source.readRanges(group.ranges);
         group.slots.forEach((slot, k) => {
           (out[slot] as FetchedChunk).bytes = blocks[k] as Uint8Array;

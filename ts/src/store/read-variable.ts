@@ -7,7 +7,7 @@ import { type Core, INLINED_ID } from "../backend/core.js";
 import { CodecChain } from "../codecs/chain.js";
 import { LoadedArray } from "../dataset/loaded-array.js";
 import type { VirtualVariable } from "../dataset/virtual-variable.js";
-import { LimitExceededError, withContext } from "../errors/vzarr-error.js";
+import { CorruptFileError, LimitExceededError, VzarrError, withContext } from "../errors/vzarr-error.js";
 import type { ManifestArray } from "../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, gridShape } from "../metadata/array-metadata.js";
 import { type NumericArray, parseDType, typedArrayFor } from "../metadata/dtype.js";
@@ -15,6 +15,7 @@ import { fillValueBytes } from "../metadata/fill-value.js";
 import { ChunkFetcher } from "./chunk-fetcher.js";
 import { type AxisRange, normalizeSelection, type Selection } from "./selection.js";
 import type { SourcePool } from "./source-pool.js";
+import { maxStoredBytes } from "./stored-size.js";
 
 /** One read returns at most this many bytes (a typed array must fit in memory at once). */
 export const MAX_READ_BYTES = 2 ** 31;
@@ -217,8 +218,28 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
 
   const batchSize = ctx.batchSize ?? 256;
   let batch: AxisPart[][] = [];
+  const coords = (parts: readonly AxisPart[]) => `[${parts.map((p) => p.chunk).join(", ")}]`;
+  const fileOf = (index: number) => {
+    const id = columns.ids[index] as number;
+    return id < INLINED_ID ? columns.table[id] : undefined;
+  };
   const flush = async () => {
     const indices = batch.map((parts) => parts.reduce((acc, p, a) => acc + p.chunk * (gridStrides[a] as number), 0));
+    // Declared sizes are checked before anything is read.
+    for (let i = 0; i < batch.length; i++) {
+      const index = indices[i] as number;
+      if ((columns.ids[index] as number) >= INLINED_ID) continue;
+      const parts = batch[i] as AxisPart[];
+      const decoded = parts.reduce((n, p) => n * p.layout, itemSize);
+      const declared = Number(columns.lengths[index]);
+      const most = maxStoredBytes(meta.codecs, decoded);
+      if (declared > most) {
+        throw new CorruptFileError(
+          `chunk ${coords(parts)} declares ${declared} stored bytes; its codecs (${meta.codecs.map((c) => c.name).join(", ")}) store a chunk of ${decoded} bytes in at most ${most}`,
+          { variable: ctx.variable, file: fileOf(index) },
+        );
+      }
+    }
     const fetched = await fetcher.fetch(indices);
     for (let i = 0; i < batch.length; i++) {
       const stored = (fetched[i] as { bytes: Uint8Array | null }).bytes;
@@ -231,8 +252,13 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
       try {
         decoded = await (await chainFor(parts)).decode(stored);
       } catch (e) {
-        const id = columns.ids[indices[i] as number] as number;
-        throw withContext(e, { variable: ctx.variable, file: id < INLINED_ID ? columns.table[id] : undefined });
+        // Every failure of a codec on stored bytes is the data's: tagged, with where it was.
+        const where = { variable: ctx.variable, file: fileOf(indices[i] as number) };
+        if (e instanceof VzarrError) throw withContext(e, where);
+        throw new CorruptFileError(`chunk ${coords(parts)} could not be decoded: ${(e as Error)?.message ?? String(e)}`, {
+          ...where,
+          cause: e,
+        });
       }
       copyChunk(decoded, parts, out, outStrides, itemSize);
     }
