@@ -28,11 +28,57 @@ const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 /// A second keeps memory warm through a read and still returns it when idle.
 const PURGE_DELAY_MS: std::os::raw::c_long = 1000;
 
+/// `mi_option_allow_thp` in mimalloc v3's `mi_option_t` (libmimalloc-sys builds v3 unless
+/// its `v2` feature is on; in v2 it is 37). The test reads it back through the environment
+/// variable, which proves the index.
+const MI_OPTION_ALLOW_THP: std::os::raw::c_int = 43;
+
 #[napi_derive::module_init]
 fn tune_allocator() {
-    // SAFETY: sets an option of the mimalloc linked into this library by its index;
-    // `_default` leaves a MIMALLOC_PURGE_DELAY from the environment in force.
-    unsafe { mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
+    // An explicit MIMALLOC_ALLOW_THP (1 keeps huge pages) is left to mimalloc, which reads it.
+    let thp_from_env = std::env::var_os("MIMALLOC_ALLOW_THP").is_some();
+    // SAFETY: sets options of the mimalloc linked into this library by their index;
+    // `_default` leaves MIMALLOC_PURGE_DELAY from the environment in force.
+    unsafe {
+        mi_option_set_default(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
+        // No transparent huge pages: on kernels in THP `madvise` mode, a fresh huge page is
+        // zeroed (and, when memory is fragmented, compacted) in the faulting call, so the same
+        // 200 × 10,000-chunk concat took 4 ms in one process and 77–140 ms in the next, and a
+        // 4 MiB chunk decode 10 ms instead of 3. With small pages the cost is steady
+        // (docs/benchmarks.md, "Native allocations").
+        if !thp_from_env {
+            mi_option_set_default(MI_OPTION_ALLOW_THP, 0);
+        }
+    }
+    // mimalloc disables THP for the process (prctl) only at its own start, before this
+    // option is set; do it here as it would with MIMALLOC_ALLOW_THP=0 (an explicit
+    // MIMALLOC_ALLOW_THP=1 keeps huge pages).
+    #[cfg(target_os = "linux")]
+    if std::env::var("MIMALLOC_ALLOW_THP").map_or(true, |v| v.trim() == "0") {
+        extern "C" {
+            fn prctl(option: std::os::raw::c_int, ...) -> std::os::raw::c_int;
+        }
+        const PR_SET_THP_DISABLE: std::os::raw::c_int = 41;
+        // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) only changes this process's THP
+        // policy; a failure (old kernels) leaves it as it was.
+        unsafe {
+            prctl(
+                PR_SET_THP_DISABLE,
+                1 as std::os::raw::c_ulong,
+                0 as std::os::raw::c_ulong,
+                0 as std::os::raw::c_ulong,
+                0 as std::os::raw::c_ulong,
+            );
+        }
+    }
+}
+
+/// Whether mimalloc may use transparent huge pages (0 by default), for tests.
+#[napi]
+#[allow(clippy::useless_conversion)]
+pub fn allocator_allow_thp() -> i64 {
+    // SAFETY: reads an option of the linked mimalloc by its index.
+    i64::from(unsafe { mi_option_get(MI_OPTION_ALLOW_THP) })
 }
 
 /// mimalloc's purge delay in force (milliseconds), so tests can see the setting took.
