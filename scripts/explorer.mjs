@@ -1,9 +1,12 @@
 // A small static server for the explorer page: web/explorer at /, the browser bundle at
 // /vzarr/, and an optional data directory at /data/ — with Range requests (the scanner reads
-// byte ranges), ETag/Last-Modified, and CORS so other pages may read the data too.
+// byte ranges) and ETag/Last-Modified. Only regular files inside a mounted directory are
+// served (symlinks are followed only when they stay inside it), and other pages may read them
+// only from the origins `--cors` names: by default none, so a page the user visits while
+// the server runs cannot read the served files.
 //
-//   npm run explorer [-- --data DIR] [--port 8080] [--host 127.0.0.1] [--bundle DIR]
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+//   npm run explorer [-- --data DIR] [--port 8080] [--host 127.0.0.1] [--bundle DIR] [--cors ORIGIN]…
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,13 +21,22 @@ const { values: opts } = parseArgs({
     data: { type: "string" },
     // Another build of the bundle (tests serve a fresh one from a temp dir).
     bundle: { type: "string", default: join(root, "dist/browser") },
+    // Origins whose pages may read the served files (`*`: any page).
+    cors: { type: "string", multiple: true, default: [] },
   },
 });
 
+const real = (p) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+};
 const mounts = [
-  { prefix: "/vzarr/", dir: resolve(opts.bundle) },
-  ...(opts.data === undefined ? [] : [{ prefix: "/data/", dir: resolve(opts.data), listable: true }]),
-  { prefix: "/", dir: join(root, "web/explorer") },
+  { prefix: "/vzarr/", dir: real(resolve(opts.bundle)) ?? resolve(opts.bundle) },
+  ...(opts.data === undefined ? [] : [{ prefix: "/data/", dir: real(resolve(opts.data)) ?? resolve(opts.data), listable: true }]),
+  { prefix: "/", dir: real(join(root, "web/explorer")) ?? join(root, "web/explorer") },
 ];
 
 if (!existsSync(join(opts.bundle, "vzarr.js"))) {
@@ -69,17 +81,26 @@ function resolvePath(urlPath) {
     if (!urlPath.startsWith(m.prefix)) continue;
     const rest = urlPath.slice(m.prefix.length) || (m.prefix === "/" ? "index.html" : "");
     const file = resolve(m.dir, `.${sep}${rest}`);
-    // Never serve outside the mounted directory (`..`, encoded or not).
-    if (file !== m.dir && !file.startsWith(m.dir + sep)) return { mount: m, file: undefined };
-    return { mount: m, file, rest };
+    // Never serve outside the mounted directory: not through `..` (encoded or not), nor
+    // through a symlink that leads out of it.
+    const inside = (p) => p === m.dir || p.startsWith(m.dir + sep);
+    if (!inside(file)) return { mount: m, file: undefined };
+    const target = real(file);
+    if (target !== undefined && !inside(target)) return { mount: m, file: undefined };
+    return { mount: m, file: target ?? file, rest };
   }
   return { mount: undefined, file: undefined };
 }
 
 const server = createServer((req, res) => {
-  res.setHeader("Access-Control-Allow-Origin", "*");
-  res.setHeader("Access-Control-Allow-Headers", "Range, If-Match");
-  res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Last-Modified, Accept-Ranges");
+  // CORS only for the origins given: the explorer's own page is same-origin and needs none.
+  const origin = req.headers.origin;
+  if (origin !== undefined && (opts.cors.includes("*") || opts.cors.includes(origin))) {
+    res.setHeader("Access-Control-Allow-Origin", opts.cors.includes("*") ? "*" : origin);
+    res.setHeader("Vary", "Origin");
+    res.setHeader("Access-Control-Allow-Headers", "Range, If-Match");
+    res.setHeader("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, Last-Modified, Accept-Ranges");
+  }
   if (req.method === "OPTIONS") return void res.writeHead(204).end();
   if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405).end();
   let url;

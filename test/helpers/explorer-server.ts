@@ -24,8 +24,16 @@ export interface ExplorerServer {
   close(): Promise<void>;
 }
 
-export async function startExplorer(bundle: string, data?: string): Promise<ExplorerServer> {
-  const args = [join(repoRoot, "scripts/explorer.mjs"), "--port", "0", "--bundle", bundle, ...(data === undefined ? [] : ["--data", data])];
+export async function startExplorer(bundle: string, data?: string, extra: readonly string[] = []): Promise<ExplorerServer> {
+  const args = [
+    join(repoRoot, "scripts/explorer.mjs"),
+    "--port",
+    "0",
+    "--bundle",
+    bundle,
+    ...(data === undefined ? [] : ["--data", data]),
+    ...extra,
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
