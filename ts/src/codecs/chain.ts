@@ -34,12 +34,39 @@ export class CodecChain {
       const endian = arrayToBytes.configuration?.endian;
       toElements = dtype.byteOrder === "|" || dtype.itemSize <= 1 ? "bytes" : endian === "big" ? "bytes-swap" : "bytes-le";
     } else if (arrayToBytes.name === "vlen-utf8" || arrayToBytes.name === "vlen-bytes") {
-      throw new UnsupportedFeatureError(`reading ${arrayToBytes.name} chunks is not supported`, { variable });
+      // Variable-length items: `decodeItems` turns a chunk into its strings.
+      toElements = "bytes";
     } else {
       toElements = await withVariable(() => bytesDecoder(arrayToBytes, core));
     }
     const chunkBytes = chunkShape.reduce((a, b) => a * b, 1) * dtype.itemSize;
     return new CodecChain(steps, toElements, ctx, chunkBytes);
+  }
+
+  /**
+   * Decodes one stored chunk of a variable-length array (`vlen-utf8`, `vlen-bytes`: a u32
+   * count, then a u32 length and the bytes of each item) into its `count` items, checking
+   * every length against the chunk.
+   */
+  async decodeItems(stored: Uint8Array, count: number): Promise<string[]> {
+    let bytes = stored;
+    for (let i = this.steps.length - 1; i >= 0; i--) bytes = await (this.steps[i] as BytesDecoder).decode(bytes, this.ctx);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const corrupt = (why: string) => makeError("CorruptFile", `a variable-length chunk ${why}`, { variable: this.ctx.variable });
+    if (bytes.length < 4) throw corrupt("is shorter than its item count");
+    const n = view.getUint32(0, true);
+    if (n !== count) throw corrupt(`holds ${n} items, the chunk ${count}`);
+    const out = new Array<string>(n);
+    const decoder = new TextDecoder();
+    let at = 4;
+    for (let i = 0; i < n; i++) {
+      if (at + 4 > bytes.length) throw corrupt("ends inside an item length");
+      const len = view.getUint32(at, true);
+      if (at + 4 + len > bytes.length) throw corrupt("ends inside an item");
+      out[i] = decoder.decode(bytes.subarray(at + 4, at + 4 + len));
+      at += 4 + len;
+    }
+    return out;
   }
 
   /** Decodes one stored chunk to its element bytes in little-endian order. */

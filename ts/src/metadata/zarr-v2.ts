@@ -75,6 +75,10 @@ export function toZarray(meta: ArrayMetadata, variable: string): Zarray {
     // A format codec (GRIB) turns bytes into values: it is the v2 compressor.
     if (arrayToBytes !== undefined && arrayToBytes.name === "vzarr.grib") {
       encoded.push({ id: "grib", var: variable.split("/").pop(), dtype: parseDType(dtype).text.replace(/^[<>|]/, "<") });
+    } else if (arrayToBytes !== undefined && (arrayToBytes.name === "vlen-utf8" || arrayToBytes.name === "vlen-bytes")) {
+      // Variable-length items: an object array whose first v2 filter encodes them.
+      encoded.push({ id: arrayToBytes.name });
+      dtype = "|O";
     } else if (arrayToBytes !== undefined) {
       encoded.push(toNumcodecs(arrayToBytes, variable));
     }
@@ -120,7 +124,11 @@ export function fromZarray(z: Zarray): ArrayMetadata {
   const d = parseDType(z.dtype);
   const codecs: CodecSpec[] = [];
   const chain = [...(z.filters ?? []), ...(z.compressor === null ? [] : [z.compressor])];
-  if (chain[chain.length - 1]?.id === "grib") {
+  const first = chain[0]?.id;
+  if (first === "vlen-utf8" || first === "vlen-bytes") {
+    codecs.push({ name: first, configuration: {} });
+    chain.shift();
+  } else if (chain[chain.length - 1]?.id === "grib") {
     codecs.push({ name: "vzarr.grib", configuration: {} });
     chain.pop();
   } else {

@@ -13,6 +13,7 @@ import { type ArrayMetadata, axisChunkLengths, gridShape } from "../metadata/arr
 import { type NumericArray, parseDType, typedArrayFor } from "../metadata/dtype.js";
 import { fillValueBytes } from "../metadata/fill-value.js";
 import { ChunkFetcher } from "./chunk-fetcher.js";
+import { isVariableLength, readStrings } from "./read-strings.js";
 import { type AxisRange, normalizeSelection, type Selection } from "./selection.js";
 import type { SourcePool } from "./source-pool.js";
 import { maxStoredBytes } from "./stored-size.js";
@@ -168,6 +169,7 @@ export async function readVariable(v: VirtualVariable, selection: Selection | un
   const ranges = normalizeSelection(selection, meta.shape);
   if (v.data instanceof LoadedArray) return readLoaded(v.data, ranges);
   const array = v.data as ManifestArray;
+  if (isVariableLength(array)) return readStrings(array, ranges, ctx);
   const dtype = parseDType(meta.dtype);
   const itemSize = dtype.itemSize;
   const outShape = ranges.map((r) => r.count);

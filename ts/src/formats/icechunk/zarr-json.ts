@@ -4,7 +4,7 @@
  * integer shorthand of rectilinear grids, so rectilinear axes always list their edges.
  */
 import { CorruptFileError, UnsupportedFeatureError } from "../../errors/vzarr-error.js";
-import { encodeBase64 } from "../../io/base64.js";
+import { decodeBase64, encodeBase64 } from "../../io/base64.js";
 import type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "../../metadata/array-metadata.js";
 import { gridShape } from "../../metadata/array-metadata.js";
 import { dtypeFromZarrV3, parseDType, zarrV3DataType } from "../../metadata/dtype.js";
@@ -126,6 +126,23 @@ export function parseNodeJson(bytes: Uint8Array, path: string): Record<string, u
   }
 }
 
+/**
+ * The internal fill value of a v3 one: fixed-size byte strings store theirs as base64 of the
+ * bytes (what `v3FillValue` writes); internally a byte string's fill is its first byte, as
+ * netCDF char variables give it, when the rest is zero, and its text otherwise.
+ */
+function fillFromV3(fill: unknown, kind: string): FillValue {
+  if (kind !== "S" || typeof fill !== "string") return fill as FillValue;
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(fill);
+  } catch {
+    return fill;
+  }
+  if (bytes.subarray(1).every((b) => b === 0)) return bytes[0] ?? 0;
+  return new TextDecoder().decode(bytes).replace(/\0+$/, "");
+}
+
 export function parseArrayJson(doc: Record<string, unknown>, path: string): ParsedArrayJson {
   const fail = (what: string): never => {
     throw new CorruptFileError(`zarr.json of ${path}: ${what}`, { variable: path });
@@ -172,7 +189,7 @@ export function parseArrayJson(doc: Record<string, unknown>, path: string): Pars
   const dims = Array.isArray(doc.dimension_names) ? (doc.dimension_names as (string | null)[]) : null;
   const attrs = (typeof doc.attributes === "object" && doc.attributes !== null ? doc.attributes : {}) as Record<string, unknown>;
   return {
-    metadata: { shape: shape as number[], chunkGrid, dtype: dtype.text, codecs, fillValue: doc.fill_value as FillValue },
+    metadata: { shape: shape as number[], chunkGrid, dtype: dtype.text, codecs, fillValue: fillFromV3(doc.fill_value, dtype.kind) },
     dims,
     attrs,
   };
