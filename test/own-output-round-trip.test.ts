@@ -1,7 +1,7 @@
 /**
  * What vzarr writes, vzarr reads back: variable-length strings from its own Icechunk
  * repository (and kerchunk references), and a netCDF-3 file appended to the repository made
- * from the same file (its char variables' fill value as stored, base64, equals the file's).
+ * from its predecessor (its char variable's fill value as stored, base64, equals the file's).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
 import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
 import { fixtures } from "./helpers/paths.js";
-import { hasPython, runPythonJson, vzarr } from "./helpers/python.js";
+import { hasPython, pythonJson, runPythonJson, vzarr } from "./helpers/python.js";
 
 const env = { VZARR_BACKEND: core.kind };
 
@@ -44,20 +44,22 @@ print(json.dumps([str(x) for x in ds["names"].values]))`,
     }
   });
 
-  it("a netCDF-3 file appends to the repository made from it, and every variable reads back", async () => {
+  it.runIf(hasPython)("a netCDF-3 file appends to the repository made from its predecessor, char variables included", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vzarr-rt3-"));
-    const file = join(fixtures, "netcdf3", "classic.nc");
+    await pythonJson("make_append_cases.py", [dir]);
     const repo = join(dir, "repo");
-    expect((await vzarr(["refs", file, "-o", repo, "--format", "icechunk", "-q"], env)).code).toBe(0);
-    const r = await vzarr(["refs", file, "-o", repo, "--format", "icechunk", "-q", "--append-dim", "time"], env);
+    expect((await vzarr(["refs", join(dir, "base3.nc"), "-o", repo, "--format", "icechunk", "-q"], env)).code).toBe(0);
+    // The char variable's fill value is a byte in the file and base64 in the repository.
+    const r = await vzarr(["refs", join(dir, "next3.nc"), "-o", repo, "--format", "icechunk", "-q", "--append-dim", "time"], env);
     expect(r.code, r.stderr).toBe(0);
-    using original = await openVirtualDataset(file, { core, loadableVariables: [] });
-    for (const name of ["temp", "count", "flag", "label"]) {
-      const once = await readArray(original, name, undefined, { core });
-      const twice = await readArray(repo, name, undefined, { core });
-      expect(twice.shape[0], name).toBe(2 * (once.shape[0] as number));
-      const half = (twice.data as ArrayLike<number>).length / 2;
-      expect(Array.from(twice.data as ArrayLike<number>).slice(half), name).toEqual(Array.from(once.data as ArrayLike<number>));
+    for (const name of ["temp", "precip", "label"]) {
+      const parts = [
+        await readArray(join(dir, "base3.nc"), name, undefined, { core }),
+        await readArray(join(dir, "next3.nc"), name, undefined, { core }),
+      ];
+      const both = await readArray(repo, name, undefined, { core });
+      expect(both.shape[0], name).toBe(8);
+      expect(Array.from(both.data as ArrayLike<number>), name).toEqual(parts.flatMap((p) => Array.from(p.data as ArrayLike<number>)));
     }
   });
 });

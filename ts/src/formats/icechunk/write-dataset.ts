@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { INLINED_ID } from "../../backend/core.js";
+import { currentBackend } from "../../backend/load.js";
 import { encodeLoaded } from "../../dataset/encode-loaded.js";
 import { LoadedArray } from "../../dataset/loaded-array.js";
 import type { VirtualDataset } from "../../dataset/virtual-dataset.js";
@@ -18,6 +19,7 @@ import { ManifestArray } from "../../manifest/manifest-array.js";
 import { type ArrayMetadata, axisChunkLengths, type ChunkGrid, codecsEqual, gridShape } from "../../metadata/array-metadata.js";
 import { parseDType } from "../../metadata/dtype.js";
 import { splitGrid } from "./array-parts.js";
+import { checkAppend } from "./check-append.js";
 import {
   containerForPrefix,
   defaultContainerPrefixes,
@@ -28,6 +30,7 @@ import {
 import { encodeBase32, type ObjectId12, randomId, snapshotIdFromString } from "./ids.js";
 import { type Checksum, encodeManifest, type NativeChunk } from "./manifest.js";
 import { encodeFlex } from "./metadata-values.js";
+import { openIcechunk } from "./read-dataset.js";
 import { IcechunkRepository } from "./repository.js";
 import {
   type ArrayNodeData,
@@ -76,8 +79,18 @@ export async function writeIcechunk(ds: VirtualDataset, repoPath: string, option
   const tip = branches.find((b) => b.name === branch) ?? branches.find((b) => b.name === "main");
   if (tip === undefined) throw new InvalidArgumentError(`the repository has no main branch`);
   const parent = await repo.snapshot(tip.snapshotId);
+  let toWrite = ds;
+  if (options.appendDim !== undefined && parent.nodes.some((n) => n.array !== null)) {
+    // Checked against the branch as it is, by concat's rules, before anything is written.
+    const stored = await openIcechunk(repoPath, { storage: repo.storage, snapshot: tip.snapshotId });
+    try {
+      toWrite = await checkAppend(stored, ds, options.appendDim, currentBackend(), repo.storage.description);
+    } finally {
+      stored.free();
+    }
+  }
   const writer = new CommitBuilder(repo, parent, options);
-  await writer.writeGroup(ds, "/");
+  await writer.writeGroup(toWrite, "/");
   const snapshot = writer.snapshot();
   await repo.storage.put(`transactions/${encodeBase32(snapshot.id)}`, encodeTransactionLog(writer.txLog(snapshot.id)));
   await repo.storage.put(`snapshots/${encodeBase32(snapshot.id)}`, encodeSnapshot(snapshot));
