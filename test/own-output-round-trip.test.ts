@@ -7,7 +7,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
 import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
 import { fixtures } from "./helpers/paths.js";

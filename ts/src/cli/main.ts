@@ -8,6 +8,7 @@ import { VzarrError } from "../errors/vzarr-error.js";
 import { catCommand, catUsage } from "./cat.js";
 import { infoCommand, infoUsage } from "./info.js";
 import { refsCommand, refsUsage } from "./refs.js";
+import { repoCommand, repoUsage } from "./repo.js";
 
 const usage = `vzarr — virtual Zarr stores from netCDF, HDF5 and GRIB
 
@@ -15,6 +16,7 @@ usage:
   ${infoUsage}
   ${refsUsage}
   ${catUsage}
+  ${repoUsage}
 
 environment: VZARR_BACKEND=native|wasm forces a backend; VZARR_DEBUG=1 prints stack traces.`;
 
@@ -24,6 +26,7 @@ const commands: Record<string, Command> = {
   info: infoCommand,
   refs: refsCommand,
   cat: catCommand,
+  repo: repoCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

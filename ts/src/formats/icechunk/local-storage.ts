@@ -11,10 +11,23 @@
  */
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { IoError, makeError } from "../../errors/vzarr-error.js";
-import type { ObjectVersion, Storage, VersionedObject } from "./storage.js";
+import type { ObjectVersion, Storage, StoredObject, VersionedObject } from "./storage.js";
+
+/** Whether a lock (`pid host token`) was taken by a process on this host that has exited. */
+export function holderIsGone(lock: string): boolean {
+  const [pid, host] = lock.split(" ");
+  if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
 
 export interface LocalStorageOptions {
   /** Give up waiting for another writer's lock after this long. Default 30 s. */
@@ -119,10 +132,16 @@ export class LocalStorage implements Storage {
     }
   }
 
-  /** Takes the lock file by exclusive create; returns its release function. */
+  /**
+   * Takes the lock file by exclusive create; returns its release function. The lock names
+   * its holder (`pid host token`): a lock whose holder is a process on this host that no
+   * longer runs (a writer killed with -9) is broken at once; one from another host (a shared
+   * filesystem) when it is older than `staleLockMs` — it is held only for the instant of a
+   * compare-and-swap, so a healthy holder never gets near that age.
+   */
   private async lock(lockPath: string): Promise<() => Promise<void>> {
     const deadline = Date.now() + this.lockTimeoutMs;
-    const token = `${process.pid} ${randomBytes(8).toString("hex")}`;
+    const token = `${process.pid} ${hostname()} ${randomBytes(8).toString("hex")}`;
     for (let attempt = 0; ; attempt++) {
       try {
         await writeFile(lockPath, token, { flag: "wx" });
@@ -135,17 +154,49 @@ export class LocalStorage implements Storage {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST")
           throw new IoError(`cannot create lock ${lockPath}: ${(e as Error).message}`, { cause: e });
       }
+      const held = await readFile(lockPath, "utf8").catch(() => undefined);
       const age = await stat(lockPath).then(
         (s) => Date.now() - s.mtimeMs,
         () => 0,
       );
-      if (age > this.staleLockMs) {
-        await unlink(lockPath).catch(() => undefined);
+      if (held !== undefined && (holderIsGone(held) || age > this.staleLockMs)) {
+        // Break it only if it is still the lock judged stale (not a new holder's).
+        const again = await readFile(lockPath, "utf8").catch(() => undefined);
+        if (again === held) await unlink(lockPath).catch(() => undefined);
         continue;
       }
       if (Date.now() > deadline) throw new IoError(`timed out waiting for the repository lock ${lockPath}`);
       await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt * 2) * (0.5 + Math.random())));
     }
+  }
+
+  async listObjects(prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    const walk = async (dir: string, rel: string) => {
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw e;
+      }
+      for (const entry of entries) {
+        const key = rel === "" ? entry.name : `${rel}/${entry.name}`;
+        if (entry.isDirectory()) await walk(join(dir, entry.name), key);
+        else if (entry.isFile()) {
+          const s = await stat(join(dir, entry.name)).catch(() => undefined);
+          if (s !== undefined) out.push({ key, size: s.size, lastModified: s.mtimeMs });
+        }
+      }
+    };
+    await walk(this.path(prefix), prefix).catch((e: unknown) => this.fail(e, prefix));
+    return out;
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.path(key)).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") this.fail(e, key);
+    });
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -7,7 +7,7 @@
 import { AwsClient } from "aws4fetch";
 import { InvalidArgumentError, IoError, NotFoundError } from "../../errors/vzarr-error.js";
 import { backoff, RETRYABLE_STATUS } from "../../io/retry.js";
-import type { ObjectVersion, Storage, VersionedObject } from "./storage.js";
+import type { ObjectVersion, Storage, StoredObject, VersionedObject } from "./storage.js";
 
 /** Attempts at a request S3 answers with a retryable status (see `request`). */
 const RETRIES = 3;
@@ -175,10 +175,10 @@ export class S3Storage implements Storage {
    * Every object whose key (relative to this storage's prefix) starts with `prefix`, with
    * its size: ListObjectsV2, page by page.
    */
-  async listObjects(prefix: string): Promise<{ key: string; size: number }[]> {
+  async listObjects(prefix: string): Promise<StoredObject[]> {
     const base = this.prefix === "" ? "" : `${this.prefix}/`;
     const full = `${base}${prefix}`;
-    const out: { key: string; size: number }[] = [];
+    const out: StoredObject[] = [];
     let token: string | undefined;
     do {
       const query = `?list-type=2&prefix=${encodeURIComponent(full)}${token === undefined ? "" : `&continuation-token=${encodeURIComponent(token)}`}`;
@@ -191,13 +191,20 @@ export class S3Storage implements Storage {
         const size = Number(/<Size>(\d+)<\/Size>/.exec(entry)?.[1] ?? Number.NaN);
         if (!key.startsWith(base) || !Number.isSafeInteger(size))
           throw new IoError(`S3 LIST ${prefix} in ${this.description}: a malformed entry`);
-        out.push({ key: key.slice(base.length), size });
+        const lastModified = Date.parse(/<LastModified>([^<]*)<\/LastModified>/.exec(entry)?.[1] ?? "");
+        out.push({ key: key.slice(base.length), size, lastModified: Number.isNaN(lastModified) ? 0 : lastModified });
       }
       token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
         ? unescapeXml(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? "")
         : undefined;
     } while (token !== undefined && token !== "");
     return out;
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.request("DELETE", key, { idempotent: true });
+    await res.body?.cancel();
+    if (!res.ok && res.status !== 404) return this.fail(res, `DELETE ${key}`);
   }
 
   async exists(key: string): Promise<boolean> {

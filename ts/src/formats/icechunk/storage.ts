@@ -32,4 +32,18 @@ export interface Storage {
   /** Keys under a prefix (relative to the repository root). */
   list(prefix: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Every object under a prefix with its modification time, temporary and lock files
+   * included (garbage collection); storages that cannot list this way leave it out.
+   */
+  listObjects?(prefix: string): Promise<StoredObject[]>;
+  /** Removes an object (garbage collection). */
+  delete?(key: string): Promise<void>;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** Milliseconds since the epoch. */
+  lastModified: number;
 }
