@@ -29,6 +29,10 @@ const FILES: Record<string, string> = {
   "packing_ccsds.grib2": join(fixtures, "grib", "packing_ccsds.grib2"),
   "packing_jpeg.grib2": join(fixtures, "grib", "packing_jpeg.grib2"),
   "nc4_basic.nc": join(fixtures, "hdf5", "nc4_basic.nc"),
+  "cog_u8_mask.tif": join(fixtures, "tiff", "cog_u8_mask.tif"),
+  "geo_jpeg_ycbcr.tif": join(fixtures, "tiff", "geo_jpeg_ycbcr.tif"),
+  "tile_i16_zstd_pred2_be.tif": join(fixtures, "tiff", "tile_i16_zstd_pred2_be.tif"),
+  "planar_strips_lzw_short.tif": join(fixtures, "tiff", "planar_strips_lzw_short.tif"),
   "h5_filters.h5": join(fixtures, "hdf5", "h5_filters.h5"),
   "h5_arrays_latest.h5": join(fixtures, "hdf5", "h5_arrays_latest.h5"),
   ...Object.fromEntries(
@@ -128,7 +132,7 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
 
   it("describes a file over cross-origin range requests exactly as Node does", async () => {
     const page = await barePage();
-    for (const name of ["classic.nc", "grouping.grib2", "nc4_basic.nc"]) {
+    for (const name of ["classic.nc", "grouping.grib2", "nc4_basic.nc", "cog_u8_mask.tif"]) {
       const url = `${dataServer.url}/${name}`;
       const inPage = await page.evaluate(
         async ({ url }) => {
@@ -178,6 +182,13 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
     ["h5_filters.h5", "bitshuffle_lz4", undefined],
     ["h5_arrays_latest.h5", "earray_sparse", undefined],
     ["h5_arrays_latest.h5", "farray_gzip", undefined],
+    // TIFF: a COG's overview and 1-bit mask (wasm core), JPEG (jpeg-js, a lazy chunk), zstd with
+    // the horizontal predictor, LZW planes with short last strips (inlined, padded).
+    ["cog_u8_mask.tif", "overview_1/band_data", undefined],
+    ["cog_u8_mask.tif", "mask/mask", [{ start: 0, stop: 256, step: 5 }, null]],
+    ["geo_jpeg_ycbcr.tif", "band_data", undefined],
+    ["tile_i16_zstd_pred2_be.tif", "band_data", [[3, 40], null]],
+    ["planar_strips_lzw_short.tif", "band_data", undefined],
   ];
 
   it.each(cases)("%s %s %j: values read over HTTP in the page equal Node's", async (file, variable, selection) => {
@@ -260,7 +271,7 @@ describe.skipIf(!hasChromium)(`browser bundle in Chromium (Node side: ${core.kin
 
   it("writes the same kerchunk JSON as Node, as a Blob", async () => {
     const page = await barePage();
-    for (const name of ["classic.nc", "grouping.grib2", "nc4_basic.nc"]) {
+    for (const name of ["classic.nc", "grouping.grib2", "nc4_basic.nc", "cog_u8_mask.tif"]) {
       const url = `${dataServer.url}/${name}`;
       const text = await page.evaluate(
         async ({ url }) => {

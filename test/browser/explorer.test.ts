@@ -222,6 +222,23 @@ describe.skipIf(!hasChromium)(`explorer page in Chromium (Node side: ${core.kind
     expect(page.problems.filter((p) => !p.includes("404"))).toEqual([]);
   });
 
+  it("shows a COG's overviews and mask as groups and plots an overview as Node reads it", async () => {
+    const cog = join(fixtures, "tiff", "cog_u8_mask.tif");
+    await page.setInputFiles("#files", cog);
+    await idle();
+    const id = await entryId("cog_u8_mask.tif");
+    for (const group of ["overview_1", "overview_2", "mask", "overview_1/mask"]) {
+      expect(await page.locator(`.node.group[data-entry="${id}"][data-path="${group}"]`).count(), group).toBe(1);
+    }
+    await page.click(`.node.group[data-entry="${id}"][data-path="overview_1"]`);
+    await plot("cog_u8_mask.tif", "overview_1/band_data");
+    const got = await lastPlot();
+    expect([got.ny, got.nx]).toEqual([128, 128]);
+    const want = await readArray(cog, "overview_1/band_data", got.selection, { core });
+    expect(got.bytes).toEqual(nodeValues(want).bytes);
+    expect(page.problems.filter((p) => !p.includes("404"))).toEqual([]);
+  });
+
   it("shows the group tree of a netCDF-4/HDF5 file and plots a variable of a nested group", async () => {
     await page.setInputFiles("#files", join(fixtures, "hdf5", "nc4_basic.nc"));
     await idle();

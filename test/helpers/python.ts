@@ -29,9 +29,16 @@ export function pythonScript(name: string): string {
   return join(packageRoot(), "test", "python", name);
 }
 
+/**
+ * icechunk's native runtime sometimes crashes (SIGSEGV) while the interpreter shuts down under
+ * load, after the answer is printed; a snippet that finished ends here without finalization.
+ * An exception still propagates before this line and fails the run.
+ */
+const exitWithoutFinalization = "\nimport os as _os, sys as _sys\n_sys.stdout.flush(); _sys.stderr.flush(); _os._exit(0)\n";
+
 /** Runs a script (path) or a snippet (`-c` code) with arguments; resolves with stdout. */
 export function runPython(script: { file: string } | { code: string }, args: readonly string[] = []): Promise<string> {
-  const argv = "file" in script ? [script.file, ...args] : ["-c", script.code, ...args];
+  const argv = "file" in script ? [script.file, ...args] : ["-c", script.code + exitWithoutFinalization, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(pythonPath(), argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONWARNINGS: "ignore" } });
     const out: Buffer[] = [];
@@ -39,10 +46,10 @@ export function runPython(script: { file: string } | { code: string }, args: rea
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
       else
-        reject(new Error(`python ${argv.slice(0, 2).join(" ")} exited with ${code}:\n${Buffer.concat(err).toString("utf8").slice(-4000)}`));
+        reject(new Error(`python ${argv.slice(0, 2).join(" ")} exited with ${code ?? signal}:\n${Buffer.concat(err).toString("utf8").slice(-4000)}`));
     });
   });
 }

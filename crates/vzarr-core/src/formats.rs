@@ -16,8 +16,11 @@ pub fn detect(head: &[u8]) -> Result<Format> {
     if head.starts_with(b"GRIB") {
         return Ok(Format::Grib);
     }
+    if crate::tiff::is_tiff(head) {
+        return Ok(Format::Tiff);
+    }
     Err(Error::unsupported(
-        "unrecognised file format: no HDF5, netCDF3 or GRIB signature at the start of the file",
+        "unrecognised file format: no HDF5, netCDF3, GRIB or TIFF signature at the start of the file",
     ))
 }
 
@@ -42,6 +45,7 @@ pub fn create_scanner(
         Format::Hdf5 => Ok(Box::new(Hdf5Scanner::new(url, file_size, options))),
         Format::NetCdf3 => Ok(Box::new(crate::netcdf3::NetCdf3Scanner::new(url, options)?)),
         Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
+        Format::Tiff => Ok(Box::new(crate::tiff::TiffScanner::new(url, options))),
         other => Err(Error::unsupported(format!(
             "no scanner for {:?} files yet",
             other

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod netcdf3;
 pub mod sansio;
 pub mod scan;
+pub mod tiff;
 
 pub use error::{Error, ErrorKind, Result};
 pub use manifest::{ChunkEntry, ChunkManifest};

@@ -227,6 +227,7 @@ pub enum Format {
     Hdf5,
     NetCdf3,
     Grib,
+    Tiff,
 }
 
 impl Format {
@@ -236,8 +237,9 @@ impl Format {
             "hdf5" | "netcdf4" | "nc4" | "h5" => Ok(Format::Hdf5),
             "netcdf3" | "nc3" => Ok(Format::NetCdf3),
             "grib" | "grib1" | "grib2" => Ok(Format::Grib),
+            "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3 or grib)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib or tiff)",
                 other
             ))),
         }

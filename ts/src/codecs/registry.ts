@@ -10,6 +10,7 @@ import { stripCrc32c } from "./checksum.js";
 import type { BytesDecoder } from "./codec.js";
 import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
+import { jpegDecoder } from "./jpeg.js";
 import { unshuffle } from "./shuffle.js";
 
 type NumcodecsCodec = { decode(data: Uint8Array): Promise<Uint8Array> | Uint8Array };
@@ -67,6 +68,8 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
       return { name: spec.name, decode: (b, ctx) => stripCrc32c(b, spec.configuration?.location === "start", ctx.variable) };
     case "vzarr.grib":
       return gribDecoder(core);
+    case "imagecodecs_jpeg":
+      return jpegDecoder(cfg);
     default:
       if (core.codecSupported().includes(spec.name)) {
         const json = JSON.stringify(spec);

@@ -26,7 +26,23 @@ export interface Zarray {
 }
 
 /** numcodecs ids that are compressors (go in `compressor` when last in the chain). */
-const COMPRESSORS = new Set(["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "grib"]);
+const COMPRESSORS = new Set([
+  "zlib",
+  "gzip",
+  "zstd",
+  "blosc",
+  "lz4",
+  "bz2",
+  "lzma",
+  "grib",
+  "imagecodecs_lzw",
+  "imagecodecs_packbits",
+  "imagecodecs_jpeg",
+  "imagecodecs_webp",
+]);
+
+/** imagecodecs' numcodecs ids (TIFF codecs) keep their name and configuration in both forms. */
+const IMAGECODECS = "imagecodecs_";
 
 const BLOSC_SHUFFLE: Record<string, number> = { noshuffle: 0, shuffle: 1, bitshuffle: 2 };
 const BLOSC_SHUFFLE_NAMES = ["noshuffle", "shuffle", "bitshuffle"];
@@ -35,6 +51,7 @@ const BLOSC_SHUFFLE_NAMES = ["noshuffle", "shuffle", "bitshuffle"];
 export function toNumcodecs(codec: CodecSpec, variable: string): NumcodecsConfig {
   const cfg = codec.configuration ?? {};
   if (codec.name.startsWith("numcodecs.")) return { id: codec.name.slice("numcodecs.".length), ...cfg };
+  if (codec.name.startsWith(IMAGECODECS)) return { id: codec.name, ...cfg };
   switch (codec.name) {
     case "zstd":
       return { id: "zstd", level: cfg.level ?? 0, checksum: cfg.checksum ?? false };
@@ -144,6 +161,7 @@ export function fromZarray(z: Zarray): ArrayMetadata {
 
 export function fromNumcodecs(c: NumcodecsConfig): CodecSpec {
   const { id, ...cfg } = c;
+  if (id.startsWith(IMAGECODECS)) return Object.keys(cfg).length === 0 ? { name: id } : { name: id, configuration: cfg };
   switch (id) {
     case "zstd":
       return { name: "zstd", configuration: { level: cfg.level ?? 0, checksum: cfg.checksum ?? false } };

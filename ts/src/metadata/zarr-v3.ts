@@ -54,6 +54,63 @@ function v3FillValue(fill: FillValue, dtypeText: string): FillValue | string {
   return fill;
 }
 
+/**
+ * Codecs that are array→array in Zarr v3 (the TIFF predictors, as virtual-tiff registers
+ * them with zarr-python). Internally they follow `bytes` as byte steps in encoding order; in
+ * a `zarr.json` others read they come before `bytes`. They work on the chunk's raw sample
+ * bytes either way: zarr-python's `bytes` codec views the bytes in the stored byte order
+ * without swapping them, and the predictor's `dtype` names that order.
+ */
+const ARRAY_TO_ARRAY = new Set(["imagecodecs_delta", "imagecodecs_floatpred", "virtual_tiff.HorizontalDeltaCodec"]);
+
+/**
+ * virtual-tiff's horizontal differencing of the samples' bit patterns along the last axis.
+ * imagecodecs' delta codec, wrapped for Zarr v3, returns the integers it summed and zarr-python
+ * then converts them to the array's floats by value; so floats under TIFF's Predictor 2
+ * (GDAL writes them) are written with this codec, which views the floats as integers. It
+ * reinterprets native-order (little-endian) samples along the last axis only.
+ */
+const HORIZONTAL_DELTA = "virtual_tiff.HorizontalDeltaCodec";
+
+type V3Codec = { name: string; configuration?: Record<string, unknown> };
+
+function isFloatDelta(c: V3Codec, arrayDtype: string): boolean {
+  const d = String(c.configuration?.dtype ?? "");
+  return (
+    c.name === "imagecodecs_delta" &&
+    /^<f/.test(arrayDtype) &&
+    d === `<u${arrayDtype.slice(2)}` &&
+    c.configuration?.axis === -1 &&
+    (c.configuration?.dist ?? 1) === 1
+  );
+}
+
+/** The internal codec list in Zarr v3 order (array→array codecs first). */
+export function codecsToV3(codecs: readonly V3Codec[], arrayDtype = ""): V3Codec[] {
+  const mapped = codecs.map((c) => (isFloatDelta(c, arrayDtype) ? { name: HORIZONTAL_DELTA } : c));
+  const before = mapped.filter((c) => ARRAY_TO_ARRAY.has(c.name));
+  return [...before, ...mapped.filter((c) => !ARRAY_TO_ARRAY.has(c.name))];
+}
+
+/**
+ * The inverse of `codecsToV3`: array→array codecs move back behind `bytes`, virtual-tiff's
+ * horizontal delta becomes imagecodecs' (integers of the array's sample size, last axis).
+ */
+export function codecsFromV3<C extends V3Codec>(codecs: readonly C[], arrayDtype = "", chunkShape: readonly number[] = []): C[] {
+  const mapped = codecs.map((c) =>
+    c.name === HORIZONTAL_DELTA
+      ? ({
+          name: "imagecodecs_delta",
+          configuration: { axis: -1, dist: 1, shape: [...chunkShape], dtype: `<u${arrayDtype.slice(2)}` },
+        } as unknown as C)
+      : c,
+  );
+  const moved = mapped.filter((c) => ARRAY_TO_ARRAY.has(c.name) || c.name === "imagecodecs_delta");
+  if (moved.length === 0) return [...mapped];
+  const rest = mapped.filter((c) => !moved.includes(c));
+  return rest.length === 0 ? [...moved] : [rest[0] as C, ...moved, ...rest.slice(1)];
+}
+
 export function toZarrV3Array(meta: ArrayMetadata, attributes: Record<string, unknown>, dimensionNames?: readonly string[]): ZarrV3Array {
   const dtype = parseDType(meta.dtype);
   return {

@@ -9,6 +9,7 @@
 //! [`DecodeContext`] when the context names a dtype, otherwise by a size read from the
 //! stream's own header capped at [`MAX_DECODED_BYTES`].
 
+pub mod base64;
 pub mod bits;
 pub mod bitshuffle;
 pub mod fletcher32;
@@ -18,6 +19,9 @@ pub mod lz4_small;
 pub mod lzf;
 pub mod lzw;
 pub mod nbit;
+pub mod packbits;
+pub mod packints;
+pub mod predictor;
 pub mod scaleoffset;
 pub mod shuffle;
 pub mod szip;
@@ -123,6 +127,10 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         "numcodecs.zlib" | "zlib" => deflate(input, ctx, inflate::inflate_zlib),
         "numcodecs.gzip" | "gzip" => deflate(input, ctx, inflate::inflate_gzip),
         lzw::CODEC_NAME => lzw::decode(input, ctx),
+        packbits::CODEC_NAME => packbits::decode(input, ctx),
+        packints::CODEC_NAME => packints::decode(input, config, ctx),
+        predictor::DELTA => predictor::decode_delta(input, config, ctx),
+        predictor::FLOATPRED => predictor::decode_floatpred(input, config, ctx),
         "numcodecs.shuffle" => shuffle::decode(input, config, ctx),
         "numcodecs.fletcher32" => fletcher32::decode(input),
         "vzarr.lzf" => lzf::decode(input, ctx),
@@ -162,6 +170,10 @@ pub fn supported() -> Vec<&'static str> {
         "numcodecs.gzip",
         "gzip",
         lzw::CODEC_NAME,
+        packbits::CODEC_NAME,
+        packints::CODEC_NAME,
+        predictor::DELTA,
+        predictor::FLOATPRED,
         "numcodecs.shuffle",
         "numcodecs.fletcher32",
         "vzarr.lzf",

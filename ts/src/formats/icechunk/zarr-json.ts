@@ -8,6 +8,7 @@ import { decodeBase64, encodeBase64 } from "../../io/base64.js";
 import type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "../../metadata/array-metadata.js";
 import { gridShape } from "../../metadata/array-metadata.js";
 import { dtypeFromZarrV3, parseDType, zarrV3DataType } from "../../metadata/dtype.js";
+import { codecsFromV3, codecsToV3 } from "../../metadata/zarr-v3.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -100,7 +101,7 @@ export function arrayZarrJson(
     chunk_grid: chunkGridJson(metadata.shape, metadata.chunkGrid),
     chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
     fill_value: v3FillValue(metadata.fillValue, metadata.dtype),
-    codecs: metadata.codecs,
+    codecs: codecsToV3(metadata.codecs, metadata.dtype),
     attributes: jsonSafe(attrs),
     dimension_names: [...dims],
     zarr_format: 3,
@@ -149,8 +150,8 @@ export function parseArrayJson(doc: Record<string, unknown>, path: string): Pars
   };
   const shape = doc.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail("bad shape");
-  const codecs = (Array.isArray(doc.codecs) ? doc.codecs : fail("no codecs")) as CodecSpec[];
-  const bytesCodec = codecs.find((c) => c?.name === "bytes");
+  const v3Codecs = (Array.isArray(doc.codecs) ? doc.codecs : fail("no codecs")) as CodecSpec[];
+  const bytesCodec = v3Codecs.find((c) => c?.name === "bytes");
   const endian = bytesCodec?.configuration?.endian === "big" ? "big" : "little";
   const dtype = dtypeFromZarrV3(doc.data_type, endian);
   const grid = doc.chunk_grid as { name?: string; configuration?: Record<string, unknown> } | undefined;
@@ -188,6 +189,8 @@ export function parseArrayJson(doc: Record<string, unknown>, path: string): Pars
   }
   const dims = Array.isArray(doc.dimension_names) ? (doc.dimension_names as (string | null)[]) : null;
   const attrs = (typeof doc.attributes === "object" && doc.attributes !== null ? doc.attributes : {}) as Record<string, unknown>;
+  const chunkShape = chunkGrid.kind === "regular" ? chunkGrid.chunkShape : [];
+  const codecs = codecsFromV3(v3Codecs, dtype.text, chunkShape);
   return {
     metadata: { shape: shape as number[], chunkGrid, dtype: dtype.text, codecs, fillValue: fillFromV3(doc.fill_value, dtype.kind) },
     dims,

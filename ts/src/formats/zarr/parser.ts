@@ -10,10 +10,10 @@ import { isLocalInput } from "../../io/url-scheme.js";
 import { authorizeDataset, referencePolicy } from "../../parsers/authorize-references.js";
 import { loadIfRequested } from "../../parsers/load.js";
 import type { Parser } from "../../parsers/parser.js";
-import { openZarrStore } from "./open-store.js";
-import { readZarrStore } from "./read-store.js";
 import type { ZarrStore } from "./store.js";
-import { ZipStore } from "./zip-store.js";
+
+// The store readers load on first use: a scan worker that opens netCDF files never needs them.
+const storeModules = () => Promise.all([import("./open-store.js"), import("./read-store.js")]);
 
 const ROOT_DOCUMENTS = ["zarr.json", ".zmetadata", ".zgroup", ".zarray"];
 
@@ -29,12 +29,14 @@ export const zarrParser: Parser = {
   async sniff({ url }) {
     if (isLocalInput(url) && !isLocalDirectory(url)) return false;
     try {
+      const [{ openZarrStore }] = await storeModules();
       return await hasRootDocument(openZarrStore(url));
     } catch {
       return false;
     }
   },
   async open({ url }, options) {
+    const [{ openZarrStore }, { readZarrStore }] = await storeModules();
     const ds = await readZarrStore(openZarrStore(url), { group: options.group, dropVariables: options.dropVariables, core: options.core });
     return loadIfRequested(await authorizeDataset(ds, referencePolicy(url, options)), options);
   },
@@ -49,6 +51,7 @@ export const zarrZipParser: Parser = {
   sniff: ({ url, head }) => ZIP_LOCAL_HEADER.every((b, i) => head[i] === b) && /\.zip$/i.test(url),
   async open({ url, source }, options) {
     if (source === undefined) throw new Error(`zarr-zip: ${url} is not a file`);
+    const [{ ZipStore }, { readZarrStore }] = await Promise.all([import("./zip-store.js"), import("./read-store.js")]);
     const store = await ZipStore.open(source);
     const ds = await readZarrStore(store, { group: options.group, dropVariables: options.dropVariables, core: options.core });
     return loadIfRequested(await authorizeDataset(ds, referencePolicy(url, options)), options);
