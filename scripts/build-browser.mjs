@@ -24,7 +24,7 @@ const wasm = join(root, "dist/wasm/vzarr.wasm");
 const BUDGETS = {
   initialJs: 800 * 1024,
   allJs: 2560 * 1024,
-  wasm: 1536 * 1024,
+  wasm: 1792 * 1024,
 };
 
 // Modules that only make sense with a local file system are swapped for browser substitutes
