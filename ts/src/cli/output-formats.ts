@@ -24,6 +24,8 @@ export interface FormatContext {
   inlineThreshold: number;
   onUnsupported: "raise" | "skip";
   warn: (message: string) => void;
+  /** Told of each variable the format left out (`--on-unsupported skip`). */
+  onSkip: (path: string) => void;
   /** Reads byte ranges of a referenced file (for inlining small chunks). */
   readRanges: (url: string, ranges: ByteRange[]) => Promise<Uint8Array[]>;
   /** `--overwrite`: replace what is at the output (never an input). */
@@ -82,6 +84,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         inlineThreshold: ctx.inlineThreshold,
         onUnsupported: ctx.onUnsupported,
         warn: ctx.warn,
+        onSkip: ctx.onSkip,
         overwrite: ctx.overwrite,
         inputs: ctx.inputs,
       });
@@ -100,6 +103,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         inlineThreshold: ctx.inlineThreshold,
         onUnsupported: ctx.onUnsupported,
         warn: ctx.warn,
+        onSkip: ctx.onSkip,
         overwrite: ctx.overwrite,
         inputs: ctx.inputs,
       });

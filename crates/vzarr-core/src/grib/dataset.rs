@@ -151,12 +151,13 @@ pub(crate) fn build(
         ..ScannedGroup::default()
     };
     let mut point_budget = MAX_POINT_COORDINATES;
+    let wanted = options.group.trim_matches('/');
     for group in groups {
         let path = group.path();
-        if !options.group.is_empty()
-            && path != options.group
-            && !path.starts_with(&format!("{}/", options.group.trim_end_matches('/')))
-            && group.level_type != options.group
+        if !wanted.is_empty()
+            && path != wanted
+            && !path.starts_with(&format!("{}/", wanted))
+            && group.level_type != wanted
         {
             continue;
         }
@@ -170,7 +171,32 @@ pub(crate) fn build(
             }),
         }
     }
-    Ok(root)
+    if wanted.is_empty() {
+        return Ok(root);
+    }
+    // As for HDF5: the group asked for becomes the root. None matched: name them all.
+    if root.groups.is_empty() {
+        let mut all: Vec<String> = Vec::new();
+        for g in groups {
+            for p in [g.level_type.to_string(), g.path()] {
+                if !all.contains(&p) {
+                    all.push(p);
+                }
+            }
+        }
+        return Err(Error::not_found(format!(
+            "no group {:?} in the GRIB file; groups: {}",
+            wanted,
+            all.join(", ")
+        )));
+    }
+    let mut attrs = root.attrs.clone();
+    let mut sub = root.into_subgroup(wanted, "GRIB")?;
+    // The level-type group holds no attributes of its own: keep the file's.
+    if sub.attrs.is_empty() {
+        sub.attrs.append(&mut attrs);
+    }
+    Ok(sub)
 }
 
 fn dropped(options: &ScanOptions, path: &str, name: &str) -> bool {
