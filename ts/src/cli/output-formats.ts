@@ -15,6 +15,7 @@ import { checkOutput, replaceAtomically } from "../io/output-safety.js";
 import { isLocalInput, schemeOf } from "../io/url-scheme.js";
 import { referencedLocations } from "../parsers/authorize-references.js";
 import { type ParsedArgs, stringOption } from "./args.js";
+import { isLocalRepository } from "./infer-output-format.js";
 
 export interface FormatContext {
   /** The parsed command line (formats read their own options from it). */
@@ -59,7 +60,7 @@ function containerPrefix(prefix: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
-const isRepository = (path: string) => existsSync(join(path, "repo")) || existsSync(join(path, "refs", "branch.main", "ref.json"));
+const isRepository = isLocalRepository;
 
 /**
  * An Icechunk output: a repository there takes new commits (earlier snapshots stay) only when

@@ -11,6 +11,7 @@ import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-e
 import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
 import { listOption, parseArgs, stringOption } from "./args.js";
+import { inferOutputFormat } from "./infer-output-format.js";
 import { OUTPUT_FORMATS } from "./output-formats.js";
 import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
@@ -67,7 +68,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const output = stringOption(args, "output");
   const inputs = args.positionals;
   if (inputs.length === 0 || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
-  const formatName = stringOption(args, "format") ?? "kerchunk-json";
+  const formatName = stringOption(args, "format") ?? inferOutputFormat(output);
   const format = OUTPUT_FORMATS[formatName];
   if (format === undefined)
     throw new InvalidArgumentError(`unknown --format ${formatName}; expected one of ${Object.keys(OUTPUT_FORMATS).join(", ")}`);
