@@ -3,7 +3,7 @@
  * the command line and how it writes a dataset. Adding a format is adding an entry.
  */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { ConflictError, InvalidArgumentError } from "../errors/vzarr-error.js";
