@@ -138,6 +138,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
           branch,
           appendDim,
           message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
+          warn: ctx.warn,
           containers:
             container === undefined
               ? undefined
