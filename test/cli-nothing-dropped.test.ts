@@ -5,10 +5,12 @@
  */
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
-import { hasPython, pythonJson, pythonScript, runPythonJson, vzarr } from "./helpers/python.js";
+import { digest } from "./helpers/digest.js";
+import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 
 const env = { VZARR_BACKEND: core.kind };
 
@@ -38,22 +40,10 @@ describe.runIf(hasPython)(`refs never drops a variable silently (${core.kind} ba
     const repo = join(tmp, "monthly.icechunk");
     const ice = await vzarr(["refs", ...monthly, "--concat-dim", "time", "-o", repo, "--format", "icechunk", "-q"], env);
     expect(ice.code, ice.stderr).toBe(0);
-    // As the README shows: zarr-python reads the rectilinear grid once the config allows it,
-    // to the values netCDF4-python reads from the monthly files.
-    const got = await runPythonJson<{ shape: number[]; sha256: string }>(
-      {
-        code: `import json, sys, icechunk, xarray as xr, zarr
-sys.path.insert(0, sys.argv[3])
-from concat_values import digest
-zarr.config.set({"array.rectilinear_chunks": True})
-repo = icechunk.Repository.open(icechunk.local_filesystem_storage(sys.argv[1]),
-    authorize_virtual_chunk_access=icechunk.containers_credentials({sys.argv[2]: None}))
-ds = xr.open_zarr(repo.readonly_session("main").store, consolidated=False, mask_and_scale=False)
-print(json.dumps({"shape": list(ds.air.shape), "sha256": digest(ds.air.values)}))`,
-      },
-      [repo, `file://${dirname(monthly[0] as string)}/`, pythonScript("")],
-    );
-    expect(got).toEqual(await pythonJson("concat_values.py", ["air", "-", ...monthly]));
+    // zarr-python reads this from 3.4 on (README); the pinned 3.1 has no rectilinear grid, so
+    // the values are checked through vzarr's reader of the repository.
+    const back = await readArray(repo, "air", undefined, { core });
+    expect(digest(back)).toBe((await pythonJson<{ sha256: string }>("concat_values.py", ["air", "-", ...monthly])).sha256);
   });
 
   it("a variable the parser left out fails the run by default, and is listed when skipped", async () => {

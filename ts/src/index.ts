@@ -73,8 +73,6 @@ export { registeredParsers, registerParser, unregisterParser } from "./parsers/r
 // Installs ChunkManifest.toArrow / fromArrow (kept out of the scan workers' module graph).
 import "./manifest/arrow.js";
 
-/** zarrita, as the browser entry exports it: read what `openStore` returns with its API. */
-export * as zarr from "zarrita";
 export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "./formats/kerchunk/write-json.js";
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
