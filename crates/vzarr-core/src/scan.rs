@@ -40,6 +40,49 @@ pub struct ScannedGroup {
     pub skipped: Vec<SkippedItem>,
 }
 
+impl ScannedGroup {
+    /// The group at `path` (`a/b`, relative to this one) as a root of its own (name `""`),
+    /// or `NotFound` naming every group the file has, so the user can pick one.
+    pub fn into_subgroup(self, path: &str, file_kind: &str) -> Result<ScannedGroup> {
+        let wanted = path.trim_matches('/');
+        let all = self.group_paths();
+        let mut g = self;
+        for part in wanted.split('/') {
+            match g.groups.iter().position(|s| s.name == part) {
+                Some(i) => g = g.groups.swap_remove(i),
+                None => {
+                    return Err(Error::not_found(format!(
+                        "no group {:?} in the {} file; groups: {}",
+                        wanted,
+                        file_kind,
+                        if all.is_empty() {
+                            "none".to_string()
+                        } else {
+                            all.join(", ")
+                        }
+                    )))
+                }
+            }
+        }
+        g.name = String::new();
+        Ok(g)
+    }
+
+    /// Paths of every group below this one (`a`, `a/b`, ...), depth first.
+    pub fn group_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in &self.groups {
+            out.push(sub.name.clone());
+            out.extend(
+                sub.group_paths()
+                    .into_iter()
+                    .map(|p| format!("{}/{}", sub.name, p)),
+            );
+        }
+        out
+    }
+}
+
 /// Something a scanner left out of its result, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedItem {

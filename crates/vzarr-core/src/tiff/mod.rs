@@ -163,7 +163,7 @@ impl TiffScanner {
         let mut root = output::build_root(prepared, &self.url, cache)?;
         let group = self.options.group.trim_matches('/');
         if !group.is_empty() {
-            root = take_group(root, group)?;
+            root = root.into_subgroup(group, "TIFF")?;
         }
         drop_variables(&mut root, &self.options.drop_variables, "");
         Ok(ScannedFile {
@@ -194,19 +194,6 @@ fn check_chunk_entries(ifds: &[Ifd]) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-fn take_group(mut g: ScannedGroup, path: &str) -> Result<ScannedGroup> {
-    for part in path.split('/') {
-        let i = g
-            .groups
-            .iter()
-            .position(|s| s.name == part)
-            .ok_or_else(|| Error::not_found(format!("group {:?} is not in the TIFF file", path)))?;
-        g = g.groups.swap_remove(i);
-    }
-    g.name = String::new();
-    Ok(g)
 }
 
 fn drop_variables(g: &mut ScannedGroup, drop: &[String], prefix: &str) {
