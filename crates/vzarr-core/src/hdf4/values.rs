@@ -1,0 +1,58 @@
+//! Typed values as JSON: attributes (one-field Vdata of class `Attr0.0`) and fill values.
+
+use super::objects::{text, NumberType, Vdata};
+use crate::error::{Error, Result};
+use crate::json::Json;
+
+/// Class of the Vdata that hold the SD interface's attributes.
+pub const ATTRIBUTE_CLASS: &str = "Attr0.0";
+
+/// One value of `t` from its bytes.
+pub fn scalar(t: NumberType, b: &[u8]) -> Json {
+    let mut a = [0u8; 8];
+    let n = b.len().min(8);
+    a[..n].copy_from_slice(&b[..n]);
+    if !t.little_endian && n > 1 {
+        a[..n].reverse();
+    }
+    let u = u64::from_le_bytes(a);
+    match t.base {
+        3 | 4 | 21 | 23 | 25 | 27 => Json::UInt(u),
+        20 => Json::Int(i64::from(u as u8 as i8)),
+        22 => Json::Int(i64::from(u as u16 as i16)),
+        24 => Json::Int(i64::from(u as u32 as i32)),
+        26 => Json::Int(u as i64),
+        5 => Json::float(f64::from(f32::from_bits(u as u32))),
+        _ => Json::float(f64::from_bits(u)),
+    }
+}
+
+/// An attribute's value as pyhdf gives it: text for characters, a number for one value,
+/// a list for several.
+pub fn attribute(vdata: &Vdata, bytes: &[u8]) -> Result<Json> {
+    let field = vdata
+        .fields
+        .first()
+        .ok_or_else(|| Error::corrupt(format!("attribute {:?} has no field", vdata.name)))?;
+    let t = NumberType::from_code(field.number_type)?;
+    let count = field.order as usize * vdata.records as usize;
+    let need = count * t.size();
+    if bytes.len() < need {
+        return Err(Error::corrupt(format!(
+            "attribute {:?} holds {} of its {} bytes",
+            vdata.name,
+            bytes.len(),
+            need
+        )));
+    }
+    let bytes = &bytes[..need];
+    if matches!(t.base, 3 | 4) {
+        return Ok(Json::from(text(bytes)));
+    }
+    let mut values: Vec<Json> = bytes.chunks_exact(t.size()).map(|b| scalar(t, b)).collect();
+    Ok(if values.len() == 1 {
+        values.remove(0)
+    } else {
+        Json::Array(values)
+    })
+}
