@@ -237,3 +237,53 @@ impl NumberType {
         Ok(format!("{}{}", order, base))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dd(len: usize) -> Dd {
+        Dd {
+            tag: 0,
+            reference: 1,
+            special: false,
+            offset: 0,
+            length: len as u64,
+        }
+    }
+
+    #[test]
+    fn number_types_and_byte_orders() {
+        // NT elements: version, type, bits, class (1 big-endian, 4 little-endian).
+        let f4 = NumberType::from_nt(&dd(4), &[1, 5, 32, 1]).unwrap();
+        assert_eq!(f4.numpy().unwrap(), ">f4");
+        let i2 = NumberType::from_nt(&dd(4), &[1, 22, 16, 4]).unwrap();
+        assert_eq!(i2.numpy().unwrap(), "<i2");
+        assert_eq!(
+            NumberType::from_code(0x4000 | 25).unwrap().numpy().unwrap(),
+            "<u4"
+        );
+        assert_eq!(NumberType::from_code(4).unwrap().numpy().unwrap(), "|S1");
+        let err = NumberType::from_nt(&dd(4), &[1, 7, 128, 1]).unwrap_err();
+        assert!(err.message.contains("128-bit float"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_truncated_vgroup_is_corrupt() {
+        // Two members announced, one given.
+        let b = [0, 2, 0x07, 0xad, 0, 1];
+        let err = parse_vgroup(&dd(b.len()), &b).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::CorruptFile);
+    }
+
+    #[test]
+    fn a_vgroup_parses() {
+        let mut b = vec![0, 1, 0x02, 0xd0, 0, 7, 0, 4];
+        b.extend_from_slice(b"temp");
+        b.extend_from_slice(&[0, 6]);
+        b.extend_from_slice(b"Var0.0");
+        let g = parse_vgroup(&dd(b.len()), &b).unwrap();
+        assert_eq!(g.members, vec![(720, 7)]);
+        assert_eq!((g.name.as_str(), g.class.as_str()), ("temp", "Var0.0"));
+    }
+}

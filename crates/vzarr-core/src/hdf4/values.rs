@@ -56,3 +56,44 @@ pub fn attribute(vdata: &Vdata, bytes: &[u8]) -> Result<Json> {
         Json::Array(values)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hdf4::objects::Field;
+
+    #[test]
+    fn scalars_in_both_byte_orders() {
+        let be = NumberType::from_code(22).unwrap();
+        assert_eq!(scalar(be, &[0x80, 0x01]), Json::Int(-32767));
+        let le = NumberType::from_code(0x4000 | 5).unwrap();
+        assert_eq!(scalar(le, &1.5f32.to_le_bytes()), Json::Number(1.5));
+        let u8t = NumberType::from_code(21).unwrap();
+        assert_eq!(scalar(u8t, &[200]), Json::UInt(200));
+    }
+
+    #[test]
+    fn attributes_as_pyhdf_gives_them() {
+        let vdata = |t: u16, order: u16| Vdata {
+            records: 1,
+            record_size: 0,
+            fields: vec![Field {
+                number_type: t,
+                order,
+            }],
+            name: "a".into(),
+            class: ATTRIBUTE_CLASS.into(),
+        };
+        assert_eq!(
+            attribute(&vdata(4, 5), b"hello").unwrap(),
+            Json::from("hello")
+        );
+        let two = [0x3f, 0xc0, 0, 0, 0x40, 0x20, 0, 0];
+        assert_eq!(
+            attribute(&vdata(5, 2), &two).unwrap(),
+            Json::Array(vec![Json::Number(1.5), Json::Number(2.5)])
+        );
+        let err = attribute(&vdata(24, 3), &[0; 8]).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::CorruptFile);
+    }
+}
