@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openVirtualDataset } from "../ts/src/dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
+import { writeIcechunk } from "../ts/src/formats/icechunk/write-dataset.js";
 import { writeKerchunk } from "../ts/src/formats/kerchunk/to-kerchunk.js";
 import { readArray } from "../ts/src/store/read-array.js";
 import type { ReadResult } from "../ts/src/store/read-variable.js";
@@ -147,17 +148,31 @@ describe(`HDF4 (${core.kind} backend)`, () => {
 describe.runIf(hasPython)(`HDF4 output read by Python (${core.kind} backend)`, () => {
   type Got = Record<string, Entry>;
   const refsOf = (file: string) => join(tmp, `${file.replace("/", "_")}.json`);
+  const repoOf = (file: string) => join(tmp, `${file.replace("/", "_")}.icechunk`);
   let kerchunk: Record<string, Got> = {};
   let xr: Record<string, Got> = {};
+  let icechunk: Record<string, Got> = {};
 
   beforeAll(async () => {
     for (const file of files) {
       using ds = await openVirtualDataset(join(dir, file), { core });
       await writeKerchunk(ds, refsOf(file));
+      await writeIcechunk(ds, repoOf(file));
     }
     kerchunk = await pythonJson("hdf4_oracle.py", ["kerchunk", ...files.map(refsOf)]);
     xr = await pythonJson("hdf4_oracle.py", ["xarray", ...files.map(refsOf)]);
+    // tiff_oracle.py's Icechunk reader is format-neutral (every array of every group).
+    const prefixes = [`file://${dir}/`, `file://${join(dir, "real")}/`].join(",");
+    icechunk = await pythonJson("tiff_oracle.py", ["icechunk", prefixes, ...files.map(repoOf)]);
   }, 600_000);
+
+  it.each(files)("%s: Icechunk read by icechunk + zarr equals pyhdf's values", (file) => {
+    const got = icechunk[repoOf(file)] as Got;
+    for (const [path, want] of entries(oracle[file] as FileOracle)) {
+      expect(got[path]?.error, `${file}:${path}`).toBeUndefined();
+      expect(got[path]?.sha256, `${file}:${path}`).toBe(want.sha256);
+    }
+  });
 
   it.each(files)("%s: kerchunk JSON read by fsspec + zarr equals pyhdf's values", (file) => {
     const got = kerchunk[refsOf(file)] as Got;

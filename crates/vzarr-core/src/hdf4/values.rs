@@ -27,7 +27,7 @@ pub fn scalar(t: NumberType, b: &[u8]) -> Json {
     }
 }
 
-/// An attribute's value as pyhdf gives it: text for characters, a number for one value,
+/// An attribute's value as pyhdf gives it: text for `char8`, a number for one value,
 /// a list for several.
 pub fn attribute(vdata: &Vdata, bytes: &[u8]) -> Result<Json> {
     let field = vdata
@@ -46,7 +46,8 @@ pub fn attribute(vdata: &Vdata, bytes: &[u8]) -> Result<Json> {
         )));
     }
     let bytes = &bytes[..need];
-    if matches!(t.base, 3 | 4) {
+    // pyhdf gives `char8` as text and `uchar8` as numbers.
+    if t.base == 4 {
         return Ok(Json::from(text(bytes)));
     }
     let mut values: Vec<Json> = bytes.chunks_exact(t.size()).map(|b| scalar(t, b)).collect();
