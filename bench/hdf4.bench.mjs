@@ -79,7 +79,8 @@ async function verify(path) {
     for (let i = 0; i < ids.length; i++) {
       const key = `${Math.floor(i / grid[1])}.${i % grid[1]}`;
       const got = ids[i] === 0xffffffff ? undefined : [Number(offsets[i]), Number(lengths[i])];
-      if (JSON.stringify(got) !== JSON.stringify(want[key])) throw new Error(`${path} ${name} chunk ${key}: vzarr ${got}, kerchunk ${want[key]}`);
+      if (JSON.stringify(got) !== JSON.stringify(want[key]))
+        throw new Error(`${path} ${name} chunk ${key}: vzarr ${got}, kerchunk ${want[key]}`);
       n++;
     }
   }

@@ -2,28 +2,32 @@
 //! header, number type, dimension record and numeric data group (all small, usually
 //! together near the DD blocks).
 
+use super::by_ref::ByRef;
 use super::dd::{DdTable, NDG, NT, SDD, VG, VH};
 use super::objects::{
     parse_ndg, parse_sdd, parse_vdata, parse_vgroup, Dimensions, NumberType, Vdata, Vgroup,
 };
 use super::reader::Reader;
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+
+/// The (tag, ref) pairs an NDG lists.
+pub type Members = Vec<(u16, u16)>;
 
 #[derive(Default)]
 pub struct Catalog {
     /// In DD order.
     pub vgroups: Vec<Vgroup>,
-    pub vdata: HashMap<u16, Result<Vdata>>,
-    pub number_types: HashMap<u16, Result<NumberType>>,
-    pub dimensions: HashMap<u16, Result<Dimensions>>,
+    vgroup_at: ByRef<usize>,
+    pub vdata: ByRef<Result<Vdata>>,
+    pub number_types: ByRef<Result<NumberType>>,
+    pub dimensions: ByRef<Result<Dimensions>>,
     /// NDG ref → members, in DD order.
-    pub ndgs: Vec<(u16, Result<Vec<(u16, u16)>>)>,
+    pub ndgs: Vec<(u16, Result<Members>)>,
 }
 
 impl Catalog {
     pub fn vgroup(&self, reference: u16) -> Option<&Vgroup> {
-        self.vgroups.iter().find(|g| g.reference == reference)
+        self.vgroup_at.get(reference).map(|&i| &self.vgroups[i])
     }
 }
 
@@ -48,9 +52,11 @@ pub fn read_catalog(r: &mut Reader, dds: &DdTable) -> Result<Option<Catalog>> {
             continue;
         }
         match dd.tag {
-            VG => c
-                .vgroups
-                .push(parse_vgroup(dd, b).map_err(|e| e.at_offset(dd.offset))?),
+            VG => {
+                c.vgroup_at.insert(dd.reference, c.vgroups.len());
+                c.vgroups
+                    .push(parse_vgroup(dd, b).map_err(|e| e.at_offset(dd.offset))?);
+            }
             VH => {
                 c.vdata.insert(dd.reference, parse_vdata(dd, b));
             }

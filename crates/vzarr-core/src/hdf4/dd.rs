@@ -2,9 +2,9 @@
 //! blocks. Each DD names one element by tag and reference number and gives its offset and
 //! length; everything else in an HDF4 file is found through this table.
 
+use super::by_ref::ByRef;
 use crate::error::{Error, Result};
 use crate::sansio::{ByteCache, ByteRange, Step, Stop};
-use std::collections::{HashMap, HashSet};
 
 pub const MAGIC: [u8; 4] = [0x0e, 0x03, 0x13, 0x01];
 
@@ -53,24 +53,36 @@ impl Dd {
     }
 }
 
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub struct DdTable {
     pub dds: Vec<Dd>,
-    index: HashMap<(u16, u16), usize>,
+    /// Per tag that the scanner looks up, each reference's position in `dds`.
+    by_tag: Vec<(u16, ByRef<usize>)>,
 }
 
 impl DdTable {
     pub fn get(&self, tag: u16, reference: u16) -> Option<&Dd> {
-        self.index.get(&(tag, reference)).map(|&i| &self.dds[i])
+        self.by_tag
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .and_then(|(_, refs)| refs.get(reference))
+            .map(|&i| &self.dds[i])
     }
 
     fn push(&mut self, dd: Dd) {
+        let k = match self.by_tag.iter().position(|(t, _)| *t == dd.tag) {
+            Some(k) => k,
+            None => {
+                self.by_tag.push((dd.tag, ByRef::default()));
+                self.by_tag.len() - 1
+            }
+        };
         // A later DD for the same tag/ref replaces an earlier one, as the library's
         // lookup (the last written wins after an element is rewritten).
-        match self.index.get(&(dd.tag, dd.reference)) {
+        match self.by_tag[k].1.get(dd.reference) {
             Some(&i) => self.dds[i] = dd,
             None => {
-                self.index.insert((dd.tag, dd.reference), self.dds.len());
+                self.by_tag[k].1.insert(dd.reference, self.dds.len());
                 self.dds.push(dd);
             }
         }
@@ -81,7 +93,8 @@ impl DdTable {
 pub struct DdChain {
     pub table: DdTable,
     next: u64,
-    seen: HashSet<u64>,
+    /// DD block offsets read (a chain that comes back to one loops).
+    seen: Vec<u64>,
     started: bool,
 }
 
@@ -90,7 +103,7 @@ impl DdChain {
         DdChain {
             table: DdTable::default(),
             next: MAGIC.len() as u64,
-            seen: HashSet::new(),
+            seen: Vec::new(),
             started: false,
         }
     }
@@ -114,7 +127,7 @@ impl DdChain {
         }
         while self.next != 0 {
             let at = self.next;
-            if !self.seen.insert(at) {
+            if self.seen.contains(&at) {
                 return Err(Error::corrupt(format!(
                     "the DD block chain loops back to offset {}",
                     at
@@ -122,9 +135,11 @@ impl DdChain {
                 .at_offset(at));
             }
             match self.parse_block(cache, at) {
-                Ok(next) => self.next = next,
+                Ok(next) => {
+                    self.seen.push(at);
+                    self.next = next;
+                }
                 Err(Stop::Need(r)) => {
-                    self.seen.remove(&at);
                     let ahead = read_ahead(r.offset, size);
                     let length = ahead.length.max(r.length);
                     return Ok(Some(ByteRange::new(r.offset, length)));

@@ -12,6 +12,7 @@
 //! chunk grid; deflate-compressed data (COMP, alone or per chunk) is `numcodecs.zlib`.
 //! Every count and offset is checked against the file size and limits.
 
+mod by_ref;
 mod catalog;
 mod dd;
 mod objects;

@@ -53,7 +53,7 @@ pub fn definitions(c: &Catalog) -> Vec<SdsDef> {
                         def.dims.push(d.name.clone());
                     }
                 }
-                VH => match c.vdata.get(&r) {
+                VH => match c.vdata.get(r) {
                     Some(Ok(v)) if v.class == ATTRIBUTE_CLASS => def.attrs.push(r),
                     Some(Ok(v)) if v.class == COORDINATE_CLASS => def.coordinate = true,
                     _ => {}
@@ -86,7 +86,7 @@ pub fn attributes(
     let mut out = Vec::new();
     let mut pending = false;
     for &a in refs {
-        let Some(Ok(vdata)) = c.vdata.get(&a) else {
+        let Some(Ok(vdata)) = c.vdata.get(a) else {
             continue;
         };
         let bytes = match r.dds.get(VS, a) {
@@ -128,12 +128,12 @@ pub fn variable(
         .find(|(t, _)| *t == SDD)
         .map(|&(_, r)| r)
         .ok_or_else(|| Error::corrupt("the data set has no dimension record (SDD)"))?;
-    let dims = match c.dimensions.get(&sdd_ref) {
+    let dims = match c.dimensions.get(sdd_ref) {
         Some(Ok(d)) => d,
         Some(Err(e)) => return Err(e.clone()),
         None => return Err(Error::corrupt("the data set's dimension record is missing")),
     };
-    let t = match c.number_types.get(&dims.number_type_ref) {
+    let t = match c.number_types.get(dims.number_type_ref) {
         Some(Ok(t)) => *t,
         Some(Err(e)) => return Err(e.clone()),
         None => return Err(Error::corrupt("the data set's number type is missing")),

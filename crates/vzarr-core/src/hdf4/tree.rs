@@ -2,13 +2,13 @@
 //! are groups, holding the data sets and Vgroups they list, as pyhdf's V interface shows
 //! them; data sets in no such Vgroup, and the file's attributes (`CDF0.0`), are the root's.
 
+use super::by_ref::ByRef;
 use super::catalog::Catalog;
 use super::dd::{NDG, VG, VH};
 use super::objects::Vgroup;
 use super::values::ATTRIBUTE_CLASS;
 use crate::error::Result;
 use crate::scan::{ScannedGroup, ScannedVariable, SkippedItem};
-use std::collections::{HashMap, HashSet};
 
 /// Vgroup classes the HDF4 libraries write for their own structures.
 const INTERNAL_CLASSES: [&str; 11] = [
@@ -39,7 +39,7 @@ pub fn file_attribute_refs(c: &Catalog) -> Vec<u16> {
         .filter(|g| g.class == FILE_CLASS)
         .flat_map(|g| g.members.iter())
         .filter(|(t, r)| {
-            *t == VH && matches!(c.vdata.get(r), Some(Ok(v)) if v.class == ATTRIBUTE_CLASS)
+            *t == VH && matches!(c.vdata.get(*r), Some(Ok(v)) if v.class == ATTRIBUTE_CLASS)
         })
         .map(|&(_, r)| r)
         .collect()
@@ -50,34 +50,34 @@ pub type Placed = (u16, String, Result<ScannedVariable>);
 
 pub fn build_tree(c: &Catalog, sets: Vec<Placed>) -> ScannedGroup {
     let users: Vec<&Vgroup> = c.vgroups.iter().filter(|g| is_user(g)).collect();
-    let user_refs: HashSet<u16> = users.iter().map(|g| g.reference).collect();
+    let mut user_refs = ByRef::default();
+    for g in &users {
+        user_refs.insert(g.reference, ());
+    }
     // The first user Vgroup listing each data set / Vgroup owns it.
-    let mut owner_of_set: HashMap<u16, u16> = HashMap::new();
-    let mut parent_of: HashMap<u16, u16> = HashMap::new();
+    let mut owner_of_set = ByRef::default();
+    let mut parent_of = ByRef::default();
     for g in &users {
         for &(t, r) in &g.members {
             if t == NDG {
-                owner_of_set.entry(r).or_insert(g.reference);
-            } else if t == VG && user_refs.contains(&r) && r != g.reference {
-                parent_of.entry(r).or_insert(g.reference);
+                owner_of_set.insert_first(r, g.reference);
+            } else if t == VG && user_refs.contains(r) && r != g.reference {
+                parent_of.insert_first(r, g.reference);
             }
         }
     }
-    let mut by_owner: HashMap<Option<u16>, Vec<Placed>> = HashMap::new();
-    for s in sets {
-        by_owner
-            .entry(owner_of_set.get(&s.0).copied())
-            .or_default()
-            .push(s);
-    }
+    let mut by_owner: Vec<(Option<u16>, Option<Placed>)> = sets
+        .into_iter()
+        .map(|s| (owner_of_set.get(s.0).copied(), Some(s)))
+        .collect();
     let mut root = ScannedGroup::default();
-    fill_group(&mut root, by_owner.remove(&None).unwrap_or_default());
+    fill_group(&mut root, take_owned(&mut by_owner, None));
     let tops: Vec<&Vgroup> = users
         .iter()
         .copied()
-        .filter(|g| !parent_of.contains_key(&g.reference))
+        .filter(|g| !parent_of.contains(g.reference))
         .collect();
-    let mut visited = HashSet::new();
+    let mut visited = ByRef::default();
     for g in tops {
         add_subgroup(&mut root, g, c, &parent_of, &mut by_owner, &mut visited, 0);
     }
@@ -88,14 +88,15 @@ fn add_subgroup(
     parent: &mut ScannedGroup,
     g: &Vgroup,
     c: &Catalog,
-    parent_of: &HashMap<u16, u16>,
-    by_owner: &mut HashMap<Option<u16>, Vec<Placed>>,
-    visited: &mut HashSet<u16>,
+    parent_of: &ByRef<u16>,
+    by_owner: &mut [(Option<u16>, Option<Placed>)],
+    visited: &mut ByRef<()>,
     depth: usize,
 ) {
-    if depth > MAX_DEPTH || !visited.insert(g.reference) {
+    if depth > MAX_DEPTH || visited.contains(g.reference) {
         return;
     }
+    visited.insert(g.reference, ());
     let base = match g.name.replace('/', "_") {
         n if n.is_empty() => format!("vgroup_{}", g.reference),
         n => n,
@@ -112,12 +113,9 @@ fn add_subgroup(
         name,
         ..ScannedGroup::default()
     };
-    fill_group(
-        &mut sub,
-        by_owner.remove(&Some(g.reference)).unwrap_or_default(),
-    );
+    fill_group(&mut sub, take_owned(by_owner, Some(g.reference)));
     for &(t, r) in &g.members {
-        if t != VG || parent_of.get(&r) != Some(&g.reference) {
+        if t != VG || parent_of.get(r) != Some(&g.reference) {
             continue;
         }
         if let Some(child) = c.vgroup(r) {
@@ -125,6 +123,14 @@ fn add_subgroup(
         }
     }
     parent.groups.push(sub);
+}
+
+/// The data sets `owner` holds, in order (each is taken once).
+fn take_owned(sets: &mut [(Option<u16>, Option<Placed>)], owner: Option<u16>) -> Vec<Placed> {
+    sets.iter_mut()
+        .filter(|(o, _)| *o == owner)
+        .filter_map(|(_, s)| s.take())
+        .collect()
 }
 
 fn fill_group(g: &mut ScannedGroup, sets: Vec<Placed>) {
