@@ -89,6 +89,16 @@ fn attributes_and_groups_are_pyhdfs() {
         .result
         .unwrap();
     assert!(variable(&file, "MOD_Swath/Geolocation Fields/lat").is_some());
+    // Records appended between other data: linked blocks of 64 rows, one chunk each.
+    let file = scan_bytes(&read("unlimited.hdf"), Format::Hdf4)
+        .result
+        .unwrap();
+    let records = variable(&file, "records").unwrap();
+    assert_eq!(
+        (records.shape.clone(), records.chunks.clone()),
+        (vec![150, 5], vec![64, 5])
+    );
+    assert_eq!(records.manifest.as_ref().unwrap().shape(), [3, 1]);
     let compressed = scan_bytes(&read("compressed.hdf"), Format::Hdf4)
         .result
         .unwrap();

@@ -29,6 +29,9 @@ pub struct Reader<'a> {
 pub struct Span {
     pub offset: u64,
     pub length: u64,
+    /// Bytes the file holds there (a linked block's full size; its last block is clipped to
+    /// the element's length in `length`).
+    pub stored: u64,
 }
 
 impl<'a> Reader<'a> {
@@ -70,6 +73,7 @@ impl<'a> Reader<'a> {
             return Ok(Some(vec![Span {
                 offset: dd.offset,
                 length: dd.length,
+                stored: dd.length,
             }]));
         }
         let head = match self.stored(dd)? {
@@ -157,6 +161,7 @@ impl<'a> Reader<'a> {
                 spans.push(Span {
                     offset: bdd.offset,
                     length,
+                    stored: bdd.length,
                 });
                 left -= length;
             }

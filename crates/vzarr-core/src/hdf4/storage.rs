@@ -69,6 +69,7 @@ fn contiguous(spans: &[Span], what: &str) -> Result<Option<Span>> {
     Ok(Some(Span {
         offset: first.offset,
         length: end - first.offset,
+        stored: end - first.offset,
     }))
 }
 
@@ -112,6 +113,7 @@ pub fn storage(
         let span = Span {
             offset: dd.offset,
             length: nbytes,
+            stored: dd.length,
         };
         return one(Some(span), Vec::new()).map(Some);
     }
@@ -124,7 +126,10 @@ pub fn storage(
             let Some(spans) = r.spans(&dd)? else {
                 return Ok(None);
             };
-            let span = contiguous(&spans, "data")?;
+            let span = match contiguous(&spans, "data") {
+                Ok(span) => span,
+                Err(e) => return linked_rows(&spans, shape, nbytes, url)?.map(Some).ok_or(e),
+            };
             if span.map_or(0, |s| s.length) < nbytes {
                 return Err(Error::corrupt(
                     "the linked blocks hold less than the data set",
@@ -152,6 +157,50 @@ pub fn storage(
             special_name(other)
         ))),
     }
+}
+
+/// Linked blocks spread over the file (an unlimited dimension's records appended over
+/// time) as chunks along the first axis: when every block holds the same whole number of
+/// rows, each is one chunk — the last one referenced whole (the file holds the full block),
+/// its rows past the array's length ignored by Zarr readers. `None` when the blocks do not
+/// divide so.
+fn linked_rows(spans: &[Span], shape: &[u64], nbytes: u64, url: &str) -> Result<Option<Storage>> {
+    let (Some(&first), Some(&rows)) = (spans.first(), shape.first()) else {
+        return Ok(None);
+    };
+    if rows == 0 || nbytes == 0 {
+        return Ok(None);
+    }
+    let row = nbytes / rows;
+    let block = first.stored;
+    let body = &spans[..spans.len() - 1];
+    let last = spans[spans.len() - 1];
+    if row == 0
+        || block == 0
+        || block % row != 0
+        || body.iter().any(|s| s.length != block || s.stored != block)
+        || last.stored < block
+    {
+        return Ok(None);
+    }
+    let per_chunk = block / row;
+    if rows.div_ceil(per_chunk) != spans.len() as u64 {
+        return Ok(None);
+    }
+    let mut chunks = shape.to_vec();
+    chunks[0] = per_chunk;
+    let mut grid = vec![1u64; shape.len()];
+    grid[0] = spans.len() as u64;
+    let mut manifest = ChunkManifest::empty(&grid)?;
+    for (i, s) in spans.iter().enumerate() {
+        manifest.set_ref(i, url, s.offset, block)?;
+    }
+    Ok(Some(Storage {
+        chunks,
+        compression: Vec::new(),
+        manifest,
+        fill: None,
+    }))
 }
 
 /// A compressed element's header: u16 type, u16 version, u32 decoded length, u16 ref of
@@ -317,6 +366,7 @@ fn chunked(
             (!cdd.is_empty()).then_some(Span {
                 offset: cdd.offset,
                 length: cdd.length,
+                stored: cdd.length,
             })
         };
         if let Some(s) = span {
@@ -336,4 +386,31 @@ fn chunked(
         manifest,
         fill,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(offset: u64, length: u64, stored: u64) -> Span {
+        Span {
+            offset,
+            length,
+            stored,
+        }
+    }
+
+    #[test]
+    fn linked_blocks_of_whole_rows_are_chunks() {
+        // 10 rows of 8 bytes in blocks of 32 bytes (4 rows): 3 blocks, the last partly used.
+        let spans = [span(100, 32, 32), span(500, 32, 32), span(900, 16, 32)];
+        let s = linked_rows(&spans, &[10, 2], 80, "f").unwrap().unwrap();
+        assert_eq!(s.chunks, vec![4, 2]);
+        assert_eq!(s.manifest.offsets(), [100, 500, 900]);
+        assert_eq!(s.manifest.lengths(), [32, 32, 32]);
+        // Blocks that split a row, or of unequal sizes, do not map.
+        assert!(linked_rows(&spans, &[8, 5], 80, "f").unwrap().is_none());
+        let unequal = [span(100, 32, 32), span(500, 24, 24), span(900, 24, 32)];
+        assert!(linked_rows(&unequal, &[10, 2], 80, "f").unwrap().is_none());
+    }
 }
