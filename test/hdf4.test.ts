@@ -99,6 +99,8 @@ describe(`HDF4 (${core.kind} backend)`, () => {
     const swath = ds.group("MOD_Swath");
     expect([...swath.groups.keys()]).toEqual(["Data Fields", "Geolocation Fields"]);
     expect([...swath.group("Data Fields").variables.keys()]).toEqual(["lst", "qc"]);
+    using fields = await openVirtualDataset(join(dir, "vgroups.hdf"), { core, group: "MOD_Swath/Data Fields", dropVariables: ["qc"] });
+    expect([...fields.variables.keys()]).toEqual(["lst"]);
     const info = JSON.parse((await vzarr(["info", join(dir, "vgroups.hdf"), "--json"], { VZARR_BACKEND: core.kind })).stdout);
     expect(info.format).toBe("hdf4");
   });

@@ -29,7 +29,7 @@ use crate::sansio::{normalize_needs, ByteCache, ByteRange};
 use crate::scan::{
     drop_variables, select_group, FormatScanner, ScanOptions, ScannedFile, ScannedGroup,
 };
-use catalog::read_catalog;
+use catalog::{read_catalog, Catalog};
 use dd::DdChain;
 use reader::Reader;
 
@@ -41,6 +41,8 @@ pub struct Hdf4Scanner {
     options: ScanOptions,
     chain: DdChain,
     chain_done: bool,
+    /// The descriptive objects, once all are held (later passes only read data-set parts).
+    catalog: Option<Catalog>,
     result: Option<ScannedFile>,
 }
 
@@ -51,19 +53,17 @@ impl Hdf4Scanner {
             options: options.clone(),
             chain: DdChain::new(),
             chain_done: false,
+            catalog: None,
             result: None,
         }
     }
 
-    /// One pass over the objects: the root group, or `None` with `r.needs` filled.
-    fn build(&self, r: &mut Reader) -> Result<Option<ScannedGroup>> {
-        let Some(c) = read_catalog(r, r.dds)? else {
-            return Ok(None);
-        };
-        let defs = sds::definitions(&c);
+    /// One pass over the data sets: the root group, or `None` with `r.needs` filled.
+    fn build(&self, r: &mut Reader, c: &Catalog) -> Result<Option<ScannedGroup>> {
+        let defs = sds::definitions(c);
         let mut sets = Vec::with_capacity(defs.len());
         for def in &defs {
-            match sds::variable(r, &c, def, &self.url) {
+            match sds::variable(r, c, def, &self.url) {
                 Ok(Some(v)) => sets.push((def.ndg, def.name.clone(), Ok(v))),
                 Ok(None) => {}
                 Err(e) => sets.push((
@@ -73,11 +73,11 @@ impl Hdf4Scanner {
                 )),
             }
         }
-        let attrs = sds::attributes(r, &c, &tree::file_attribute_refs(&c))?;
+        let attrs = sds::attributes(r, c, &tree::file_attribute_refs(c))?;
         if !r.needs.is_empty() {
             return Ok(None);
         }
-        let mut root = tree::build_tree(&c, sets);
+        let mut root = tree::build_tree(c, sets);
         root.attrs = attrs.unwrap_or_default();
         Ok(Some(root))
     }
@@ -94,8 +94,16 @@ impl FormatScanner for Hdf4Scanner {
             }
             self.chain_done = true;
         }
+        if self.catalog.is_none() {
+            let mut r = Reader::new(cache, &self.chain.table);
+            match read_catalog(&mut r, &self.chain.table)? {
+                Some(c) => self.catalog = Some(c),
+                None => return Ok(normalize_needs(r.needs)),
+            }
+        }
+        let catalog = self.catalog.as_ref().expect("read above");
         let mut r = Reader::new(cache, &self.chain.table);
-        let root = match self.build(&mut r)? {
+        let root = match self.build(&mut r, catalog)? {
             Some(root) => root,
             None => {
                 let needs = normalize_needs(std::mem::take(&mut r.needs));
