@@ -263,6 +263,30 @@ fn take_group_manifests(g: &mut ScannedGroup, out: &mut Vec<ChunkManifest>) {
     }
 }
 
+/// The group at `path` (like `forecast/member_01`) as the root; the whole tree for `""`.
+/// `what` names the file kind in the error ("TIFF file"), which lists the groups there are.
+pub(crate) fn select_group(g: ScannedGroup, path: &str, what: &str) -> Result<ScannedGroup> {
+    let path = path.trim_matches('/');
+    if path.is_empty() {
+        return Ok(g);
+    }
+    g.into_subgroup(path, what.trim_end_matches(" file"))
+}
+
+/// Leaves out the variables named in `drop` (full paths below `prefix`, or bare names).
+pub(crate) fn drop_variables(g: &mut ScannedGroup, drop: &[String], prefix: &str) {
+    g.variables.retain(|v| {
+        let path = format!("{}{}", prefix, v.name);
+        !drop
+            .iter()
+            .any(|d| d.trim_start_matches('/') == path || *d == v.name)
+    });
+    for sub in &mut g.groups {
+        let p = format!("{}{}/", prefix, sub.name);
+        drop_variables(sub, drop, &p);
+    }
+}
+
 /// Which scanner to use; `Auto` decides from the first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -271,6 +295,7 @@ pub enum Format {
     NetCdf3,
     Grib,
     Tiff,
+    Hdf4,
 }
 
 impl Format {
@@ -281,8 +306,9 @@ impl Format {
             "netcdf3" | "nc3" => Ok(Format::NetCdf3),
             "grib" | "grib1" | "grib2" => Ok(Format::Grib),
             "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
+            "hdf4" | "hdf" | "h4" => Ok(Format::Hdf4),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3, grib or tiff)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff or hdf4)",
                 other
             ))),
         }
