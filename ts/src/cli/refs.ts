@@ -18,7 +18,7 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
+           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
            )
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
@@ -61,7 +61,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "parser",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite"],
+    flags: ["quiet", "overwrite", "decode-times"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
     lists: ["allow"],
   });
@@ -101,6 +101,8 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const allow = listOption(args, "allow");
   const loadableVariables = list(stringOption(args, "loadable"));
   const dropVariables = list(stringOption(args, "drop"));
+  // Times in one encoding (as xarray decodes them), so int64 and float times combine.
+  const decodeTimes = args.options.has("decode-times");
 
   format.check(
     output,
@@ -127,6 +129,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         loadableVariables,
         dropVariables,
         compat,
+        decodeTimes,
         onProgress: (p) => progress.update(p),
       });
       ds = r.dataset;
@@ -136,7 +139,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes });
   }
   const leftOut: string[] = [];
   let writerSkips = 0;
