@@ -4,12 +4,15 @@
  * combined — along `--concat-dim` in the order given, or `--combine by-coords`.
  */
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { openVirtualMfdatasetWithReport, referenceTotals, type SkippedFile } from "../dataset/open-mfdataset.js";
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
+import { schemeOf } from "../io/url-scheme.js";
 import { listOption, parseArgs, stringOption } from "./args.js";
 import { inferOutputFormat } from "./infer-output-format.js";
 import { OUTPUT_FORMATS } from "./output-formats.js";
@@ -18,7 +21,7 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
+           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--rename-paths FROM=TO]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
            )
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
@@ -42,6 +45,13 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
   return value as T;
 }
 
+/** A `--rename-paths` side as references spell it: local paths as `file://` URLs. */
+function locationPrefix(text: string): string {
+  if (schemeOf(text) !== "") return text;
+  const url = pathToFileURL(resolve(text)).href;
+  return text.endsWith("/") && !url.endsWith("/") ? `${url}/` : url;
+}
+
 export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const formatOptions = Object.values(OUTPUT_FORMATS).flatMap((f) => Object.keys(f.options ?? {}));
   const args = parseArgs(argv, {
@@ -63,7 +73,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
     ],
     flags: ["quiet", "overwrite", "decode-times"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
-    lists: ["allow"],
+    lists: ["allow", "rename-paths"],
   });
   const output = stringOption(args, "output");
   const inputs = args.positionals;
@@ -101,6 +111,13 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const allow = listOption(args, "allow");
   const loadableVariables = list(stringOption(args, "loadable"));
   const dropVariables = list(stringOption(args, "drop"));
+  // --rename-paths FROM=TO: references to files under FROM point under TO instead (the files
+  // are indexed where they are now and read from where they will be).
+  const renames = (listOption(args, "rename-paths") ?? []).map((spec) => {
+    const at = spec.indexOf("=");
+    if (at <= 0) throw new InvalidArgumentError(`--rename-paths takes FROM=TO (a location prefix and its replacement), not ${spec}`);
+    return [locationPrefix(spec.slice(0, at)), locationPrefix(spec.slice(at + 1))] as const;
+  });
   // Times in one encoding (as xarray decodes them), so int64 and float times combine.
   const decodeTimes = args.options.has("decode-times");
 
@@ -140,6 +157,14 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
     }
   } else {
     ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes });
+  }
+  if (renames.length > 0) {
+    const original = ds;
+    ds = ds.renamePaths((path) => {
+      const hit = renames.find(([from]) => path.startsWith(from));
+      return hit === undefined ? path : hit[1] + path.slice(hit[0].length);
+    });
+    original.free();
   }
   const leftOut: string[] = [];
   let writerSkips = 0;

@@ -6,6 +6,7 @@
 import { IncompatibleArraysError, makeError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
 import { rename } from "./rename.js";
+import { type PathRename, renamePaths } from "./rename-paths.js";
 import { type DimSelection, dropVariables, isel } from "./select.js";
 import type { VirtualVariable } from "./virtual-variable.js";
 
@@ -156,6 +157,14 @@ export class VirtualDataset implements Disposable {
       sources: changes.sources ?? this.sources,
       skipped: changes.skipped ?? this.skipped,
     });
+  }
+
+  /**
+   * This dataset with every chunk reference's file location rewritten (a function or a
+   * mapping; paths not in a mapping stay). The result owns new manifests: free both.
+   */
+  renamePaths(rename: PathRename): VirtualDataset {
+    return renamePaths(this, rename);
   }
 
   /** This dataset without the named variables (full paths reach into groups). */
