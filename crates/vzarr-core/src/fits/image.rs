@@ -84,3 +84,62 @@ pub fn plan(hdu: &Hdu, file_size: u64) -> Result<Planned> {
         lengths,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{hdu, header};
+    use super::*;
+    use crate::sansio::ByteCache;
+
+    /// A primary header for an image of `naxis` (FITS order) and the file size given.
+    fn hdu_of(bitpix: i64, naxis: &[u64], file_size: u64) -> Hdu {
+        let mut cards = vec![
+            "SIMPLE  =                    T".to_string(),
+            format!("BITPIX  = {:>20}", bitpix),
+            format!("NAXIS   = {:>20}", naxis.len()),
+        ];
+        for (i, n) in naxis.iter().enumerate() {
+            cards.push(format!("NAXIS{:<3}= {:>20}", i + 1, n));
+        }
+        cards.push("END".to_string());
+        let mut bytes: Vec<u8> = cards.iter().flat_map(|c| format!("{:<80}", c).into_bytes()).collect();
+        bytes.resize(2880, b' ');
+        let mut cache = ByteCache::new(file_size);
+        cache.insert(0, bytes);
+        let h = header::read(&cache, 0).unwrap();
+        hdu::describe(0, 0, h, file_size).unwrap()
+    }
+
+    #[test]
+    fn small_images_are_one_chunk() {
+        let h = hdu_of(-32, &[100, 80], 2880 + 32_000 + 2880);
+        let p = plan(&h, 2880 * 20).unwrap();
+        assert_eq!((p.shape.clone(), p.chunks.clone(), p.grid.clone()), (vec![80, 100], vec![80, 100], vec![1, 1]));
+        assert_eq!((p.offsets, p.lengths), (vec![2880], vec![32_000]));
+        assert_eq!(p.dtype, ">f4");
+    }
+
+    #[test]
+    fn large_images_are_cut_along_the_slowest_axis() {
+        // 3 planes of 2048 x 2048 float64 (32 MiB each): one plane per chunk.
+        let plane = 2048 * 2048 * 8;
+        let h = hdu_of(-64, &[2048, 2048, 3], 2880 + 3 * plane);
+        let p = plan(&h, 2880 + 3 * plane).unwrap();
+        assert_eq!(p.chunks, vec![1, 2048, 2048]);
+        assert_eq!(p.offsets, vec![2880, 2880 + plane, 2880 + 2 * plane]);
+        // 5000 rows of 4000 int16 (8000 bytes): 2097 rows per 16 MiB chunk; the last chunk
+        // is read whole where the file holds its bytes ...
+        let row = 8000u64;
+        let data = 5000 * row;
+        let roomy = 2880 + 3 * 2097 * row;
+        let p = plan(&hdu_of(16, &[4000, 5000], roomy), roomy).unwrap();
+        assert_eq!((p.chunks[0], p.grid[0]), (2097, 3));
+        assert!(p.lengths.iter().all(|&l| l == 2097 * row));
+        // ... and where the file ends first, the rows divide the axis (5000 = 2000 x 2.5 → 1250).
+        let tight = 2880 + data.div_ceil(2880) * 2880;
+        let p = plan(&hdu_of(16, &[4000, 5000], tight), tight).unwrap();
+        assert_eq!(5000 % p.chunks[0], 0);
+        assert!(p.chunks[0] * row <= CHUNK_TARGET);
+        assert_eq!(p.offsets.last().unwrap() + p.lengths.last().unwrap(), 2880 + data);
+    }
+}
