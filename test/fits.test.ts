@@ -175,8 +175,8 @@ describe(`FITS (${core.kind} backend)`, () => {
       ["no_end.fits", "END"],
       ["bad_bitpix.fits", "BITPIX"],
       ["bad_naxis.fits", "NAXIS1"],
-    ]) {
-      const path = join(dir, "malformed", name as string);
+    ] as const) {
+      const path = join(dir, "malformed", name);
       await expect(openVirtualDataset(path, { core }), name).rejects.toMatchObject({
         kind: "CorruptFile",
         message: expect.stringContaining(word),

@@ -47,12 +47,24 @@ fn every_fixture_matches_astropy() {
                 let s = file.root.skipped.iter().find(|s| s.name == *path);
                 let s = s.unwrap_or_else(|| panic!("{} {} is not skipped", name, path));
                 assert_eq!(s.error.kind, ErrorKind::UnsupportedFeature, "{}", path);
-                assert!(s.error.message.contains(word), "{}: {}", path, s.error.message);
+                assert!(
+                    s.error.message.contains(word),
+                    "{}: {}",
+                    path,
+                    s.error.message
+                );
                 continue;
             }
             let v =
                 variable(&file, path).unwrap_or_else(|| panic!("{}: no variable {}", name, path));
-            let shape: Vec<u64> = e.get("shape").unwrap().as_array().unwrap().iter().map(|d| d.as_u64().unwrap()).collect();
+            let shape: Vec<u64> = e
+                .get("shape")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap())
+                .collect();
             assert_eq!(v.shape, shape, "{} {}", name, path);
             let dtype = e.get("dtype").unwrap().as_str().unwrap();
             assert_eq!(v.dtype[1..], dtype[1..], "{} {}", name, path);
@@ -74,8 +86,16 @@ fn every_fixture_matches_astropy() {
 #[test]
 fn malformed_files_fail_with_tagged_errors() {
     let cases = [
-        ("truncated_header.fits", ErrorKind::CorruptFile, "past the end"),
-        ("truncated_data.fits", ErrorKind::CorruptFile, "runs past the end"),
+        (
+            "truncated_header.fits",
+            ErrorKind::CorruptFile,
+            "past the end",
+        ),
+        (
+            "truncated_data.fits",
+            ErrorKind::CorruptFile,
+            "runs past the end",
+        ),
         ("no_end.fits", ErrorKind::CorruptFile, "END"),
         ("bad_bitpix.fits", ErrorKind::CorruptFile, "BITPIX"),
         ("bad_naxis.fits", ErrorKind::CorruptFile, "NAXIS1"),
@@ -88,9 +108,18 @@ fn malformed_files_fail_with_tagged_errors() {
     }
     let bytes = std::fs::read(fixture("fits/malformed/bad_tile_offset.fits")).unwrap();
     let file = scan_bytes(&bytes, Format::Fits).result.unwrap();
-    let s = file.root.skipped.iter().find(|s| s.name == "RICE_I16").unwrap();
+    let s = file
+        .root
+        .skipped
+        .iter()
+        .find(|s| s.name == "RICE_I16")
+        .unwrap();
     assert_eq!(s.error.kind, ErrorKind::CorruptFile);
-    assert!(s.error.message.contains("outside the heap"), "{}", s.error.message);
+    assert!(
+        s.error.message.contains("outside the heap"),
+        "{}",
+        s.error.message
+    );
 }
 
 #[test]

@@ -52,7 +52,9 @@ impl<'a> Bits<'a> {
                 if b == 0 {
                     zeros += 8;
                     if zeros > 1 << 33 {
-                        return Err(Error::corrupt("rice: a run of zero bits that no pixel can hold"));
+                        return Err(Error::corrupt(
+                            "rice: a run of zero bits that no pixel can hold",
+                        ));
                     }
                     continue;
                 }
@@ -93,7 +95,11 @@ pub fn decompress(input: &[u8], n: usize, bytepix: usize, nblock: usize) -> Resu
     if nblock == 0 {
         return Err(Error::corrupt("rice: a block size of 0 pixels"));
     }
-    let mask: u64 = if bbits == 32 { u64::from(u32::MAX) } else { (1u64 << bbits) - 1 };
+    let mask: u64 = if bbits == 32 {
+        u64::from(u32::MAX)
+    } else {
+        (1u64 << bbits) - 1
+    };
     let mut out = Vec::with_capacity(n.saturating_mul(bytepix).min(MAX_DECODED_BYTES));
     if n == 0 {
         return Ok(out);
@@ -125,7 +131,11 @@ pub fn decompress(input: &[u8], n: usize, bytepix: usize, nblock: usize) -> Resu
                     let low = if fs == 0 { 0 } else { bits.take(fs as u32)? };
                     (high << fs) | low
                 };
-                let diff = if mapped & 1 == 0 { mapped >> 1 } else { !(mapped >> 1) };
+                let diff = if mapped & 1 == 0 {
+                    mapped >> 1
+                } else {
+                    !(mapped >> 1)
+                };
                 last = last.wrapping_add(diff) & mask;
                 push(last, &mut out);
             }
@@ -189,7 +199,11 @@ mod tests {
             2 => (4, 14, 16),
             _ => (5, 25, 32),
         };
-        let mask: u64 = if bbits == 32 { u64::from(u32::MAX) } else { (1 << bbits) - 1 };
+        let mask: u64 = if bbits == 32 {
+            u64::from(u32::MAX)
+        } else {
+            (1 << bbits) - 1
+        };
         let mut bits: Vec<bool> = Vec::new();
         let put = |v: u64, n: u32, bits: &mut Vec<bool>| {
             for i in (0..n).rev() {
@@ -204,8 +218,16 @@ mod tests {
                 .map(|&v| {
                     let d = v.wrapping_sub(last) & mask;
                     last = v;
-                    let signed = if d >> (bbits - 1) == 1 { d as i64 - (mask as i64 + 1) } else { d as i64 };
-                    if signed >= 0 { (signed as u64) * 2 } else { ((-signed) as u64) * 2 - 1 }
+                    let signed = if d >> (bbits - 1) == 1 {
+                        d as i64 - (mask as i64 + 1)
+                    } else {
+                        d as i64
+                    };
+                    if signed >= 0 {
+                        (signed as u64) * 2
+                    } else {
+                        ((-signed) as u64) * 2 - 1
+                    }
                 })
                 .collect();
             if mapped.iter().all(|&m| m == 0) {
@@ -222,9 +244,7 @@ mod tests {
             } else {
                 put(fs + 1, fsbits, &mut bits);
                 for &m in &mapped {
-                    for _ in 0..(m >> fs) {
-                        bits.push(false);
-                    }
+                    bits.extend(std::iter::repeat_n(false, (m >> fs) as usize));
                     bits.push(true);
                     put(m & ((1 << fs) - 1), fs as u32, &mut bits);
                 }
@@ -243,22 +263,31 @@ mod tests {
     #[test]
     fn round_trips_every_width_and_block_kind() {
         for bytepix in [1usize, 2, 4] {
-            let mask: u64 = if bytepix == 4 { u64::from(u32::MAX) } else { (1 << (8 * bytepix)) - 1 };
+            let mask: u64 = if bytepix == 4 {
+                u64::from(u32::MAX)
+            } else {
+                (1 << (8 * bytepix)) - 1
+            };
             let mut values = Vec::new();
             let mut x = 12345u64;
             for i in 0..300u64 {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let v = match i / 64 {
-                    0 => 7,                                   // zero differences
-                    1 => 100 + i % 5,                         // small differences
-                    2 => (x >> 33) & mask,                    // raw (high entropy)
+                    0 => 7,                                    // zero differences
+                    1 => 100 + i % 5,                          // small differences
+                    2 => (x >> 33) & mask,                     // raw (high entropy)
                     _ => (1000u64.wrapping_sub(i * 3)) & mask, // negative differences
                 };
                 values.push(v & mask);
             }
             let stream = encode(&values, bytepix, 32);
             let got = decompress(&stream, values.len(), bytepix, 32).unwrap();
-            let want: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()[..bytepix].to_vec()).collect();
+            let want: Vec<u8> = values
+                .iter()
+                .flat_map(|v| v.to_le_bytes()[..bytepix].to_vec())
+                .collect();
             assert_eq!(got, want, "bytepix {}", bytepix);
             // Cut anywhere: an error, never a panic.
             for cut in [0, 1, stream.len() / 2, stream.len() - 1] {
@@ -274,7 +303,10 @@ mod tests {
             decompress(&[0; 8], 1, 8, 32).unwrap_err().kind,
             crate::error::ErrorKind::UnsupportedFeature
         );
-        let config = Json::object(vec![("shape", Json::from(vec![4u64])), ("dtype", Json::from("<i2"))]);
+        let config = Json::object(vec![
+            ("shape", Json::from(vec![4u64])),
+            ("dtype", Json::from("<i2")),
+        ]);
         let ctx = DecodeContext {
             dtype: "<i2".into(),
             chunk_shape: vec![5],

@@ -43,12 +43,16 @@ impl Hdu {
     }
 
     pub fn extname(&self) -> Option<&str> {
-        let mut names = self.header.cards.iter().filter_map(|c| match (&c.value, c.key.as_str()) {
-            (super::header::Value::Str(s), "EXTNAME") => Some(s.as_str()),
-            _ => None,
-        });
+        let mut names = self
+            .header
+            .cards
+            .iter()
+            .filter_map(|c| match (&c.value, c.key.as_str()) {
+                (super::header::Value::Str(s), "EXTNAME") => Some(s.as_str()),
+                _ => None,
+            });
         if self.kind == Kind::CompressedImage {
-            names.last()
+            names.next_back()
         } else {
             names.next()
         }
@@ -77,7 +81,10 @@ pub fn bitpix_dtype(bitpix: i64) -> Result<(u64, &'static str)> {
 pub fn axes(header: &Header, prefix: &str) -> Result<Vec<u64>> {
     let n = header.count(&format!("{}NAXIS", prefix))?;
     if n > 999 {
-        return Err(Error::corrupt(format!("{}NAXIS = {} (at most 999)", prefix, n)));
+        return Err(Error::corrupt(format!(
+            "{}NAXIS = {} (at most 999)",
+            prefix, n
+        )));
     }
     (1..=n)
         .map(|i| header.count(&format!("{}NAXIS{}", prefix, i)))

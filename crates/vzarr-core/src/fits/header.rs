@@ -257,7 +257,10 @@ mod tests {
         assert_eq!(v[3], ("OBJECT", &Value::Str("it's / here".into())));
         assert_eq!(v[4], ("EMPTY", &Value::Undefined));
         assert_eq!(v[5], ("CPLX", &Value::Text("(1.0, 2.0)".into())));
-        assert_eq!(v[6], ("BIG", &Value::Text("123456789012345678901234".into())));
+        assert_eq!(
+            v[6],
+            ("BIG", &Value::Text("123456789012345678901234".into()))
+        );
         assert_eq!(v[7], ("ESO DET CHIP NAME", &Value::Str("CCD-44".into())));
         assert_eq!(v[8], ("LONG", &Value::Str("abcdefghi".into())));
         assert_eq!(v[9], ("COMMENT", &Value::Commentary("  some text".into())));

@@ -63,12 +63,14 @@ pub fn plan(hdu: &Hdu, file_size: u64) -> Result<Planned> {
     // The last chunk of a grid that does not divide the axis is read whole (its tail lies in
     // the padding or the next HDU, which no reader looks at); where the file ends first, the
     // largest divisor of the axis is used instead.
-    if n0 % rows != 0 && hdu.data_start + grid0 * rows * slab > file_size {
-        rows = (1..=rows).rev().find(|d| n0 % d == 0).unwrap_or(1);
+    if !n0.is_multiple_of(rows) && hdu.data_start + grid0 * rows * slab > file_size {
+        rows = (1..=rows).rev().find(|d| n0.is_multiple_of(*d)).unwrap_or(1);
     }
     let grid0 = n0.div_ceil(rows);
     let chunk_bytes = rows * slab;
-    let offsets: Vec<u64> = (0..grid0).map(|i| hdu.data_start + i * chunk_bytes).collect();
+    let offsets: Vec<u64> = (0..grid0)
+        .map(|i| hdu.data_start + i * chunk_bytes)
+        .collect();
     let lengths = vec![chunk_bytes; grid0 as usize];
     let mut chunks = shape.clone();
     chunks[0] = rows;
@@ -102,7 +104,10 @@ mod tests {
             cards.push(format!("NAXIS{:<3}= {:>20}", i + 1, n));
         }
         cards.push("END".to_string());
-        let mut bytes: Vec<u8> = cards.iter().flat_map(|c| format!("{:<80}", c).into_bytes()).collect();
+        let mut bytes: Vec<u8> = cards
+            .iter()
+            .flat_map(|c| format!("{:<80}", c).into_bytes())
+            .collect();
         bytes.resize(2880, b' ');
         let mut cache = ByteCache::new(file_size);
         cache.insert(0, bytes);
@@ -114,7 +119,10 @@ mod tests {
     fn small_images_are_one_chunk() {
         let h = hdu_of(-32, &[100, 80], 2880 + 32_000 + 2880);
         let p = plan(&h, 2880 * 20).unwrap();
-        assert_eq!((p.shape.clone(), p.chunks.clone(), p.grid.clone()), (vec![80, 100], vec![80, 100], vec![1, 1]));
+        assert_eq!(
+            (p.shape.clone(), p.chunks.clone(), p.grid.clone()),
+            (vec![80, 100], vec![80, 100], vec![1, 1])
+        );
         assert_eq!((p.offsets, p.lengths), (vec![2880], vec![32_000]));
         assert_eq!(p.dtype, ">f4");
     }
@@ -140,6 +148,9 @@ mod tests {
         let p = plan(&hdu_of(16, &[4000, 5000], tight), tight).unwrap();
         assert_eq!(5000 % p.chunks[0], 0);
         assert!(p.chunks[0] * row <= CHUNK_TARGET);
-        assert_eq!(p.offsets.last().unwrap() + p.lengths.last().unwrap(), 2880 + data);
+        assert_eq!(
+            p.offsets.last().unwrap() + p.lengths.last().unwrap(),
+            2880 + data
+        );
     }
 }

@@ -76,7 +76,10 @@ impl FitsScanner {
                 }
             }
             if self.hdus.len() >= MAX_HDUS {
-                return Err(Error::limit(format!("the file has more than {} HDUs", MAX_HDUS)));
+                return Err(Error::limit(format!(
+                    "the file has more than {} HDUs",
+                    MAX_HDUS
+                )));
             }
             let h = match header::read(cache, at) {
                 Ok(h) => h,
@@ -144,7 +147,11 @@ impl FormatScanner for FitsScanner {
             self.walked = true;
         }
         let mut needs = Vec::new();
-        for h in self.hdus.iter().filter(|h| h.kind == Kind::CompressedImage && !h.truncated) {
+        for h in self
+            .hdus
+            .iter()
+            .filter(|h| h.kind == Kind::CompressedImage && !h.truncated)
+        {
             if let Ok(r) = tiled::table_range(h) {
                 if let Err(Stop::Need(n)) = cache.read(r.offset, r.length) {
                     needs.push(n);

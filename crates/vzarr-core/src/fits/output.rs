@@ -13,8 +13,8 @@
 //! * a primary HDU without data gives its cards to the root group; tables and other HDUs are
 //!   listed as skipped, with the reason.
 
-use super::header::{Header, Value};
 use super::hdu::{Hdu, Kind};
+use super::header::{Header, Value};
 use super::image::Planned;
 use crate::error::{Error, Result};
 use crate::json::Json;
@@ -78,7 +78,11 @@ fn compressed_key(key: &str) -> Option<String> {
     Some(key.to_string())
 }
 
-pub fn header_attrs(header: &Header, compressed: bool, extname: Option<&str>) -> Vec<(String, Json)> {
+pub fn header_attrs(
+    header: &Header,
+    compressed: bool,
+    extname: Option<&str>,
+) -> Vec<(String, Json)> {
     let mut out: Vec<(String, Json)> = Vec::new();
     let mut comments: Vec<&str> = Vec::new();
     let mut history: Vec<&str> = Vec::new();

@@ -88,7 +88,11 @@ fn compressed_column(hdu: &Hdu) -> Result<Column> {
             .str(&format!("TFORM{}", i))
             .ok_or_else(|| Error::corrupt(format!("the table has no TFORM{}", i)))?;
         let (width, code) = field_width(tform)?;
-        let name = h.str(&format!("TTYPE{}", i)).unwrap_or("").trim().to_ascii_uppercase();
+        let name = h
+            .str(&format!("TTYPE{}", i))
+            .unwrap_or("")
+            .trim()
+            .to_ascii_uppercase();
         match name.as_str() {
             "COMPRESSED_DATA" => {
                 if code != 'P' && code != 'Q' {
@@ -97,7 +101,9 @@ fn compressed_column(hdu: &Hdu) -> Result<Column> {
                         tform
                     )));
                 }
-                let inner = tform.trim().trim_start_matches(|c: char| c.is_ascii_digit());
+                let inner = tform
+                    .trim()
+                    .trim_start_matches(|c: char| c.is_ascii_digit());
                 let element = element_size(inner.chars().nth(1).unwrap_or('B'));
                 found = Some(Column {
                     at,
@@ -223,7 +229,11 @@ pub fn plan(hdu: &Hdu, cache: &ByteCache) -> Result<Planned> {
             if nblock <= 0 {
                 return Err(Error::corrupt(format!("RICE_1 BLOCKSIZE = {}", nblock)));
             }
-            let dtype = if item == 1 { "|u1".to_string() } else { format!("<i{}", item) };
+            let dtype = if item == 1 {
+                "|u1".to_string()
+            } else {
+                format!("<i{}", item)
+            };
             let chunk: Vec<u64> = tiles.iter().rev().copied().collect();
             let rcomp = codec(
                 crate::codecs::rice::CODEC_NAME,
