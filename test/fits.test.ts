@@ -156,7 +156,7 @@ describe(`FITS (${core.kind} backend)`, () => {
     }
   });
 
-  it("opens a file over HTTP reading only headers and tile tables", async () => {
+  it("opens a file over HTTP and reads a tile-compressed image from it", async () => {
     const server = await startRangeServer(dir);
     try {
       using ds = await openVirtualDataset(`${server.url}/compressed.fits`, { core, loadableVariables: [] });

@@ -130,3 +130,60 @@ fn every_prefix_of_a_file_fails_cleanly_or_scans() {
         let _ = scan_bytes(&bytes[..cut], Format::Fits).result;
     }
 }
+
+/// A header of 80-column cards padded to one block.
+fn header(cards: &[String]) -> Vec<u8> {
+    let mut b: Vec<u8> = cards
+        .iter()
+        .chain(std::iter::once(&"END".to_string()))
+        .flat_map(|c| format!("{:<80}", c).into_bytes())
+        .collect();
+    b.resize(b.len().div_ceil(2880) * 2880, b' ');
+    b
+}
+
+#[test]
+fn data_is_skipped_not_read_and_large_images_are_chunked() {
+    // A 2048 x 4096 float32 primary image (32 MiB) and a small IMAGE extension after it.
+    let mut file = header(&[
+        "SIMPLE  =                    T".into(),
+        "BITPIX  =                  -32".into(),
+        "NAXIS   =                    2".into(),
+        "NAXIS1  =                 2048".into(),
+        "NAXIS2  =                 4096".into(),
+        "EXTEND  =                    T".into(),
+    ]);
+    // The data, padded to whole blocks.
+    file.resize(2880 + (2048 * 4096 * 4usize).div_ceil(2880) * 2880, 0);
+    file.extend(header(&[
+        "XTENSION= 'IMAGE   '".into(),
+        "BITPIX  =                   16".into(),
+        "NAXIS   =                    1".into(),
+        "NAXIS1  =                   10".into(),
+        "PCOUNT  =                    0".into(),
+        "GCOUNT  =                    1".into(),
+        "EXTNAME = 'SMALL   '".into(),
+    ]));
+    file.resize(file.len() + 2880, 0);
+    let run = scan_bytes(&file, Format::Auto);
+    assert!(
+        run.bytes_requested() < 200_000,
+        "{} bytes read",
+        run.bytes_requested()
+    );
+    let f = run.result.unwrap();
+    let big = variable(&f, "PRIMARY").unwrap();
+    assert_eq!(big.shape, vec![4096, 2048]);
+    assert_eq!(big.chunks, vec![2048, 2048]);
+    assert_eq!(big.dtype, ">f4");
+    let small = variable(&f, "SMALL").unwrap_or_else(|| panic!("{:?}", f.root.skipped));
+    assert_eq!(
+        (small.shape.clone(), small.dims.clone()),
+        (vec![10], vec!["x_SMALL".to_string()])
+    );
+    let m = small.manifest.as_ref().unwrap();
+    assert_eq!(
+        m.offsets()[0],
+        2880 + (2048 * 4096 * 4u64).div_ceil(2880) * 2880 + 2880
+    );
+}

@@ -64,7 +64,10 @@ pub fn plan(hdu: &Hdu, file_size: u64) -> Result<Planned> {
     // the padding or the next HDU, which no reader looks at); where the file ends first, the
     // largest divisor of the axis is used instead.
     if !n0.is_multiple_of(rows) && hdu.data_start + grid0 * rows * slab > file_size {
-        rows = (1..=rows).rev().find(|d| n0.is_multiple_of(*d)).unwrap_or(1);
+        rows = (1..=rows)
+            .rev()
+            .find(|d| n0.is_multiple_of(*d))
+            .unwrap_or(1);
     }
     let grid0 = n0.div_ceil(rows);
     let chunk_bytes = rows * slab;
