@@ -62,12 +62,13 @@ pub fn plan(hdu: &Hdu, file_size: u64) -> Result<Planned> {
     let grid0 = n0.div_ceil(rows);
     // The last chunk of a grid that does not divide the axis is read whole (its tail lies in
     // the padding or the next HDU, which no reader looks at); where the file ends first, the
-    // largest divisor of the axis is used instead.
+    // largest divisor of the axis down to a sixteenth of the target is used instead, and
+    // failing that (a prime length) the image stays one chunk rather than many tiny ones.
     if !n0.is_multiple_of(rows) && hdu.data_start + grid0 * rows * slab > file_size {
-        rows = (1..=rows)
+        rows = (rows.div_ceil(16)..=rows)
             .rev()
             .find(|d| n0.is_multiple_of(*d))
-            .unwrap_or(1);
+            .unwrap_or(n0);
     }
     let grid0 = n0.div_ceil(rows);
     let chunk_bytes = rows * slab;
@@ -155,5 +156,10 @@ mod tests {
             p.offsets.last().unwrap() + p.lengths.last().unwrap(),
             2880 + data
         );
+        // A prime length with no room after the data: one chunk, not millions of small ones.
+        let n = 20_000_003u64;
+        let end = 2880 + n;
+        let p = plan(&hdu_of(8, &[n], end), end).unwrap();
+        assert_eq!((p.chunks.clone(), p.lengths.clone()), (vec![n], vec![n]));
     }
 }
