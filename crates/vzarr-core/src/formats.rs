@@ -22,8 +22,11 @@ pub fn detect(head: &[u8]) -> Result<Format> {
     if crate::hdf4::is_hdf4(head) {
         return Ok(Format::Hdf4);
     }
+    if crate::fits::is_fits(head) {
+        return Ok(Format::Fits);
+    }
     Err(Error::unsupported(
-        "unrecognised file format: no HDF5, netCDF3, GRIB, TIFF or HDF4 signature at the start of the file",
+        "unrecognised file format: no HDF5, netCDF3, GRIB, TIFF, HDF4 or FITS signature at the start of the file",
     ))
 }
 
@@ -50,6 +53,7 @@ pub fn create_scanner(
         Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
         Format::Tiff => Ok(Box::new(crate::tiff::TiffScanner::new(url, options))),
         Format::Hdf4 => Ok(Box::new(crate::hdf4::Hdf4Scanner::new(url, options))),
+        Format::Fits => Ok(Box::new(crate::fits::FitsScanner::new(url, options))),
         other => Err(Error::unsupported(format!(
             "no scanner for {:?} files yet",
             other

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod codecs;
 pub mod error;
+pub mod fits;
 pub mod formats;
 pub mod grib;
 pub mod handles;

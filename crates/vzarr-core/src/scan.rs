@@ -296,6 +296,7 @@ pub enum Format {
     Grib,
     Tiff,
     Hdf4,
+    Fits,
 }
 
 impl Format {
@@ -307,8 +308,9 @@ impl Format {
             "grib" | "grib1" | "grib2" => Ok(Format::Grib),
             "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
             "hdf4" | "hdf" | "h4" => Ok(Format::Hdf4),
+            "fits" | "fit" | "fts" => Ok(Format::Fits),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff or hdf4)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff, hdf4 or fits)",
                 other
             ))),
         }

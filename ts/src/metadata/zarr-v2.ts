@@ -39,6 +39,7 @@ const COMPRESSORS = new Set([
   "imagecodecs_packbits",
   "imagecodecs_jpeg",
   "imagecodecs_webp",
+  "imagecodecs_rcomp",
 ]);
 
 /** imagecodecs' numcodecs ids (TIFF codecs) keep their name and configuration in both forms. */

@@ -1,8 +1,9 @@
 /**
  * The built-in parsers, in the order inputs are offered to them: directories and prefixes
  * (Icechunk repositories, kerchunk Parquet sets, Zarr stores), then files by their first
- * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF, HDF4).
+ * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF, HDF4, FITS).
  */
+import { fitsParser } from "../formats/fits/parser.js";
 import { gribParser } from "../formats/grib/parser.js";
 import { hdf4Parser } from "../formats/hdf4/parser.js";
 import { hdf5Parser } from "../formats/hdf5/parser.js";
@@ -24,4 +25,5 @@ registerBuiltinParsers([
   gribParser,
   tiffParser,
   hdf4Parser,
+  fitsParser,
 ]);

@@ -22,6 +22,7 @@ pub mod nbit;
 pub mod packbits;
 pub mod packints;
 pub mod predictor;
+pub mod rice;
 pub mod scaleoffset;
 pub mod shuffle;
 pub mod szip;
@@ -131,6 +132,7 @@ pub fn decode(codec: &Json, input: &[u8], ctx: &DecodeContext) -> Result<Vec<u8>
         packints::CODEC_NAME => packints::decode(input, config, ctx),
         predictor::DELTA => predictor::decode_delta(input, config, ctx),
         predictor::FLOATPRED => predictor::decode_floatpred(input, config, ctx),
+        rice::CODEC_NAME => rice::decode(input, config, ctx),
         "numcodecs.shuffle" => shuffle::decode(input, config, ctx),
         "numcodecs.fletcher32" => fletcher32::decode(input),
         "vzarr.lzf" => lzf::decode(input, ctx),
@@ -174,6 +176,7 @@ pub fn supported() -> Vec<&'static str> {
         packints::CODEC_NAME,
         predictor::DELTA,
         predictor::FLOATPRED,
+        rice::CODEC_NAME,
         "numcodecs.shuffle",
         "numcodecs.fletcher32",
         "vzarr.lzf",
