@@ -6,6 +6,7 @@
  */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
+import { VzarrError } from "../errors/vzarr-error.js";
 import type { VersionSpec } from "../formats/icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
@@ -144,7 +145,10 @@ async function sniffFile(source: ByteSource): Promise<Parser | undefined> {
   try {
     const { size } = await source.stat();
     head = size === 0 ? new Uint8Array(0) : await source.read(0, Math.min(size, SNIFF_BYTES));
-  } catch {
+  } catch (e) {
+    // A store that keeps failing after the source's retries: asking it again (the core's open)
+    // would only repeat them.
+    if (e instanceof VzarrError && e.kind === "Io") throw e;
     return undefined; // the core's open reports what is wrong with the file
   }
   for (const p of registeredParsers()) {
