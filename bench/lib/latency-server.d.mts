@@ -30,8 +30,11 @@ export type FaultKind = "503" | "drop" | "drop-body";
 export interface LatencyServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   url: string;
-  /** Over all objects since the start or the last `reset`; `connections`: TCP connections accepted. */
-  totals: ObjectCounts & { connections: number; faults: number };
+  /**
+   * Over all objects since the start or the last `reset`; `connections`: TCP connections
+   * accepted; `peakInFlight`: most requests waiting for their answer at once.
+   */
+  totals: ObjectCounts & { connections: number; faults: number; peakInFlight: number };
   log: RequestRecord[];
   /** Counts for one object path (`/a/b.nc` or `a/b.nc`). */
   counts(path: string): ObjectCounts;

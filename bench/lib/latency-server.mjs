@@ -41,7 +41,9 @@ export async function startLatencyServer(root, options = {}) {
   const files = new Map();
   /** @type {Map<string, import("./latency-server.d.mts").ObjectCounts>} */
   const perObject = new Map();
-  const totals = { requests: 0, heads: 0, gets: 0, bytes: 0, connections: 0, faults: 0 };
+  const totals = { requests: 0, heads: 0, gets: 0, bytes: 0, connections: 0, faults: 0, peakInFlight: 0 };
+  /** Requests received and not yet answered. */
+  let inFlight = 0;
   /** @type {import("./latency-server.d.mts").RequestRecord[]} */
   const log = [];
   /** Faults still to inject on the next requests, in order. */
@@ -103,6 +105,9 @@ export async function startLatencyServer(root, options = {}) {
     const range = req.headers.range;
     log.push({ method, path, ...(range === undefined ? {} : { range }) });
     const fault = faultFor(path);
+    inFlight++;
+    totals.peakInFlight = Math.max(totals.peakInFlight, inFlight);
+    res.once("close", () => inFlight--);
     setTimeout(
       () => {
         if (fault !== undefined) totals.faults++;

@@ -15,7 +15,7 @@ import { OUTPUT_FORMATS } from "./output-formats.js";
 import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
-           [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
+           [--concat-dim D | --combine nested|by-coords] [--jobs N] [--concurrency N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
@@ -53,6 +53,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "concat-dim",
       "combine",
       "jobs",
+      "concurrency",
       "on-error",
       "loadable",
       "drop",
@@ -92,6 +93,10 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const jobsText = stringOption(args, "jobs");
   const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
+  const concurrencyText = stringOption(args, "concurrency");
+  const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new InvalidArgumentError("--concurrency must be a positive integer");
   const quiet = args.options.has("quiet");
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
@@ -117,6 +122,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         concatDim,
         combine: combine === "nested" ? "nested" : "by_coords",
         jobs,
+        concurrency,
         onError,
         group,
         parser,
