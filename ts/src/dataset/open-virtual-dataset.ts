@@ -85,6 +85,13 @@ export async function openVirtualDatasetHere(input: string | ByteSource, options
 }
 
 /**
+ * The longest run of a remote file fetched in one request: 32 MiB takes a fraction of a
+ * second on a fast link (against a round trip per 64 KiB block), and bounds the memory of a
+ * sequential read to two runs.
+ */
+const MAX_REMOTE_RUN = 32 << 20;
+
+/**
  * When no parser recognises a file, the core's own detection reports what it found (and
  * finds an HDF5 superblock behind a user block beyond the sniffed bytes).
  */
@@ -101,7 +108,8 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   // A file is opened once: the sniff, the scan and the coordinate reads all go through the
   // same blocks (scanning and loading make many small dependent reads).
   const opened = typeof input === "string" ? openSource(input) : input;
-  const source = new ReadAheadSource(opened);
+  // Remote files read front to back (GRIB) are fetched in growing runs, not block by block.
+  const source = new ReadAheadSource(opened, isLocalInput(opened.url) ? {} : { maxSequentialRun: MAX_REMOTE_RUN });
   try {
     let parser = chosen ?? (await sniffFile(source));
     // A remote URL that is no file any parser knows may be a store's prefix (Zarr over HTTP or S3).
