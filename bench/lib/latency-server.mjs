@@ -10,7 +10,7 @@
  * and the benchmarks (plain Node) start the same server. Files are read by position per
  * request (no whole-file reads, no hashing): its own cost stays far below the delay.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join, normalize } from "node:path";
 
@@ -37,7 +37,7 @@ const SLOW_DOWN_BODY =
 export async function startLatencyServer(root, options = {}) {
   let delayMs = options.delayMs ?? 0;
   let bytesPerSecond = options.bytesPerSecond ?? 0;
-  /** @type {Map<string, { fd: number; size: number; mtimeMs: number }>} */
+  /** @type {Map<string, { fd: number; size: number; mtimeMs: number; ino: number }>} */
   const files = new Map();
   /** @type {Map<string, import("./latency-server.d.mts").ObjectCounts>} */
   const perObject = new Map();
@@ -67,6 +67,13 @@ export async function startLatencyServer(root, options = {}) {
   const fileOf = (/** @type {string} */ path) => {
     const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
     let entry = files.get(file);
+    // A file replaced or removed since it was opened is served as it is now (tests change files).
+    const now = statSync(file, { throwIfNoEntry: false });
+    if (entry !== undefined && (now === undefined || now.ino !== entry.ino || now.mtimeMs !== entry.mtimeMs || now.size !== entry.size)) {
+      closeSync(entry.fd);
+      files.delete(file);
+      entry = undefined;
+    }
     if (entry === undefined) {
       const fd = openSync(file, "r");
       const st = fstatSync(fd);
@@ -74,7 +81,7 @@ export async function startLatencyServer(root, options = {}) {
         closeSync(fd);
         throw new Error("not a file");
       }
-      entry = { fd, size: st.size, mtimeMs: st.mtimeMs };
+      entry = { fd, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
       files.set(file, entry);
     }
     return entry;

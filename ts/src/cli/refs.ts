@@ -16,6 +16,7 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--concurrency N] [--on-error raise|skip]
+           [--idx auto|never|URL]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
@@ -54,6 +55,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "combine",
       "jobs",
       "concurrency",
+      "idx",
       "on-error",
       "loadable",
       "drop",
@@ -97,6 +99,9 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
     throw new InvalidArgumentError("--concurrency must be a positive integer");
+  // GRIB index sidecars: "auto" (default) looks beside remote GRIB files, or a URL/path.
+  const indexFile = stringOption(args, "idx");
+  if (indexFile === "") throw new InvalidArgumentError("--idx takes auto, never or the index's URL");
   const quiet = args.options.has("quiet");
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
@@ -123,6 +128,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         combine: combine === "nested" ? "nested" : "by_coords",
         jobs,
         concurrency,
+        indexFile,
         onError,
         group,
         parser,
@@ -139,7 +145,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, indexFile });
   }
   try {
     const summary = await format.write(ds, output, {

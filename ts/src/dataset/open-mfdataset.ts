@@ -77,6 +77,8 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   group?: string;
   /** As `OpenVirtualDatasetOptions.allow`: the locations reference sets may name. */
   allow?: readonly string[];
+  /** As `OpenVirtualDatasetOptions.indexFile`: GRIB index sidecars (`auto`, `never` or a URL). */
+  indexFile?: string;
   /** As `OpenVirtualDatasetOptions.parser`: a name, a Parser object, or `auto`. */
   parser?: string | Parser;
   core?: Core;
@@ -132,6 +134,7 @@ export async function openVirtualMfdatasetWithReport(
     dropVariables: options.dropVariables,
     loadableVariables: options.loadableVariables,
     decodeTimes: options.decodeTimes,
+    indexFile: options.indexFile,
   };
   const opened = new Array<Opened | undefined>(urls.length);
   const skipped: SkippedFile[] = [];

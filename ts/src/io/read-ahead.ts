@@ -10,7 +10,7 @@
  * `maxSequentialRun`, a read that continues where the last fetch ended fetches a run of
  * blocks twice as long as the last one (up to that many bytes) in one request, as an
  * operating system's read-ahead grows: a 1 GB GRIB file is read in a few dozen requests
- * instead of ~16,000.
+ * instead of one per message (`expectForwardWalk`) or per 64 KiB block.
  */
 import { BlockPool } from "./block-pool.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
@@ -40,6 +40,7 @@ export class ReadAheadSource implements ByteSource {
   /** The block after the last fetch, and how many blocks that fetch had. */
   private nextBlock = -1;
   private lastRun = 0;
+  private forwardWalk = false;
 
   constructor(
     private readonly inner: ByteSource,
@@ -110,6 +111,15 @@ export class ReadAheadSource implements ByteSource {
   }
 
   /**
+   * Tells the source its reader walks the file forward, skipping parts (GRIB messages' data):
+   * reads past the last fetch, not only right after it, then grow the runs — covering the
+   * skipped parts, many messages per request, instead of a round trip per message.
+   */
+  expectForwardWalk(): void {
+    this.forwardWalk = true;
+  }
+
+  /**
    * The blocks to fetch: `list`, or — when it continues the last fetch — a run twice as long
    * as that one's (so a file read front to back costs O(log) requests up to the longest run).
    */
@@ -118,7 +128,9 @@ export class ReadAheadSource implements ByteSource {
     if (first === undefined || this.maxRunBlocks <= 1) return list;
     const lastBlock = Math.ceil(size / this.blockSize) - 1;
     let out = list;
-    if (first === this.nextBlock) {
+    // A forward walk (GRIB: each message's header, its data skipped) continues at any block
+    // past the last fetch; other readers only where the last fetch ended.
+    if (first === this.nextBlock || (this.forwardWalk && this.nextBlock >= 0 && first > this.nextBlock)) {
       const run = Math.min(this.maxRunBlocks, Math.max(list.length, 2 * this.lastRun));
       const end = Math.min(lastBlock, first + run - 1);
       out = [...list];
