@@ -3,6 +3,7 @@
  * input is opened directly; several inputs (or a glob) are opened on a worker pool and
  * combined — along `--concat-dim` in the order given, or `--combine by-coords`.
  */
+import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { openVirtualMfdatasetWithReport, referenceTotals, type SkippedFile } from "../dataset/open-mfdataset.js";
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
@@ -16,7 +17,7 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--concurrency N] [--on-error raise|skip]
-           [--idx auto|never|URL]
+           [--idx auto|never|URL] [--from-file urls.txt|-]… [--anon]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
@@ -42,6 +43,29 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
   return value as T;
 }
 
+/**
+ * The inputs a `--from-file` list names, one per line (blank lines and `#` comments skipped);
+ * `-` reads the list from stdin. How HTTP(S) archives are given: they cannot be globbed.
+ */
+async function readInputList(file: string): Promise<string[]> {
+  let text: string;
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString("utf8");
+  } else {
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new InvalidArgumentError(`--from-file ${file}: ${(e as Error).message}`);
+    }
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
 export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const formatOptions = Object.values(OUTPUT_FORMATS).flatMap((f) => Object.keys(f.options ?? {}));
   const args = parseArgs(argv, {
@@ -63,12 +87,15 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "parser",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite"],
+    flags: ["quiet", "overwrite", "anon"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
-    lists: ["allow"],
+    lists: ["allow", "from-file"],
   });
+  // Public buckets: unsigned requests for listing and reading (S3 sources read this too).
+  if (args.options.has("anon")) process.env.AWS_NO_SIGN_REQUEST = "true";
   const output = stringOption(args, "output");
-  const inputs = args.positionals;
+  const inputs = [...args.positionals];
+  for (const file of listOption(args, "from-file") ?? []) inputs.push(...(await readInputList(file)));
   if (inputs.length === 0 || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
   const formatName = stringOption(args, "format") ?? "kerchunk-json";
   const format = OUTPUT_FORMATS[formatName];
