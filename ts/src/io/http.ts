@@ -45,6 +45,19 @@ interface Answer {
   body: Uint8Array;
 }
 
+/**
+ * Where a transport may leave a response's whole body as bytes (`platform/node-http-transport.ts`
+ * does): read from there, a response costs no stream machinery — a third of the CPU of a
+ * small request with Node's `Response`.
+ */
+export const RAW_BODY: unique symbol = Symbol.for("vzarr.http.rawBody");
+
+/** The body of a response, from `RAW_BODY` when the transport left it there. */
+async function bodyBytes(res: Response): Promise<Uint8Array> {
+  const raw = (res as Response & { [RAW_BODY]?: Uint8Array })[RAW_BODY];
+  return raw ?? new Uint8Array(await res.arrayBuffer());
+}
+
 let transport: FetchLike = (u, i) => fetch(u, i);
 
 /** The platform's transport (read at call time, so sources made before `setDefaultFetch` use it too). */
@@ -93,7 +106,7 @@ export class HttpSource implements ByteSource {
         const signal = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
         const res = await fetchFn(this.url, { method, headers, signal });
         if (res.ok) {
-          const body = method === "HEAD" ? new Uint8Array(0) : new Uint8Array(await res.arrayBuffer());
+          const body = method === "HEAD" ? new Uint8Array(0) : await bodyBytes(res);
           return { res, body };
         }
         const detail = await errorDetail(res);
@@ -211,7 +224,7 @@ export class HttpSource implements ByteSource {
 async function errorDetail(res: Response): Promise<string> {
   let text = "";
   try {
-    text = (await res.text()).slice(0, 4096);
+    text = new TextDecoder().decode((await bodyBytes(res)).subarray(0, 4096));
   } catch {
     // The body is only for the message.
   }

@@ -8,7 +8,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import type { FetchLike } from "../io/http.js";
+import { type FetchLike, RAW_BODY } from "../io/http.js";
 
 /** Sockets per host: enough for `--concurrency` files with a few ranges each in flight. */
 const MAX_SOCKETS_PER_HOST = 256;
@@ -54,8 +54,16 @@ export const nodeHttpFetch: FetchLike = (input, init) => {
             for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
           }
           const status = res.statusCode ?? 0;
-          const body = method === "HEAD" || status === 204 || status === 304 ? null : Buffer.concat(chunks);
-          resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers }));
+          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+          // The body goes beside the Response (`RAW_BODY`), not into it: a Response body is a
+          // web stream, whose set-up and reading cost more than the rest of a small request.
+          const response = new Response(null, { status, statusText: res.statusMessage ?? "", headers });
+          // Its own ArrayBuffer from offset 0, as `arrayBuffer()` gives: readers locate bytes by
+          // their view's offset in its buffer (`parsers/recent-blocks.ts`), and Node's socket
+          // chunks and small Buffers may be slices of shared slabs.
+          const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+          Object.defineProperty(response, RAW_BODY, { value: whole ? new Uint8Array(body.buffer) : new Uint8Array(body) });
+          resolve(response);
         });
       },
     );
