@@ -3,6 +3,7 @@
  * input is opened directly; several inputs (or a glob) are opened on a worker pool and
  * combined — along `--concat-dim` in the order given, or `--combine by-coords`.
  */
+import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,7 +20,8 @@ import { OUTPUT_FORMATS } from "./output-formats.js";
 import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
-           [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
+           [--concat-dim D | --combine nested|by-coords] [--jobs N] [--concurrency N] [--on-error raise|skip]
+           [--idx auto|never|URL] [--from-file urls.txt|-]… [--anon]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--rename-paths FROM=TO]… [--overwrite] [--quiet]${Object.values(
              OUTPUT_FORMATS,
@@ -52,6 +54,29 @@ function locationPrefix(text: string): string {
   return text.endsWith("/") && !url.endsWith("/") ? `${url}/` : url;
 }
 
+/**
+ * The inputs a `--from-file` list names, one per line (blank lines and `#` comments skipped);
+ * `-` reads the list from stdin. How HTTP(S) archives are given: they cannot be globbed.
+ */
+async function readInputList(file: string): Promise<string[]> {
+  let text: string;
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString("utf8");
+  } else {
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new InvalidArgumentError(`--from-file ${file}: ${(e as Error).message}`);
+    }
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
 export async function refsCommand(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const formatOptions = Object.values(OUTPUT_FORMATS).flatMap((f) => Object.keys(f.options ?? {}));
   const args = parseArgs(argv, {
@@ -64,6 +89,8 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "concat-dim",
       "combine",
       "jobs",
+      "concurrency",
+      "idx",
       "on-error",
       "loadable",
       "drop",
@@ -71,12 +98,15 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "parser",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite", "decode-times"],
+    flags: ["quiet", "overwrite", "decode-times", "anon"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
-    lists: ["allow", "rename-paths"],
+    lists: ["allow", "rename-paths", "from-file"],
   });
+  // Public buckets: unsigned requests for listing and reading (S3 sources read this too).
+  if (args.options.has("anon")) process.env.AWS_NO_SIGN_REQUEST = "true";
   const output = stringOption(args, "output");
-  const inputs = args.positionals;
+  const inputs = [...args.positionals];
+  for (const file of listOption(args, "from-file") ?? []) inputs.push(...(await readInputList(file)));
   if (inputs.length === 0 || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
   const formatName = stringOption(args, "format") ?? inferOutputFormat(output);
   const format = OUTPUT_FORMATS[formatName];
@@ -105,6 +135,13 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const jobsText = stringOption(args, "jobs");
   const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
+  const concurrencyText = stringOption(args, "concurrency");
+  const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new InvalidArgumentError("--concurrency must be a positive integer");
+  // GRIB index sidecars: "auto" (default) looks beside remote GRIB files, or a URL/path.
+  const indexFile = stringOption(args, "idx");
+  if (indexFile === "") throw new InvalidArgumentError("--idx takes auto, never or the index's URL");
   const quiet = args.options.has("quiet");
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
@@ -139,6 +176,8 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         concatDim,
         combine: combine === "nested" ? "nested" : "by_coords",
         jobs,
+        concurrency,
+        indexFile,
         onError,
         group,
         parser,
@@ -156,7 +195,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes, indexFile });
   }
   if (renames.length > 0) {
     const original = ds;

@@ -28,6 +28,9 @@ import { fromPayload } from "./pool/transfer.js";
 import { WorkerPool } from "./pool/worker-pool.js";
 import type { VirtualDataset } from "./virtual-dataset.js";
 
+/** Remote files in flight by default: enough to hide a 20–100 ms round trip behind others. */
+export const DEFAULT_REMOTE_CONCURRENCY = 64;
+
 export interface MfProgress {
   filesDone: number;
   filesTotal: number;
@@ -59,6 +62,12 @@ export interface OpenMfdatasetOptions extends CombineOptions {
    * worker threads. With `parallel: false`, files opened concurrently in this thread.
    */
   jobs?: number;
+  /**
+   * How many remote files (http(s)://, s3://) are opened at once, independently of `jobs`
+   * (default 64): a remote file's open is mostly waiting for round trips, not CPU, so the
+   * files in flight — not the cores — set the speed. They are opened on this thread.
+   */
+  concurrency?: number;
   onProgress?: (p: MfProgress) => void;
   /** `"raise"` (default): the first failing file fails the call. `"skip"`: leave it out and report it. */
   onError?: "raise" | "skip";
@@ -69,6 +78,8 @@ export interface OpenMfdatasetOptions extends CombineOptions {
   group?: string;
   /** As `OpenVirtualDatasetOptions.allow`: the locations reference sets may name. */
   allow?: readonly string[];
+  /** As `OpenVirtualDatasetOptions.indexFile`: GRIB index sidecars (`auto`, `never` or a URL). */
+  indexFile?: string;
   /** As `OpenVirtualDatasetOptions.parser`: a name, a Parser object, or `auto`. */
   parser?: string | Parser;
   core?: Core;
@@ -111,6 +122,11 @@ export async function openVirtualMfdatasetWithReport(
   const core = options.core ?? currentBackend();
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError(`jobs must be a positive integer, got ${jobs}`);
+  const concurrency = options.concurrency ?? DEFAULT_REMOTE_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidArgumentError(`concurrency must be a positive integer, got ${concurrency}`);
+  const allRemote = !urls.some(isLocalInput);
+  const someRemote = !urls.every(isLocalInput);
   const parser = resolveParser(options.parser);
   const fileOptions = {
     parser,
@@ -119,6 +135,7 @@ export async function openVirtualMfdatasetWithReport(
     dropVariables: options.dropVariables,
     loadableVariables: options.loadableVariables,
     decodeTimes: options.decodeTimes,
+    indexFile: options.indexFile,
   };
   const opened = new Array<Opened | undefined>(urls.length);
   const skipped: SkippedFile[] = [];
@@ -151,7 +168,11 @@ export async function openVirtualMfdatasetWithReport(
       const ds = await openVirtualDataset(url, { ...fileOptions, core });
       return async () => ds;
     };
-    if (options.parallel === false) await openFiles(queue, openHere, jobs, accept);
+    if (allRemote) {
+      // Remote files wait on round trips: `concurrency` of them in flight on this thread
+      // (their scans are small next to the waits), whatever `jobs` and `parallel` say.
+      await openFiles(queue, openHere, concurrency, accept);
+    } else if (options.parallel === false) await openFiles(queue, openHere, jobs, accept);
     else if (jobs === 1) {
       // One after another. Local files are scanned off this thread by the addon (or block it,
       // with wasm), so a second file in flight would be a second core; remote files mostly
@@ -165,7 +186,9 @@ export async function openVirtualMfdatasetWithReport(
       // Native: `jobs` scans at a time on the addon's threads; this thread builds the datasets
       // (and opens remote files, two per job in flight, as a worker thread would).
       const threads = new Limiter(jobs);
-      await openFiles(queue, (url) => scanOnAddonThread(url, fileOptions, core, threads), 2 * jobs, accept);
+      // Remote files among local ones also take lanes (they skip the addon's threads).
+      const lanes = someRemote ? Math.max(2 * jobs, concurrency) : 2 * jobs;
+      await openFiles(queue, (url) => scanOnAddonThread(url, fileOptions, core, threads), lanes, accept);
     } else {
       // This thread keeps two files in flight, as each worker does (remote files mostly wait).
       const here = openFiles(queue, openHere, 2, accept);

@@ -6,11 +6,13 @@
  */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
-import { InvalidArgumentError } from "../errors/vzarr-error.js";
+import { InvalidArgumentError, VzarrError } from "../errors/vzarr-error.js";
+import { loadGribIndex, looksLikeGrib, messageMetadataRanges } from "../formats/grib/index-file.js";
 import type { VersionSpec } from "../formats/icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
 import { openSource } from "../io/open-source.js";
+import { PrefetchedSource, prefetchRanges } from "../io/prefetched-ranges.js";
 import { ReadAheadSource } from "../io/read-ahead.js";
 import { isLocalInput } from "../io/url-scheme.js";
 import "../parsers/builtin.js";
@@ -52,6 +54,14 @@ export interface OpenVirtualDatasetOptions {
    * location no local file and no private-network host but its own (`io/authorize.ts`).
    */
   allow?: readonly string[];
+  /**
+   * A GRIB index sidecar (NCEP wgrib2 `.idx` or ECMWF JSON-lines `.index`) saying where the
+   * messages of a remote GRIB file start, so that all their metadata is requested at once
+   * instead of message after message: its URL, `"auto"` (default: look for `<file>.idx`,
+   * then `<file without extension>.index`, beside a remote file named `.grib`/`.grib2`/…) or
+   * `"never"`. The index built is the full scan's either way.
+   */
+  indexFile?: string;
 }
 
 /**
@@ -90,13 +100,20 @@ export async function openVirtualDatasetHere(input: string | ByteSource, options
 }
 
 /**
+ * The longest run of a remote file fetched in one request: 64 MiB takes a fraction of a
+ * second on a fast link (against a round trip per 64 KiB block), and bounds the memory of a
+ * sequential read to two runs.
+ */
+const MAX_REMOTE_RUN = 64 << 20;
+
+/**
  * When no parser recognises a file, the core's own detection reports what it found (and
  * finds an HDF5 superblock behind a user block beyond the sniffed bytes).
  */
 const coreAuto = coreScannedParser({ name: "auto", coreFormat: "auto", sniff: () => true });
 
 async function openUndecoded(input: string | ByteSource, options: OpenVirtualDatasetOptions): Promise<VirtualDataset> {
-  const { parser: spec, decodeTimes: _, core: given, ...rest } = options;
+  const { parser: spec, decodeTimes: _, core: given, indexFile, ...rest } = options;
   const parserOptions: ParserOptions = { ...rest, core: given ?? currentBackend() };
   const chosen = resolveParser(spec);
   if (typeof input === "string" && (chosen?.input === "directory" || (chosen === undefined && isLocalDirectory(input)))) {
@@ -112,9 +129,27 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   // A file is opened once: the sniff, the scan and the coordinate reads all go through the
   // same blocks (scanning and loading make many small dependent reads).
   const opened = typeof input === "string" ? openSource(input) : input;
-  const source = new ReadAheadSource(opened);
+  // Remote files read front to back (GRIB) are fetched in growing runs, not block by block.
+  const source = new ReadAheadSource(opened, isLocalInput(opened.url) ? {} : { maxSequentialRun: MAX_REMOTE_RUN });
+  // A GRIB index is fetched while the file is sniffed (both a round trip).
+  const indexSpec = indexFile ?? "auto";
+  const index =
+    indexSpec === "never" || isLocalInput(opened.url) || (indexSpec === "auto" && !looksLikeGrib(opened.url))
+      ? undefined
+      : loadGribIndex(opened.url, indexSpec, openSource);
+  // Not awaited when the file turns out not to be GRIB: its failure is not the open's.
+  index?.catch(() => undefined);
   try {
     let parser = chosen ?? (await sniffFile(source));
+    if (parser?.coreFormat === "grib") source.expectForwardWalk();
+    if (index !== undefined && parser?.coreFormat === "grib") {
+      const found = await index;
+      if (found !== undefined) {
+        const ranges = messageMetadataRanges(found.index.offsets, (await opened.stat()).size);
+        const pieces = await prefetchRanges(opened, ranges);
+        return await parser.open({ url: source.url, source: new PrefetchedSource(pieces, source) }, parserOptions);
+      }
+    }
     // A remote URL that is no file any parser knows may be a store's prefix (Zarr over HTTP or S3).
     if (parser === undefined && typeof input === "string" && !isLocalInput(input)) {
       const prefix = await sniffDirectory(input);
@@ -156,7 +191,10 @@ async function sniffFile(source: ByteSource): Promise<Parser | undefined> {
   try {
     const { size } = await source.stat();
     head = size === 0 ? new Uint8Array(0) : await source.read(0, Math.min(size, SNIFF_BYTES));
-  } catch {
+  } catch (e) {
+    // A store that keeps failing after the source's retries: asking it again (the core's open)
+    // would only repeat them.
+    if (e instanceof VzarrError && e.kind === "Io") throw e;
     return undefined; // the core's open reports what is wrong with the file
   }
   for (const p of registeredParsers()) {

@@ -1,5 +1,5 @@
 /**
- * Glob expansion for local paths (Node 20 has no `fs.glob`): `*` and `?` within one path
+ * Glob expansion for local paths (Node 20 has no `fs.glob`) and S3 keys (ListObjectsV2): `*` and `?` within one path
  * segment, `[abc]` / `[a-z]` / `[!a-z]` character classes, `**` for any number of
  * directories. As in shells, `*` and `?` do not match a leading dot, and `**` does not
  * follow symbolic links into directories (no cycles). Matches are sorted per pattern, so
@@ -10,7 +10,7 @@ import { readdir } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
-import { isLocalInput } from "./url-scheme.js";
+import { isLocalInput, schemeOf } from "./url-scheme.js";
 
 const GLOB_CHARS = /[*?[]/;
 
@@ -96,17 +96,69 @@ export async function globLocal(pattern: string): Promise<string[]> {
 }
 
 /**
- * Inputs with local globs expanded (in the order given; each glob's matches sorted). URLs of
- * other schemes pass through; globbing them would need listing, which is not supported.
+ * A regular expression for a whole `/`-separated glob (an object key): `**` matches any
+ * number of whole segments, the rest as `segmentPattern`.
  */
-export async function expandInputs(inputs: string | readonly string[]): Promise<string[]> {
+export function keyPattern(pattern: string): RegExp {
+  const segments = pattern.split("/");
+  let re = "";
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    if (segment === "**") re += last ? ".*" : "(?:[^/]+/)*";
+    else re += segmentPattern(segment).source.slice(1, -1) + (last ? "" : "/");
+  });
+  return new RegExp(`^${re}$`);
+}
+
+export interface ExpandOptions {
+  /** List S3 buckets with unsigned requests (public buckets; default: AWS_NO_SIGN_REQUEST). */
+  anonymous?: boolean;
+}
+
+/**
+ * The keys an `s3://bucket/key-glob` matches, sorted: ListObjectsV2 (every page) under the
+ * glob's literal beginning, filtered by the pattern.
+ */
+export async function globS3(pattern: string, options: ExpandOptions = {}): Promise<string[]> {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(pattern);
+  if (m === null) throw new InvalidArgumentError(`not an s3://bucket/key glob: ${pattern}`);
+  const [, bucket, key] = m as unknown as [string, string, string];
+  // List only under the characters before the first wildcard (`data/t2m_` for `data/t2m_*.nc`).
+  const literal = key.slice(0, key.search(GLOB_CHARS));
+  // Loaded on first use: the S3 client is not needed by local globs.
+  const { S3Storage } = await import("../formats/icechunk/s3-storage.js");
+  const anonymous = options.anonymous ?? (typeof process !== "undefined" && process.env?.AWS_NO_SIGN_REQUEST === "true");
+  const objects = await new S3Storage(`s3://${bucket}`, { anonymous }).listObjects(literal);
+  const re = keyPattern(key);
+  return objects
+    .map((o) => o.key)
+    .filter((k) => re.test(k))
+    .sort()
+    .map((k) => `s3://${bucket}/${k}`);
+}
+
+/**
+ * Inputs with globs expanded (in the order given; each glob's matches sorted): local paths
+ * by walking the folders, `s3://` keys by listing the bucket. HTTP(S) servers have no listing
+ * to rely on: a glob there is an error saying to pass the URLs as a list.
+ */
+export async function expandInputs(inputs: string | readonly string[], options: ExpandOptions = {}): Promise<string[]> {
   const list = typeof inputs === "string" ? [inputs] : inputs;
   const out: string[] = [];
   for (const input of list) {
     if (!isLocalInput(input)) {
-      if (hasGlob(new URL(input).pathname))
-        throw new UnsupportedFeatureError(`cannot expand the glob ${input}: only local paths are listed`);
-      out.push(input);
+      const scheme = schemeOf(input);
+      const path = scheme === "s3" ? input.slice("s3://".length) : new URL(input).pathname;
+      if (!hasGlob(path)) out.push(input);
+      else if (scheme === "s3") {
+        const matches = await globS3(input, options);
+        if (matches.length === 0) throw new InvalidArgumentError(`no objects match ${input}`);
+        out.push(...matches);
+      } else {
+        throw new UnsupportedFeatureError(
+          `cannot expand the glob ${input}: ${scheme}:// servers have no listing to expand it from; pass the URLs as a list instead (vzarr refs --from-file urls.txt, or --from-file - to read them from stdin)`,
+        );
+      }
       continue;
     }
     if (!hasGlob(input)) {

@@ -4,6 +4,13 @@
  * they become one or two requests — a small netCDF file is read once — which is what makes
  * opening thousands of files fast, locally (fewer syscalls) and over HTTP (fewer round trips).
  * Ranges larger than a few blocks bypass the cache.
+ *
+ * Remote files read front to back (a GRIB file is walked message by message: each message's
+ * length says where the next starts) would cost a round trip per block. With
+ * `maxSequentialRun`, a read that continues where the last fetch ended fetches a run of
+ * blocks twice as long as the last one (up to that many bytes) in one request, as an
+ * operating system's read-ahead grows: a 1 GB GRIB file is read in a few dozen requests
+ * instead of one per message (`expectForwardWalk`) or per 64 KiB block.
  */
 import { BlockPool } from "./block-pool.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
@@ -17,6 +24,8 @@ export interface ReadAheadOptions {
   blockSize?: number;
   /** Blocks kept (least recently used go first; default 32). */
   maxBlocks?: number;
+  /** Longest sequential run fetched at once, in bytes (default 0: no runs, one block at a time). */
+  maxSequentialRun?: number;
 }
 
 export class ReadAheadSource implements ByteSource {
@@ -27,6 +36,11 @@ export class ReadAheadSource implements ByteSource {
   /** Pool buffers this source read into: returned by `release`, when no view can remain. */
   private readonly pooled: Uint8Array[] = [];
   private size: number | undefined;
+  private readonly maxRunBlocks: number;
+  /** The block after the last fetch, and how many blocks that fetch had. */
+  private nextBlock = -1;
+  private lastRun = 0;
+  private forwardWalk = false;
 
   constructor(
     private readonly inner: ByteSource,
@@ -35,6 +49,7 @@ export class ReadAheadSource implements ByteSource {
     this.url = inner.url;
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK;
     this.maxBlocks = options.maxBlocks ?? 32;
+    this.maxRunBlocks = Math.max(1, Math.floor((options.maxSequentialRun ?? 0) / this.blockSize));
   }
 
   async stat(): Promise<SourceIdentity> {
@@ -73,7 +88,10 @@ export class ReadAheadSource implements ByteSource {
       }
     }
     const directRanges = ranges.filter(direct);
-    const list = [...wanted].sort((a, b) => a - b);
+    const list = this.extendSequential(
+      [...wanted].sort((a, b) => a - b),
+      size,
+    );
     const [fetched, directData] = await Promise.all([
       list.length > 0 ? this.fetchBlocks(list, size) : [],
       directRanges.length > 0 ? this.inner.readRanges(directRanges) : [],
@@ -89,6 +107,39 @@ export class ReadAheadSource implements ByteSource {
       return r.length === 0 ? new Uint8Array(0) : this.assemble(r, held, copy);
     });
     this.evict();
+    return out;
+  }
+
+  /**
+   * Tells the source its reader walks the file forward, skipping parts (GRIB messages' data):
+   * reads past the last fetch, not only right after it, then grow the runs — covering the
+   * skipped parts, many messages per request, instead of a round trip per message.
+   */
+  expectForwardWalk(): void {
+    this.forwardWalk = true;
+  }
+
+  /**
+   * The blocks to fetch: `list`, or — when it continues the last fetch — a run twice as long
+   * as that one's (so a file read front to back costs O(log) requests up to the longest run).
+   */
+  private extendSequential(list: number[], size: number): number[] {
+    const first = list[0];
+    if (first === undefined || this.maxRunBlocks <= 1) return list;
+    const lastBlock = Math.ceil(size / this.blockSize) - 1;
+    let out = list;
+    // A forward walk (GRIB: each message's header, its data skipped) continues at any block
+    // past the last fetch; other readers only where the last fetch ended.
+    if (first === this.nextBlock || (this.forwardWalk && this.nextBlock >= 0 && first > this.nextBlock)) {
+      const run = Math.min(this.maxRunBlocks, Math.max(list.length, 2 * this.lastRun));
+      const end = Math.min(lastBlock, first + run - 1);
+      out = [...list];
+      for (let b = (list[list.length - 1] as number) + 1; b <= end; b++) if (!this.blocks.has(b)) out.push(b);
+      out.sort((a, b) => a - b);
+    }
+    const last = out[out.length - 1] as number;
+    this.nextBlock = last + 1;
+    this.lastRun = last - first + 1;
     return out;
   }
 
@@ -141,8 +192,10 @@ export class ReadAheadSource implements ByteSource {
   }
 
   private evict(): void {
+    // A sequential run stays whole, with the one before it (a message may straddle the two).
+    const keep = Math.max(this.maxBlocks, 2 * this.lastRun);
     for (const b of this.blocks.keys()) {
-      if (this.blocks.size <= this.maxBlocks) break;
+      if (this.blocks.size <= keep) break;
       this.blocks.delete(b);
     }
   }

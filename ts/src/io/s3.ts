@@ -6,7 +6,7 @@
  */
 import { AwsClient } from "aws4fetch";
 import { InvalidArgumentError } from "../errors/vzarr-error.js";
-import { type HttpOptions, HttpSource } from "./http.js";
+import { defaultFetch, type HttpOptions, HttpSource } from "./http.js";
 
 export interface S3Options extends HttpOptions {
   accessKeyId?: string;
@@ -56,7 +56,7 @@ export function s3Endpoint(url: string, options: S3Options = {}): { httpUrl: str
 export class S3Source extends HttpSource {
   constructor(url: string, options: S3Options = {}) {
     const { httpUrl, client } = s3Endpoint(url, options);
-    const base = options.fetch ?? ((u: string, i: RequestInit) => fetch(u, i));
+    const base = options.fetch ?? defaultFetch;
     super(url, {
       ...options,
       fetch: async (_u, init) => {

@@ -16,8 +16,10 @@ import { makeError } from "../errors/vzarr-error.js";
 import { LocalStore } from "../formats/zarr/local-store.js";
 import { registerLocalZarrStore } from "../formats/zarr/open-store.js";
 import { setLocationResolver } from "../io/authorize.js";
+import { setDefaultFetch } from "../io/http.js";
 import { LocalFileSource } from "../io/local-file.js";
 import { registerSourceOpener } from "../io/open-source.js";
+import { nodeHttpFetch } from "./node-http-transport.js";
 import { nodeLocationResolver } from "./node-location-resolver.js";
 import { withLocalScan } from "./wasm-local-scan.js";
 
@@ -91,3 +93,4 @@ registerSourceOpener("file", (url) => new LocalFileSource(url));
 registerDirectOpen(openWithLocalScan);
 registerLocalZarrStore((url) => new LocalStore(url));
 setLocationResolver(nodeLocationResolver());
+setDefaultFetch(nodeHttpFetch);

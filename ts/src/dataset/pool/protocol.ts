@@ -11,6 +11,7 @@ export interface OpenFileOptions {
   dropVariables?: readonly string[];
   loadableVariables?: readonly string[];
   decodeTimes?: boolean;
+  indexFile?: string;
 }
 
 export interface WorkerInit {
