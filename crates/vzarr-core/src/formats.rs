@@ -19,6 +19,7 @@ pub fn detect(head: &[u8]) -> Result<Format> {
     if crate::tiff::is_tiff(head) {
         return Ok(Format::Tiff);
     }
+
     Err(Error::unsupported(
         "unrecognised file format: no HDF5, netCDF3, GRIB or TIFF signature at the start of the file",
     ))
@@ -46,6 +47,7 @@ pub fn create_scanner(
         Format::NetCdf3 => Ok(Box::new(crate::netcdf3::NetCdf3Scanner::new(url, options)?)),
         Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
         Format::Tiff => Ok(Box::new(crate::tiff::TiffScanner::new(url, options))),
+        Format::Dmrpp => Ok(Box::new(crate::dmrpp::DmrppScanner::new(options))),
         other => Err(Error::unsupported(format!(
             "no scanner for {:?} files yet",
             other

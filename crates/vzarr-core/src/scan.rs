@@ -228,6 +228,7 @@ pub enum Format {
     NetCdf3,
     Grib,
     Tiff,
+    Dmrpp,
 }
 
 impl Format {
@@ -238,8 +239,9 @@ impl Format {
             "netcdf3" | "nc3" => Ok(Format::NetCdf3),
             "grib" | "grib1" | "grib2" => Ok(Format::Grib),
             "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
+            "dmrpp" | "dmr++" => Ok(Format::Dmrpp),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3, grib or tiff)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff or dmrpp)",
                 other
             ))),
         }
