@@ -17,9 +17,8 @@ import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./pr
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]${Object.values(
-             OUTPUT_FORMATS,
-           )
+           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]
+           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(OUTPUT_FORMATS)
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -58,9 +57,10 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "drop",
       "compat",
       "parser",
+      "data-file",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite"],
+    flags: ["quiet", "overwrite", "verify"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
     lists: ["allow"],
   });
@@ -96,7 +96,11 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
   const allow = listOption(args, "allow");
-  const loadableVariables = list(stringOption(args, "loadable"));
+  // A DMR++ references every variable: nothing is loaded unless asked.
+  const loadableVariables = list(stringOption(args, "loadable")) ?? (formatName === "dmrpp" ? [] : undefined);
+  // DMR++ inputs: the data file instead of the sidecar's href, and a check against it.
+  const dataFile = stringOption(args, "data-file");
+  const verify = args.options.has("verify") ? true : undefined;
   const dropVariables = list(stringOption(args, "drop"));
 
   format.check(
@@ -133,7 +137,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, dataFile, verify });
   }
   try {
     const summary = await format.write(ds, output, {

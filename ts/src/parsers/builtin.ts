@@ -1,8 +1,9 @@
 /**
  * The built-in parsers, in the order inputs are offered to them: directories and prefixes
  * (Icechunk repositories, kerchunk Parquet sets, Zarr stores), then files by their first
- * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF).
+ * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF), then DMR++ sidecars (XML).
  */
+import { dmrppParser } from "../formats/dmrpp/parser.js";
 import { gribParser } from "../formats/grib/parser.js";
 import { hdf5Parser } from "../formats/hdf5/parser.js";
 import { icechunkParser } from "../formats/icechunk/parser.js";
@@ -22,4 +23,5 @@ registerBuiltinParsers([
   netcdf3Parser,
   gribParser,
   tiffParser,
+  dmrppParser,
 ]);
