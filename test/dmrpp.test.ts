@@ -23,6 +23,7 @@ import { readArray } from "../ts/src/store/read-array.js";
 import { core } from "./helpers/backend.js";
 import { fixtures } from "./helpers/paths.js";
 import { hasPython, pythonJson, runPython, vzarr } from "./helpers/python.js";
+import { startRangeServer } from "./helpers/range-server.js";
 
 interface Entry {
   shape: number[];
@@ -180,6 +181,23 @@ describe("Hyrax-written sidecars (VirtualiZarr's test data)", () => {
     const other = join(tmp, "elsewhere.nc");
     using ds = await openVirtualDataset(join(dir, "real", "netcdf4_file.dmrpp"), { core, loadableVariables: [], dataFile: other });
     expect((ds.variable("air").data as ManifestArray).manifest.paths()).toEqual([pathToFileURL(other).href]);
+  });
+});
+
+describe("over HTTP", () => {
+  it("a remote sidecar's relative href is the file beside it on the server; only the sidecar is read", async () => {
+    const server = await startRangeServer(dir);
+    try {
+      using ds = await openVirtualDataset(`${server.url}/cf.nc.dmrpp`, { core, loadableVariables: [] });
+      expect(server.requests.every((r) => r.path.endsWith(".dmrpp"))).toBe(true);
+      const sst = ds.variable("sst").data as ManifestArray;
+      expect(sst.manifest.paths()).toEqual([`${server.url}/cf.nc`]);
+      const r = await readArray(ds, "sst", undefined, { core });
+      const d = r.data as ArrayBufferView;
+      expect(sha256(new Uint8Array(d.buffer, d.byteOffset, d.byteLength))).toBe(oracle["cf.nc"]?.values.sst?.sha256);
+    } finally {
+      await server.close();
+    }
   });
 });
 

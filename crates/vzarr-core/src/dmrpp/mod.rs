@@ -201,4 +201,32 @@ mod tests {
             assert_eq!(e.kind, crate::ErrorKind::CorruptFile, "cut at {}", cut);
         }
     }
+
+    #[test]
+    fn inline_data_and_variable_length_strings() {
+        let doc = r#"<Dataset xmlns:dmrpp="http://xml.opendap.org/dap/dmrpp/1.0.0#">
+  <UInt8 name="c"><Dim size="3"/><dmrpp:chunks byteOrder="LE"/><dmrpp:compact>AQID</dmrpp:compact></UInt8>
+  <UInt8 name="m"><Dim size="4"/><dmrpp:missingdata>eJxjYGBgAAAABAAB</dmrpp:missingdata></UInt8>
+  <String name="s"><Dim size="4"/><dmrpp:vlsa><v>a&amp;b</v><v c="3">x</v></dmrpp:vlsa></String>
+  <String name="f"><Dim size="2"/><dmrpp:FixedLengthStringArray string_length="5" pad="null_pad"/>
+    <dmrpp:chunks><dmrpp:chunk offset="9" nBytes="10"/></dmrpp:chunks></String>
+</Dataset>"#;
+        let f = read_sidecar(doc.as_bytes(), &ScanOptions::default()).unwrap();
+        let by = |n: &str| f.root.variables.iter().find(|v| v.name == n).unwrap();
+        let c = by("c").manifest.as_ref().unwrap();
+        assert_eq!(c.entry(0).unwrap(), crate::ChunkEntry::Inlined(&[1, 2, 3]));
+        // zlib-compressed missing data keeps its bytes and gains the zlib codec.
+        assert_eq!(by("m").codecs.len(), 2);
+        assert_eq!(
+            by("s").values,
+            Some(Json::Array(
+                ["a&b", "x", "x", "x"]
+                    .iter()
+                    .map(|&s| Json::from(s))
+                    .collect()
+            ))
+        );
+        assert_eq!(by("f").dtype, "|S5");
+        assert!(f.root.skipped.is_empty(), "{:?}", f.root.skipped);
+    }
 }
