@@ -73,26 +73,35 @@ describe(`GRIB (${core.kind} backend)`, () => {
     });
   });
 
-  // 16 bytes of latitude/longitude per point: without a budget, six 3.7M-point NBM groups made
-  // a 900 MB scan result.
-  it.runIf(hasPython)("per-point coordinates stop at the file's budget; the fields still read", async () => {
+  // 16 bytes of latitude/longitude per point that barely compress: large projected grids
+  // (HRRR's 1.9 M points) carry x/y and a CF grid mapping instead, from which pyproj computes
+  // the same latitude/longitude ecCodes gives.
+  it.runIf(hasPython)("large projected grids get x/y and a CF grid mapping that pyproj turns into ecCodes' coordinates", async () => {
     const path = join(fixtures, "grib", "coordinate_budget.grib2");
     using ds = await openVirtualDataset(path, { core });
     const groups = ["instant", "instant_grid2", "instant_grid3"].map((g) => ds.group(`heightAboveGround/${g}`));
     const [first, second, third] = groups as [VirtualDataset, VirtualDataset, VirtualDataset];
-    expect(first.attrs.GRIB_coordinatesOmitted).toBeUndefined();
-    expect(second.attrs.GRIB_coordinatesOmitted).toContain("at most 4194304 points per file, and groups before this one used them");
-    expect(third.attrs.GRIB_coordinatesOmitted).toContain("a 4410000-point grid is too large");
-    expect(second.variables.has("latitude") || third.variables.has("latitude")).toBe(false);
+    for (const g of groups) {
+      expect(g.variables.has("latitude")).toBe(false);
+      expect(g.attrs.GRIB_coordinatesComputable).toMatch(/pyproj\.CRS\.from_cf/);
+      expect(g.coordNames.has("spatial_ref")).toBe(true);
+    }
+    expect(first.variable("2t").attrs.grid_mapping).toBe("spatial_ref");
+    const mapping = first.variable("spatial_ref").attrs;
+    expect(mapping.grid_mapping_name).toBe("lambert_conformal_conic");
 
-    const points = [0, 1234567, 1300 * 1800 - 1];
+    const nx = 1800;
+    const points = [0, 1234567, 1300 * nx - 1];
     const want = await pythonJson<{ points: [number, number, number][] }>("grib_points.py", [path, "0", ...points.map(String)]);
-    const lat = (await readArray(first, "latitude", undefined, { core })).data as Float64Array;
-    const lon = (await readArray(first, "longitude", undefined, { core })).data as Float64Array;
-    points.forEach((p, i) => {
+    const x = (await readArray(first, "x", undefined, { core })).data as Float64Array;
+    const y = (await readArray(first, "y", undefined, { core })).data as Float64Array;
+    const xy = points.map((p) => `${x[p % nx]},${y[Math.floor(p / nx)]}`);
+    const got = await pythonJson<{ points: [number, number][] }>("cf_points.py", [JSON.stringify(mapping), ...xy]);
+    points.forEach((_, i) => {
       const [wantLat, wantLon] = want.points[i] as [number, number, number];
-      expect(lat[p]).toBeCloseTo(wantLat, 6);
-      expect(lon[p]).toBeCloseTo(wantLon, 6);
+      const [lat, lon] = got.points[i] as [number, number];
+      expect(lat).toBeCloseTo(wantLat, 6);
+      expect(((((lon - wantLon) % 360) + 540) % 360) - 180).toBeCloseTo(0, 6);
     });
     for (const [group, name, value] of [
       [first, "2t", 281.5],

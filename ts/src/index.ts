@@ -79,6 +79,7 @@ export { type KerchunkJsonOptions, kerchunkJsonPieces, kerchunkJsonText } from "
 export { ChunkManifest, type ChunkRef, type ManifestArrays, type PathsInput } from "./manifest/chunk-manifest.js";
 export { ManifestArray } from "./manifest/manifest-array.js";
 export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/array-metadata.js";
+export { decodeCf } from "./store/decode-cf.js";
 export { type OpenStoreOptions, openStore } from "./store/open-store.js";
 export { type ReadArrayOptions, readArray } from "./store/read-array.js";
 export type { ReadResult } from "./store/read-variable.js";

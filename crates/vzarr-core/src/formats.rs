@@ -19,9 +19,11 @@ pub fn detect(head: &[u8]) -> Result<Format> {
     if crate::tiff::is_tiff(head) {
         return Ok(Format::Tiff);
     }
-
+    if crate::hdf4::is_hdf4(head) {
+        return Ok(Format::Hdf4);
+    }
     Err(Error::unsupported(
-        "unrecognised file format: no HDF5, netCDF3, GRIB or TIFF signature at the start of the file",
+        "unrecognised file format: no HDF5, netCDF3, GRIB, TIFF or HDF4 signature at the start of the file",
     ))
 }
 
@@ -48,6 +50,7 @@ pub fn create_scanner(
         Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
         Format::Tiff => Ok(Box::new(crate::tiff::TiffScanner::new(url, options))),
         Format::Dmrpp => Ok(Box::new(crate::dmrpp::DmrppScanner::new(options))),
+        Format::Hdf4 => Ok(Box::new(crate::hdf4::Hdf4Scanner::new(url, options))),
         other => Err(Error::unsupported(format!(
             "no scanner for {:?} files yet",
             other

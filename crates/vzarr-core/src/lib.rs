@@ -12,6 +12,7 @@ pub mod error;
 pub mod formats;
 pub mod grib;
 pub mod handles;
+pub mod hdf4;
 pub mod hdf5;
 pub mod json;
 pub mod load;

@@ -40,6 +40,49 @@ pub struct ScannedGroup {
     pub skipped: Vec<SkippedItem>,
 }
 
+impl ScannedGroup {
+    /// The group at `path` (`a/b`, relative to this one) as a root of its own (name `""`),
+    /// or `NotFound` naming every group the file has, so the user can pick one.
+    pub fn into_subgroup(self, path: &str, file_kind: &str) -> Result<ScannedGroup> {
+        let wanted = path.trim_matches('/');
+        let all = self.group_paths();
+        let mut g = self;
+        for part in wanted.split('/') {
+            match g.groups.iter().position(|s| s.name == part) {
+                Some(i) => g = g.groups.swap_remove(i),
+                None => {
+                    return Err(Error::not_found(format!(
+                        "no group {:?} in the {} file; groups: {}",
+                        wanted,
+                        file_kind,
+                        if all.is_empty() {
+                            "none".to_string()
+                        } else {
+                            all.join(", ")
+                        }
+                    )))
+                }
+            }
+        }
+        g.name = String::new();
+        Ok(g)
+    }
+
+    /// Paths of every group below this one (`a`, `a/b`, ...), depth first.
+    pub fn group_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in &self.groups {
+            out.push(sub.name.clone());
+            out.extend(
+                sub.group_paths()
+                    .into_iter()
+                    .map(|p| format!("{}/{}", sub.name, p)),
+            );
+        }
+        out
+    }
+}
+
 /// Something a scanner left out of its result, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedItem {
@@ -220,6 +263,30 @@ fn take_group_manifests(g: &mut ScannedGroup, out: &mut Vec<ChunkManifest>) {
     }
 }
 
+/// The group at `path` (like `forecast/member_01`) as the root; the whole tree for `""`.
+/// `what` names the file kind in the error ("TIFF file"), which lists the groups there are.
+pub(crate) fn select_group(g: ScannedGroup, path: &str, what: &str) -> Result<ScannedGroup> {
+    let path = path.trim_matches('/');
+    if path.is_empty() {
+        return Ok(g);
+    }
+    g.into_subgroup(path, what.trim_end_matches(" file"))
+}
+
+/// Leaves out the variables named in `drop` (full paths below `prefix`, or bare names).
+pub(crate) fn drop_variables(g: &mut ScannedGroup, drop: &[String], prefix: &str) {
+    g.variables.retain(|v| {
+        let path = format!("{}{}", prefix, v.name);
+        !drop
+            .iter()
+            .any(|d| d.trim_start_matches('/') == path || *d == v.name)
+    });
+    for sub in &mut g.groups {
+        let p = format!("{}{}/", prefix, sub.name);
+        drop_variables(sub, drop, &p);
+    }
+}
+
 /// Which scanner to use; `Auto` decides from the first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -228,6 +295,7 @@ pub enum Format {
     NetCdf3,
     Grib,
     Tiff,
+    Hdf4,
     Dmrpp,
 }
 
@@ -239,9 +307,10 @@ impl Format {
             "netcdf3" | "nc3" => Ok(Format::NetCdf3),
             "grib" | "grib1" | "grib2" => Ok(Format::Grib),
             "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
+            "hdf4" | "hdf" | "h4" => Ok(Format::Hdf4),
             "dmrpp" | "dmr++" => Ok(Format::Dmrpp),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff or dmrpp)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff, hdf4 or dmrpp)",
                 other
             ))),
         }

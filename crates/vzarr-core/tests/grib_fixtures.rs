@@ -78,6 +78,28 @@ fn chunks(file: &ScannedFile) -> Vec<Chunk<'_>> {
     out
 }
 
+/// A coordinate's values: JSON numbers, or float64 bytes (latitude/longitude).
+fn float_values(v: &ScannedVariable) -> Option<Vec<f64>> {
+    if let Some(loaded) = &v.loaded {
+        assert_eq!(loaded.dtype, "<f8");
+        return Some(
+            loaded
+                .bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+        );
+    }
+    Some(
+        v.values
+            .as_ref()?
+            .as_array()?
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect(),
+    )
+}
+
 /// The value of coordinate `name` for a chunk: indexed by the chunk position when `name`
 /// is one of the variable's dimensions, else the group's scalar coordinate.
 fn coordinate(file: &ScannedFile, chunk: &Chunk, name: &str) -> Option<f64> {
@@ -86,7 +108,7 @@ fn coordinate(file: &ScannedFile, chunk: &Chunk, name: &str) -> Option<f64> {
         .iter()
         .find(|(p, _)| *p == format!("{}/{}", chunk.group, name))?
         .1;
-    let values = coord.values.as_ref()?.as_array()?;
+    let values = float_values(coord)?;
     let index = match chunk.var.dims.iter().position(|d| d == name) {
         Some(axis) => chunk.coords[axis] as usize,
         None => {
@@ -98,7 +120,7 @@ fn coordinate(file: &ScannedFile, chunk: &Chunk, name: &str) -> Option<f64> {
             0
         }
     };
-    values.get(index)?.as_f64()
+    values.get(index).copied()
 }
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -330,14 +352,7 @@ fn point_coordinates(
             .iter()
             .find(|(p, _)| *p == format!("{}/{}", group, n))?
             .1;
-        let values = v
-            .values
-            .as_ref()?
-            .as_array()?
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
-        Some((values, v.shape.clone()))
+        Some((float_values(v)?, v.shape.clone()))
     };
     let (lat, lat_shape) = get("latitude")?;
     let (lon, _) = get("longitude")?;

@@ -101,7 +101,27 @@ fn scan_options_select_groups_and_drop_variables() {
         .filter(|(_, v)| v.manifest.is_some())
         .map(|(p, _)| p)
         .collect();
-    assert_eq!(data, ["heightAboveGround/instant_level10/10u"]);
+    // The group asked for is the root of the result, as HDF5's --group.
+    assert_eq!(data, ["instant_level10/10u"]);
+
+    let one = vzarr_core::scan::ScanOptions {
+        group: "heightAboveGround/instant_level10".into(),
+        ..Default::default()
+    };
+    let (file, _, _) = scan_with("g", &bytes, one).unwrap();
+    assert!(variables(&file).iter().any(|(p, _)| p == "10u"));
+
+    let nosuch = vzarr_core::scan::ScanOptions {
+        group: "nosuch".into(),
+        ..Default::default()
+    };
+    let err = scan_with("g", &bytes, nosuch).unwrap_err();
+    assert_eq!(err.kind, vzarr_core::error::ErrorKind::NotFound);
+    assert!(
+        err.message.contains("heightAboveGround/instant_level10"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]

@@ -4,6 +4,15 @@
  * a stack trace is only printed with VZARR_DEBUG=1.
  */
 import "../platform/node.js";
+
+// vzarr's own warnings (the WebAssembly fallback) as one line in the CLI's style; Node's
+// default printer adds a pid and a --trace-warnings hint meant for developers.
+process.removeAllListeners("warning");
+process.on("warning", (w: Error & { code?: string }) => {
+  if (w.code?.startsWith("VZARR_") === true) process.stderr.write(`vzarr: warning: ${w.message}\n`);
+  else process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 import { VzarrError } from "../errors/vzarr-error.js";
 import { catCommand, catUsage } from "./cat.js";
 import { infoCommand, infoUsage } from "./info.js";
@@ -18,7 +27,9 @@ usage:
   ${catUsage}
   ${repoUsage}
 
-environment: VZARR_BACKEND=native|wasm forces a backend; VZARR_DEBUG=1 prints stack traces.`;
+environment: VZARR_BACKEND=native|wasm forces a backend (default: the native addon where it loads —
+linux-x64-gnu, glibc 2.34+ — else WebAssembly, with a warning); VZARR_NATIVE_ADDON=PATH loads the
+addon from PATH; VZARR_DEBUG=1 prints stack traces.`;
 
 type Command = (argv: readonly string[], out: (text: string) => void, err: (text: string) => void) => Promise<void>;
 

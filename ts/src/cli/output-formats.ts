@@ -3,7 +3,7 @@
  * the command line and how it writes a dataset. Adding a format is adding an entry.
  */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { ConflictError, InvalidArgumentError } from "../errors/vzarr-error.js";
@@ -16,6 +16,7 @@ import { checkOutput, replaceAtomically } from "../io/output-safety.js";
 import { isLocalInput, schemeOf } from "../io/url-scheme.js";
 import { referencedLocations } from "../parsers/authorize-references.js";
 import { type ParsedArgs, stringOption } from "./args.js";
+import { isLocalRepository } from "./infer-output-format.js";
 
 export interface FormatContext {
   /** The parsed command line (formats read their own options from it). */
@@ -25,6 +26,8 @@ export interface FormatContext {
   inlineThreshold: number;
   onUnsupported: "raise" | "skip";
   warn: (message: string) => void;
+  /** Told of each variable the format left out (`--on-unsupported skip`). */
+  onSkip: (path: string) => void;
   /** Reads byte ranges of a referenced file (for inlining small chunks). */
   readRanges: (url: string, ranges: ByteRange[]) => Promise<Uint8Array[]>;
   /** `--overwrite`: replace what is at the output (never an input). */
@@ -58,7 +61,7 @@ function containerPrefix(prefix: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
-const isRepository = (path: string) => existsSync(join(path, "repo")) || existsSync(join(path, "refs", "branch.main", "ref.json"));
+const isRepository = isLocalRepository;
 
 /**
  * An Icechunk output: a repository there takes new commits (earlier snapshots stay) only when
@@ -83,6 +86,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         inlineThreshold: ctx.inlineThreshold,
         onUnsupported: ctx.onUnsupported,
         warn: ctx.warn,
+        onSkip: ctx.onSkip,
         overwrite: ctx.overwrite,
         inputs: ctx.inputs,
       });
@@ -101,6 +105,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         inlineThreshold: ctx.inlineThreshold,
         onUnsupported: ctx.onUnsupported,
         warn: ctx.warn,
+        onSkip: ctx.onSkip,
         overwrite: ctx.overwrite,
         inputs: ctx.inputs,
       });
@@ -141,6 +146,7 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
           branch,
           appendDim,
           message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
+          warn: ctx.warn,
           containers:
             container === undefined
               ? undefined

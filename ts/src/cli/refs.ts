@@ -7,18 +7,21 @@ import { availableParallelism } from "node:os";
 import { openVirtualMfdatasetWithReport, referenceTotals, type SkippedFile } from "../dataset/open-mfdataset.js";
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
-import { InvalidArgumentError } from "../errors/vzarr-error.js";
+import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
 import { listOption, parseArgs, stringOption } from "./args.js";
+import { inferOutputFormat } from "./infer-output-format.js";
 import { OUTPUT_FORMATS } from "./output-formats.js";
 import { formatBytes, formatCount, formatDuration, ProgressReporter } from "./progress.js";
 
 export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${Object.keys(OUTPUT_FORMATS).join("|")}]
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--on-unsupported skip|raise] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]
-           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(OUTPUT_FORMATS)
+           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]
+           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(
+             OUTPUT_FORMATS,
+           )
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -60,14 +63,14 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "data-file",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite", "verify"],
+    flags: ["quiet", "overwrite", "decode-times", "verify"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
     lists: ["allow"],
   });
   const output = stringOption(args, "output");
   const inputs = args.positionals;
   if (inputs.length === 0 || output === undefined) throw new InvalidArgumentError(`usage: ${refsUsage}`);
-  const formatName = stringOption(args, "format") ?? "kerchunk-json";
+  const formatName = stringOption(args, "format") ?? inferOutputFormat(output);
   const format = OUTPUT_FORMATS[formatName];
   if (format === undefined)
     throw new InvalidArgumentError(`unknown --format ${formatName}; expected one of ${Object.keys(OUTPUT_FORMATS).join(", ")}`);
@@ -80,7 +83,9 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const inlineThreshold = Number(stringOption(args, "inline-threshold") ?? 0);
   if (!Number.isInteger(inlineThreshold) || inlineThreshold < 0)
     throw new InvalidArgumentError("--inline-threshold must be a non-negative integer");
-  const onUnsupported = oneOf(stringOption(args, "on-unsupported"), "on-unsupported", ["skip", "raise"], "skip");
+  // Nothing is dropped silently: a variable that cannot be written fails the run unless
+  // the user asks for the rest (`skip`), and then the summary lists what was left out.
+  const onUnsupported = oneOf(stringOption(args, "on-unsupported"), "on-unsupported", ["raise", "skip"], "raise");
   const onError = oneOf(stringOption(args, "on-error"), "on-error", ["raise", "skip"], "raise");
   const compat = oneOf(stringOption(args, "compat"), "compat", ["equals", "override"], "equals");
   const concatDim = stringOption(args, "concat-dim");
@@ -102,6 +107,8 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const dataFile = stringOption(args, "data-file");
   const verify = args.options.has("verify") ? true : undefined;
   const dropVariables = list(stringOption(args, "drop"));
+  // Times in one encoding (as xarray decodes them), so int64 and float times combine.
+  const decodeTimes = args.options.has("decode-times");
 
   format.check(
     output,
@@ -128,6 +135,7 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
         loadableVariables,
         dropVariables,
         compat,
+        decodeTimes,
         onProgress: (p) => progress.update(p),
       });
       ds = r.dataset;
@@ -137,15 +145,30 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, dataFile, verify });
+    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes, dataFile, verify });
   }
+  const leftOut: string[] = [];
+  let writerSkips = 0;
   try {
+    for (const [path, s] of ds.walkSkipped()) {
+      if (onUnsupported === "raise")
+        throw new UnsupportedFeatureError(
+          `variable ${path} cannot be represented (${s.kind}: ${s.message}); --on-unsupported skip writes the other variables and lists those left out`,
+          { variable: path },
+        );
+      err(`warning: leaving out ${path}: ${s.message}`);
+      leftOut.push(path);
+    }
     const summary = await format.write(ds, output, {
       args,
       inputs,
       inlineThreshold,
       onUnsupported,
       warn: (m) => err(`warning: ${m}`),
+      onSkip: (path) => {
+        leftOut.push(path);
+        writerSkips++;
+      },
       overwrite: args.options.has("overwrite"),
       readRanges: async (url, ranges) => {
         const source = openSource(url);
@@ -164,8 +187,9 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       out(
         `${summary.headline ?? `wrote ${output}`} (${formatName}${size}${summary.detail === undefined ? "" : `, ${summary.detail}`}): ` +
           `${formatCount(files)} file${files === 1 ? "" : "s"}${skipped.length > 0 ? ` (${skipped.length} skipped)` : ""}, ` +
-          `${formatCount(variables)} variables, ${formatCount(chunks)} chunk references to ${formatBytes(bytesReferenced)} in ${formatDuration(performance.now() - started)}`,
+          `${formatCount(variables - writerSkips)} variables, ${formatCount(chunks)} chunk references to ${formatBytes(bytesReferenced)} in ${formatDuration(performance.now() - started)}`,
       );
+      if (leftOut.length > 0) out(`left out (--on-unsupported skip): ${leftOut.join(", ")}`);
     }
   } finally {
     ds.free();

@@ -17,6 +17,7 @@ import type { Parser } from "../parsers/parser.js";
 import { hasUserParsers, isBuiltinParser, resolveParser } from "../parsers/registry.js";
 import { combineByCoords } from "./combine/combine-by-coords.js";
 import { type CombineOptions, combineNested } from "./combine/combine-nested.js";
+import { explainNewDimension } from "./combine/explain-new-dimension.js";
 import { releaseUnused } from "./combine/ownership.js";
 import { type FinishOpen, scanOnAddonThread } from "./open-on-addon-thread.js";
 import { openVirtualDataset } from "./open-virtual-dataset.js";
@@ -206,7 +207,10 @@ export async function openVirtualMfdatasetWithReport(
   const datasets = kept.map(([, o]) => o.ds);
   let dataset: VirtualDataset;
   try {
-    dataset = combine === "nested" ? combineNested(datasets, options.concatDim as string, options) : combineByCoords(datasets, options);
+    dataset =
+      combine === "nested"
+        ? explainNewDimension(datasets, options.concatDim as string, () => combineNested(datasets, options.concatDim as string, options))
+        : combineByCoords(datasets, options);
   } catch (e) {
     for (const ds of datasets) ds.free();
     throw e;

@@ -6,6 +6,7 @@
  */
 import type { Core } from "../backend/core.js";
 import { currentBackend } from "../backend/load.js";
+import { InvalidArgumentError } from "../errors/vzarr-error.js";
 import type { VersionSpec } from "../formats/icechunk/repository.js";
 import type { ByteSource } from "../io/byte-source.js";
 import { isLocalDirectory } from "../io/local-file.js";
@@ -80,7 +81,12 @@ export function registerDirectOpen(open: DirectOpen): void {
 export async function openVirtualDataset(input: string | ByteSource, options: OpenVirtualDatasetOptions = {}): Promise<VirtualDataset> {
   const parser = resolveParser(options.parser);
   // Only the core's scanners can take the direct path; without a parser, the core sniffs.
-  if (typeof input === "string" && directOpen !== undefined && (parser === undefined || parser.coreFormat !== undefined)) {
+  if (
+    typeof input === "string" &&
+    directOpen !== undefined &&
+    (parser === undefined || parser.coreFormat !== undefined) &&
+    !isLocalDirectory(input)
+  ) {
     const ds = await directOpen(input, { ...options, parser }, options.core ?? currentBackend());
     if (ds !== undefined) return ds;
   }
@@ -106,6 +112,12 @@ async function openUndecoded(input: string | ByteSource, options: OpenVirtualDat
   if (typeof input === "string" && (chosen?.input === "directory" || (chosen === undefined && isLocalDirectory(input)))) {
     const parser = chosen ?? (await sniffDirectory(input));
     if (parser !== undefined) return parser.open({ url: input }, parserOptions);
+    // A folder of files is the usual mistake: say how to index them.
+    throw new InvalidArgumentError(
+      `${input} is a directory but not a Zarr store, Icechunk repository or kerchunk Parquet set; ` +
+        `to index the files in it, pass a glob such as '${input.replace(/\/+$/, "")}/*.nc' (quoted, so vzarr expands it)`,
+      { file: input },
+    );
   }
   // A file is opened once: the sniff, the scan and the coordinate reads all go through the
   // same blocks (scanning and loading make many small dependent reads).

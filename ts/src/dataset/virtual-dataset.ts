@@ -101,7 +101,15 @@ export class VirtualDataset implements Disposable {
         ...(file === undefined ? {} : { file }),
       });
     }
-    if (v === undefined) throw new NotFoundError(`no variable ${name}; have ${[...this.variables.keys()].join(", ") || "none"}`);
+    if (v === undefined) {
+      // The name may be a variable of a subgroup (GRIB's `isobaricInhPa/instant/t`): say where.
+      const below = [...this.walkVariables()].map(([path]) => path).filter((path) => path.endsWith(`/${name}`));
+      const suggestion =
+        below.length === 0
+          ? ""
+          : `; in groups: ${below.join(", ")} (use the full path, or --group ${below[0]?.slice(0, -name.length - 1)})`;
+      throw new NotFoundError(`no variable ${name}; have ${[...this.variables.keys()].join(", ") || "none"}${suggestion}`);
+    }
     return v;
   }
 
@@ -120,6 +128,12 @@ export class VirtualDataset implements Disposable {
   *walkVariables(prefix = ""): Generator<[string, VirtualVariable, VirtualDataset]> {
     for (const [name, v] of this.variables) yield [prefix + name, v, this];
     for (const [name, g] of this.groups) yield* g.walkVariables(`${prefix}${name}/`);
+  }
+
+  /** Every variable left out by the parser, in this group and its descendants, by full path. */
+  *walkSkipped(prefix = ""): Generator<[string, SkippedVariable]> {
+    for (const [name, s] of this.skipped) yield [prefix + name, s];
+    for (const [name, g] of this.groups) yield* g.walkSkipped(`${prefix}${name}/`);
   }
 
   /** A copy with some fields replaced (variables are shared, not copied). */

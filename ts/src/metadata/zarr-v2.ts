@@ -79,7 +79,7 @@ export function toNumcodecs(codec: CodecSpec, variable: string): NumcodecsConfig
 export function toZarray(meta: ArrayMetadata, variable: string): Zarray {
   if (meta.chunkGrid.kind !== "regular") {
     throw new UnsupportedFeatureError(
-      "variable-length (rectilinear) chunks cannot be written as Zarr v2 / kerchunk; write Icechunk instead",
+      "variable-length (rectilinear) chunks cannot be written as Zarr v2 / kerchunk; write Icechunk instead (--format icechunk on the command line, toIcechunk in the library)",
       {
         variable,
       },

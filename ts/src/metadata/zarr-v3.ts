@@ -85,9 +85,38 @@ function isFloatDelta(c: V3Codec, arrayDtype: string): boolean {
   );
 }
 
-/** The internal codec list in Zarr v3 order (array→array codecs first). */
+/**
+ * HDF5 filters under the names imagecodecs gives them, which zarr-python resolves once
+ * `imagecodecs-zarr` is installed (its entry points register them): the same byte formats
+ * (HDF5's LZ4 framing; szip with HDF5's 4-byte size header; LZF without a header).
+ */
+function hdf5FilterToImagecodecs(c: V3Codec): V3Codec {
+  switch (c.name) {
+    case "vzarr.hdf5_lz4":
+      return { name: "imagecodecs_lz4h5" };
+    case "vzarr.szip":
+      return { name: "imagecodecs_szip", configuration: { ...c.configuration, header: true } };
+    case "vzarr.lzf":
+      return { name: "imagecodecs_lzf", configuration: { header: false } };
+    default:
+      return c;
+  }
+}
+
+function hdf5FilterFromImagecodecs(c: V3Codec): V3Codec {
+  const cfg = c.configuration ?? {};
+  if (c.name === "imagecodecs_lz4h5" && cfg.level === undefined) return { name: "vzarr.hdf5_lz4" };
+  if (c.name === "imagecodecs_szip" && cfg.header === true) {
+    const { header: _, ...rest } = cfg;
+    return { name: "vzarr.szip", configuration: rest };
+  }
+  if (c.name === "imagecodecs_lzf" && cfg.header === false) return { name: "vzarr.lzf" };
+  return c;
+}
+
+/** The internal codec list in Zarr v3 order (array→array codecs first), under ecosystem names. */
 export function codecsToV3(codecs: readonly V3Codec[], arrayDtype = ""): V3Codec[] {
-  const mapped = codecs.map((c) => (isFloatDelta(c, arrayDtype) ? { name: HORIZONTAL_DELTA } : c));
+  const mapped = codecs.map((c) => (isFloatDelta(c, arrayDtype) ? { name: HORIZONTAL_DELTA } : hdf5FilterToImagecodecs(c)));
   const before = mapped.filter((c) => ARRAY_TO_ARRAY.has(c.name));
   return [...before, ...mapped.filter((c) => !ARRAY_TO_ARRAY.has(c.name))];
 }
@@ -103,7 +132,7 @@ export function codecsFromV3<C extends V3Codec>(codecs: readonly C[], arrayDtype
           name: "imagecodecs_delta",
           configuration: { axis: -1, dist: 1, shape: [...chunkShape], dtype: `<u${arrayDtype.slice(2)}` },
         } as unknown as C)
-      : c,
+      : (hdf5FilterFromImagecodecs(c) as C),
   );
   const moved = mapped.filter((c) => ARRAY_TO_ARRAY.has(c.name) || c.name === "imagecodecs_delta");
   if (moved.length === 0) return [...mapped];

@@ -21,9 +21,32 @@ import { registerSourceOpener } from "../io/open-source.js";
 import { nodeLocationResolver } from "./node-location-resolver.js";
 import { withLocalScan } from "./wasm-local-scan.js";
 
+/** The platform the one shipped addon is built for, and this machine's. */
+const ADDON_PLATFORM = "linux-x64-gnu (glibc 2.34 or later)";
+const thisPlatform = () => `${process.platform}-${process.arch}`;
+
+/** `VZARR_NATIVE_ADDON` points at an addon built elsewhere (a platform package, a local build). */
+const addonPath = () => process.env.VZARR_NATIVE_ADDON || nativeAddonPath();
+
 function loadNative(): Core {
   const require = createRequire(import.meta.url);
-  return createNativeCore(require(nativeAddonPath()) as NativeAddon);
+  try {
+    return createNativeCore(require(addonPath()) as NativeAddon);
+  } catch (e) {
+    throw makeError(
+      "UnsupportedFeature",
+      `the native addon does not load on ${thisPlatform()} (vzarr ships it for ${ADDON_PLATFORM}): ` +
+        `${(e as Error).message.split("\n")[0]}`,
+    );
+  }
+}
+
+/**
+ * Falling back to WebAssembly is said once, as a Node warning (`process.on("warning")` in a
+ * library; printed to stderr by the CLI), so a user on another platform knows why it is slower.
+ */
+function warnFallback(reason: unknown): void {
+  process.emitWarning(`vzarr is using WebAssembly: ${(reason as Error).message}`, { code: "VZARR_WASM_FALLBACK" });
 }
 
 function loadWasm(): Core {
@@ -39,11 +62,18 @@ function requested(): BackendKind | undefined {
 }
 
 function loadSync(kind: BackendKind | undefined): Core {
-  if (kind === "native") return loadNative();
+  if (kind === "native") {
+    try {
+      return loadNative();
+    } catch (e) {
+      throw makeError("UnsupportedFeature", `VZARR_BACKEND=native: ${(e as Error).message}; unset it (or set wasm) to use WebAssembly`);
+    }
+  }
   if (kind === "wasm") return loadWasm();
   try {
     return loadNative();
-  } catch {
+  } catch (e) {
+    warnFallback(e);
     return loadWasm();
   }
 }

@@ -8,6 +8,7 @@ import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
+import { decodeCf } from "./decode-cf.js";
 import { type ReadResult, readVariable } from "./read-variable.js";
 import type { Selection } from "./selection.js";
 import { SourcePool } from "./source-pool.js";
@@ -26,6 +27,11 @@ export interface ReadArrayOptions {
   expected?: (url: string) => SourceIdentity | undefined;
   /** Open options when `input` is a path or URL. */
   group?: string;
+  /**
+   * Values as xarray shows them by default (`vzarr cat --decode`): `_FillValue` /
+   * `missing_value` masked as NaN, `scale_factor` / `add_offset` applied. Default: stored values.
+   */
+  decode?: boolean;
 }
 
 /** The variable at `path` (`group/sub/var`) of a dataset tree. */
@@ -59,7 +65,9 @@ export async function readArray(
     expected: options.expected ?? ((url) => ds.sources.get(url)),
   });
   try {
-    return await readVariable(findVariable(ds, variable), selection, { core, pool, variable });
+    const v = findVariable(ds, variable);
+    const raw = await readVariable(v, selection, { core, pool, variable });
+    return options.decode === true ? decodeCf(raw, v.attrs) : raw;
   } finally {
     await pool.close();
     if (owned) ds.free();

@@ -27,7 +27,7 @@ pub use header::is_tiff;
 
 use crate::error::{Error, Result};
 use crate::sansio::{normalize_needs, ByteCache, ByteRange, Stop};
-use crate::scan::{FormatScanner, ScanOptions, ScannedFile, ScannedGroup};
+use crate::scan::{drop_variables, select_group, FormatScanner, ScanOptions, ScannedFile};
 use header::Layout;
 use ifd::{Ifd, Values};
 use output::Prepared;
@@ -161,10 +161,7 @@ impl TiffScanner {
 
     fn finish_scan(&self, cache: &ByteCache, prepared: &[Prepared]) -> Result<ScannedFile> {
         let mut root = output::build_root(prepared, &self.url, cache)?;
-        let group = self.options.group.trim_matches('/');
-        if !group.is_empty() {
-            root = take_group(root, group)?;
-        }
+        root = select_group(root, &self.options.group, "TIFF file")?;
         drop_variables(&mut root, &self.options.drop_variables, "");
         Ok(ScannedFile {
             format: "tiff".to_string(),
@@ -194,32 +191,6 @@ fn check_chunk_entries(ifds: &[Ifd]) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-fn take_group(mut g: ScannedGroup, path: &str) -> Result<ScannedGroup> {
-    for part in path.split('/') {
-        let i = g
-            .groups
-            .iter()
-            .position(|s| s.name == part)
-            .ok_or_else(|| Error::not_found(format!("group {:?} is not in the TIFF file", path)))?;
-        g = g.groups.swap_remove(i);
-    }
-    g.name = String::new();
-    Ok(g)
-}
-
-fn drop_variables(g: &mut ScannedGroup, drop: &[String], prefix: &str) {
-    g.variables.retain(|v| {
-        let path = format!("{}{}", prefix, v.name);
-        !drop
-            .iter()
-            .any(|d| d.trim_start_matches('/') == path || *d == v.name)
-    });
-    for sub in &mut g.groups {
-        let p = format!("{}{}/", prefix, sub.name);
-        drop_variables(sub, drop, &p);
-    }
 }
 
 impl FormatScanner for TiffScanner {

@@ -30,6 +30,7 @@ import {
 import { encodeBase32, type ObjectId12, randomId, snapshotIdFromString } from "./ids.js";
 import { type Checksum, encodeManifest, type NativeChunk } from "./manifest.js";
 import { encodeFlex } from "./metadata-values.js";
+import { decodeWhatPythonCannot } from "./private-codecs.js";
 import { openIcechunk } from "./read-dataset.js";
 import { IcechunkRepository } from "./repository.js";
 import {
@@ -67,10 +68,14 @@ export interface WriteIcechunkOptions {
   storage?: Storage;
   /** Identity (ETag / last-modified) of source files by URL or path, stored as ref checksums. */
   identities?: ReadonlyMap<string, SourceIdentity>;
+  /** Told what was decoded and stored as values (codecs zarr-python has no implementation for). */
+  warn?: (message: string) => void;
 }
 
 /** Writes (or appends) `ds` and returns the new snapshot id. */
-export async function writeIcechunk(ds: VirtualDataset, repoPath: string, options: WriteIcechunkOptions = {}): Promise<string> {
+export async function writeIcechunk(input: VirtualDataset, repoPath: string, options: WriteIcechunkOptions = {}): Promise<string> {
+  // Before the repository is touched: a variable that cannot be written leaves it as it was.
+  const ds = await decodeWhatPythonCannot(input, options.warn);
   const containers = chooseContainers(ds, options);
   const repo = await IcechunkRepository.openOrCreate(options.storage ?? repoPath, { containers });
   await repo.ensureContainers(containers);

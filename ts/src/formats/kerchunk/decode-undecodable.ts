@@ -25,10 +25,14 @@ export interface DecodeUndecodableOptions {
   inlineDecodedLimit?: number;
   warn?: (message: string) => void;
   core?: Core;
+  /** Which arrays the target's readers cannot decode (default: no numcodecs equivalent). */
+  undecodable?: (array: ManifestArray, path: string) => boolean;
+  /** Told why a variable that should have been decoded was not (its chunks failed to decode). */
+  failed?: (path: string, error: VzarrError) => void;
 }
 
 /** True when a v2 reader could not decode this array's codecs. */
-function undecodable(array: ManifestArray, path: string): boolean {
+function undecodableInV2(array: ManifestArray, path: string): boolean {
   const [, ...rest] = array.metadata.codecs;
   if (array.metadata.codecs[0]?.name !== "bytes") return false;
   return rest.some((c) => {
@@ -51,7 +55,14 @@ export async function decodeUndecodable(ds: VirtualDataset, options: DecodeUndec
   const core = options.core ?? currentBackend();
   const pool = new SourcePool({ open: openSource, expected: (url) => ds.sources.get(url) });
   try {
-    return await rewrite(ds, "", { core, pool, limit, warn: options.warn });
+    return await rewrite(ds, "", {
+      core,
+      pool,
+      limit,
+      warn: options.warn,
+      undecodable: options.undecodable ?? undecodableInV2,
+      failed: options.failed,
+    });
   } finally {
     await pool.close();
   }
@@ -60,23 +71,31 @@ export async function decodeUndecodable(ds: VirtualDataset, options: DecodeUndec
 async function rewrite(
   ds: VirtualDataset,
   prefix: string,
-  ctx: { core: Core; pool: SourcePool; limit: number; warn?: (m: string) => void },
+  ctx: {
+    core: Core;
+    pool: SourcePool;
+    limit: number;
+    warn?: (m: string) => void;
+    undecodable: (array: ManifestArray, path: string) => boolean;
+    failed?: (path: string, error: VzarrError) => void;
+  },
 ): Promise<VirtualDataset> {
   let changed = false;
   const variables: [string, VirtualVariable][] = [];
   for (const [name, v] of ds.variables) {
     const path = prefix + name;
-    if (!(v.data instanceof ManifestArray) || !undecodable(v.data, path) || decodedBytes(v) > ctx.limit) {
+    if (!(v.data instanceof ManifestArray) || !ctx.undecodable(v.data, path) || decodedBytes(v) > ctx.limit) {
       variables.push([name, v]);
       continue;
     }
     try {
       const r = await readVariable(v, undefined, { core: ctx.core, pool: ctx.pool, variable: path });
       variables.push([name, v.withData(new LoadedArray({ ...v.metadata, dtype: r.dtype }, r.data))]);
-      ctx.warn?.(`${path}: its codecs have no numcodecs equivalent; wrote its ${decodedBytes(v)} decoded bytes inline`);
+      ctx.warn?.(`${path}: its codecs have no equivalent its readers know; wrote its ${decodedBytes(v)} decoded bytes inline`);
       changed = true;
     } catch (e) {
       if (!(e instanceof VzarrError)) throw e;
+      ctx.failed?.(path, e);
       variables.push([name, v]);
     }
   }

@@ -1,5 +1,6 @@
 /** `VirtualDataset.toKerchunk`: kerchunk references as a JSON file or a Parquet directory. */
 import type { VirtualDataset } from "../../dataset/virtual-dataset.js";
+import type { VzarrError } from "../../errors/vzarr-error.js";
 import type { ByteRange } from "../../io/byte-source.js";
 import { openSource } from "../../io/open-source.js";
 import { checkOutput, replaceAtomically } from "../../io/output-safety.js";
@@ -18,6 +19,8 @@ export interface ToKerchunkOptions {
   /** Variables kerchunk cannot express (rectilinear grids, codecs without numcodecs ids). */
   onUnsupported?: "raise" | "skip";
   warn?: (message: string) => void;
+  /** Told of each variable left out (`onUnsupported: "skip"`). */
+  onSkip?: (path: string, reason: VzarrError) => void;
   /**
    * Replace what is at `path` (default false: an existing file or non-empty directory is a
    * Conflict, as xarray's `mode="w-"`). A file the dataset references is never replaced.
@@ -45,6 +48,7 @@ export async function writeKerchunk(ds: VirtualDataset, path: string, options: T
     inlineThreshold: options.inlineThreshold ?? 0,
     onUnsupported: options.onUnsupported ?? "raise",
     warn: options.warn,
+    onSkip: options.onSkip,
     readRanges,
   };
   const inputs = [...(options.inputs ?? []), ...ds.sources.keys(), ...referencedLocations(ds)];

@@ -16,6 +16,8 @@ export interface ZarrV2Options {
   /** What to do with a variable Zarr v2 cannot express: skip it (with a warning) or fail. */
   onUnsupported?: "raise" | "skip";
   warn?: (message: string) => void;
+  /** Told of each variable left out (`onUnsupported: "skip"`), for the caller's summary. */
+  onSkip?: (path: string, reason: VzarrError) => void;
 }
 
 export interface ZarrV2Group {
@@ -58,6 +60,7 @@ export function* zarrV2Nodes(ds: VirtualDataset, options: ZarrV2Options = {}, pr
     } catch (e) {
       if (options.onUnsupported === "skip" && e instanceof VzarrError) {
         options.warn?.(`skipping ${path}: ${e.message}`);
+        options.onSkip?.(path, e);
         continue;
       }
       throw e;

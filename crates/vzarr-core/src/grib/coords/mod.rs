@@ -9,7 +9,10 @@
 //! in another file; sub-area reduced grids; spherical harmonics; unknown templates).
 
 mod gaussian;
+mod grid_mapping;
 mod projection;
+
+pub(crate) use grid_mapping::{projected_axes, ProjectedAxes};
 
 use crate::error::{Error, Result};
 use crate::grib::grid::{Grid, GridKind, Projected, Rotation, ScanMode};
