@@ -19,9 +19,7 @@ export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${O
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--on-error raise|skip]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
            [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--overwrite] [--quiet]
-           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(
-             OUTPUT_FORMATS,
-           )
+           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(OUTPUT_FORMATS)
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -145,7 +143,16 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes, dataFile, verify });
+    ds = await openVirtualDataset(inputs[0] as string, {
+      group,
+      parser,
+      allow,
+      loadableVariables,
+      dropVariables,
+      decodeTimes,
+      dataFile,
+      verify,
+    });
   }
   const leftOut: string[] = [];
   let writerSkips = 0;
