@@ -55,6 +55,7 @@ export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export { type DmrppDocument, type ToDmrppOptions, toDmrpp } from "./formats/dmrpp/to-dmrpp.js";
 // Icechunk repositories in object storage (S3Storage); local directories are Node-only.
 export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./formats/icechunk/containers.js";
 export { listBranches, listSnapshots, listTags } from "./formats/icechunk/index.js";

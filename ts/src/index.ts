@@ -37,6 +37,8 @@ export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export { type DmrppDocument, type ToDmrppOptions, toDmrpp } from "./formats/dmrpp/to-dmrpp.js";
+export { type WriteDmrppOptions, writeDmrpp } from "./formats/dmrpp/write-dmrpp.js";
 export * from "./formats/icechunk/index.js";
 export { LocalDirectory } from "./formats/kerchunk/local-directory.js";
 export {

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { ConflictError, InvalidArgumentError } from "../errors/vzarr-error.js";
+import { writeDmrpp } from "../formats/dmrpp/write-dmrpp.js";
 import { writeIcechunk } from "../formats/icechunk/write-dataset.js";
 import { DEFAULT_RECORD_SIZE } from "../formats/kerchunk/parquet-layout.js";
 import { writeKerchunk } from "../formats/kerchunk/to-kerchunk.js";
@@ -108,6 +109,13 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         overwrite: ctx.overwrite,
         inputs: ctx.inputs,
       });
+      return { bytes };
+    },
+  },
+  dmrpp: {
+    check: (output, inputs, _args, overwrite) => void checkOutput(output, { inputs, overwrite }),
+    async write(ds, output, ctx) {
+      const { bytes } = await writeDmrpp(ds, output, { overwrite: ctx.overwrite, inputs: ctx.inputs, warn: ctx.warn });
       return { bytes };
     },
   },
