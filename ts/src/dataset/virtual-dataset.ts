@@ -195,12 +195,15 @@ export class VirtualDataset implements Disposable {
   }
 
   /**
-   * Commits this dataset to an Icechunk repository (created when absent; `appendDim` appends
-   * along a dimension). Returns the new snapshot id.
+   * Commits this dataset to an Icechunk repository and returns the new snapshot id. `mode`
+   * as xarray's `to_zarr`: `"w-"` (default) creates it and refuses an existing one, `"w"`
+   * commits a replacement (earlier snapshots stay), `"a"` adds variables or, with
+   * `appendDim` (which makes `"a"` the default), appends along a dimension. `group` writes
+   * the dataset under that group path of the repository.
    */
   async toIcechunk(repoPath: string, options: import("../formats/icechunk/write-dataset.js").WriteIcechunkOptions = {}): Promise<string> {
     const { writeIcechunk } = await import("../formats/icechunk/write-dataset.js");
-    return writeIcechunk(this, repoPath, options);
+    return writeIcechunk(this, repoPath, { ...options, mode: options.mode ?? (options.appendDim === undefined ? "w-" : "a") });
   }
 
   /** Frees every manifest of this dataset and its groups. */
