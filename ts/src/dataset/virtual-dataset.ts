@@ -3,8 +3,10 @@
  * child groups (netCDF4/HDF5 group trees). Virtual variables hold manifests owned by the
  * core: free a dataset you no longer need (`free()` / `using`).
  */
+
 import { IncompatibleArraysError, makeError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
+import { describeDataset } from "./describe-dataset.js";
 import { rename } from "./rename.js";
 import { type PathRename, renamePaths } from "./rename-paths.js";
 import { type DimSelection, dropVariables, isel } from "./select.js";
@@ -214,6 +216,17 @@ export class VirtualDataset implements Disposable {
 
   [Symbol.dispose](): void {
     this.free();
+  }
+
+  /** Dimensions, coordinates, data variables (dims, dtype, chunking), attributes and groups, as xarray's repr. */
+  toString(): string {
+    const from = this.format === undefined ? "" : ` (${this.format})`;
+    return `<vzarr.VirtualDataset>${from}\n${describeDataset(this)}`;
+  }
+
+  /** What Node's `console.log` / `util.inspect` show: the same text as `toString()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 }
 
