@@ -1,5 +1,5 @@
 /**
- * The README's esbuild recipe in headless Chromium: an app importing `vzarr` bundled by
+ * The README's esbuild and Vite recipes in headless Chromium: an app importing `vzarr` bundled by
  * esbuild (the package resolved through its `browser` export condition, as an installed
  * dependency) reads the same values as Node once `vzarr.wasm` comes through the `file`
  * loader and `setWasmSource`; without that step the error says what to do (`setWasmSource`)
@@ -63,6 +63,34 @@ async function bundleApp(name: string, recipe: boolean): Promise<void> {
   );
 }
 
+/**
+ * The Vite recipe: `vite build` of an app importing `vzarr/browser/vzarr.wasm?url`. Vite is
+ * here as vitest's own dependency (the version vitest pins), used through its API.
+ */
+async function viteApp(): Promise<void> {
+  const root = join(project, "vite-app");
+  mkdirSync(root);
+  writeFileSync(
+    join(root, "index.html"),
+    '<!doctype html><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>\n',
+  );
+  writeFileSync(
+    join(root, "main.js"),
+    app(false).replace(
+      'import { openVirtualDataset, readArray } from "vzarr";',
+      'import { openVirtualDataset, readArray, setWasmSource } from "vzarr";\nimport wasmUrl from "vzarr/browser/vzarr.wasm?url";\nsetWasmSource(wasmUrl);',
+    ),
+  );
+  const vite = await import("vite");
+  await vite.build({
+    root,
+    base: "./",
+    configFile: false,
+    logLevel: "silent",
+    build: { outDir: join(project, "public", "vite"), emptyOutDir: true },
+  });
+}
+
 beforeAll(async () => {
   if (!hasChromium) return;
   bundle = await buildBundle();
@@ -73,6 +101,7 @@ beforeAll(async () => {
   cpSync(bundle.dir, join(pkg, "dist", "browser"), { recursive: true });
   await bundleApp("plain", false);
   await bundleApp("recipe", true);
+  await viteApp();
   mkdirSync(join(project, "public", "data"));
   copyFileSync(FILE, join(project, "public", "data", "classic.nc"));
   [server, browser] = await Promise.all([startRangeServer(join(project, "public"), { pages: true }), launchChromium()]);
@@ -98,7 +127,7 @@ async function runPage(name: string): Promise<{ values?: number[]; shape?: numbe
   }
 }
 
-describe.skipIf(!hasChromium)("esbuild recipe (README: Bundlers)", () => {
+describe.skipIf(!hasChromium)("esbuild and Vite recipes (README: Bundlers)", () => {
   it("without the recipe, the missing vzarr.wasm is an error naming setWasmSource", async () => {
     const out = await runPage("plain");
     expect(out.error).toMatch(/cannot fetch the wasm core from .*\/plain\/vzarr\.wasm: HTTP 404/);
@@ -110,6 +139,13 @@ describe.skipIf(!hasChromium)("esbuild recipe (README: Bundlers)", () => {
     expect(out.error).toBeUndefined();
     const want = await readArray(FILE, "fixed_f4", undefined, { core });
     expect(out.shape).toEqual(want.shape);
+    expect(out.values).toEqual(Array.from(want.data as Float32Array));
+  }, 60_000);
+
+  it("vite build with the ?url import and setWasmSource: the app reads what Node reads", async () => {
+    const out = await runPage("vite");
+    expect(out.error).toBeUndefined();
+    const want = await readArray(FILE, "fixed_f4", undefined, { core });
     expect(out.values).toEqual(Array.from(want.data as Float32Array));
   }, 60_000);
 });
