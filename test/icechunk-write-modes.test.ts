@@ -28,7 +28,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function grid(name: string, values: number[]): VirtualDataset {
   const file = writeFloat32(dir, `${name}.bin`, values);
-  const v = new VirtualVariable(["x"], virtualF4(file, [values.length], { kind: "regular", chunkShape: [values.length] }, [1], values.length));
+  const v = new VirtualVariable(
+    ["x"],
+    virtualF4(file, [values.length], { kind: "regular", chunkShape: [values.length] }, [1], values.length),
+  );
   return new VirtualDataset({ variables: [[name, v]], attrs: { from: name } });
 }
 
