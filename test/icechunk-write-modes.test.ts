@@ -10,7 +10,8 @@ import { VirtualDataset } from "../ts/src/dataset/virtual-dataset.js";
 import { VirtualVariable } from "../ts/src/dataset/virtual-variable.js";
 import { ConflictError, InvalidArgumentError } from "../ts/src/errors/vzarr-error.js";
 import { timeBlock, virtualF4, writeFloat32 } from "./helpers/icechunk-data.js";
-import { hasPython, pythonJson } from "./helpers/python.js";
+import { fixtures } from "./helpers/paths.js";
+import { hasPython, pythonJson, vzarr } from "./helpers/python.js";
 
 interface ReadResult {
   groups: Record<string, Record<string, unknown>>;
@@ -91,5 +92,20 @@ describe.skipIf(!hasPython)("toIcechunk mode and group", () => {
     expect(g.arrays["g/time"]?.values).toEqual([0, 1]);
     expect(g.arrays["g/temp"]?.values).toEqual([10, 11, 12, 13, 20, 21, 22, 23]);
     await expect(grid("x", [1]).toIcechunk(appended, { group: "g/../h", mode: "a" })).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it("the CLI's --overwrite of a repository commits a replacement: the old variables are gone", async () => {
+    const repo = join(dir, "cli.icechunk");
+    const container = ["--container", `${fixtures}/`];
+    const first = await vzarr(["refs", join(fixtures, "netcdf3", "classic.nc"), "-o", repo, "-q", ...container]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await vzarr(["refs", join(fixtures, "netcdf3", "zero_records.nc"), "-o", repo, "-q", ...container]);
+    expect(again.code).not.toBe(0);
+    const replaced = await vzarr(["refs", join(fixtures, "netcdf3", "zero_records.nc"), "-o", repo, "-q", "--overwrite", ...container]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const back = await pythonJson<ReadResult>("icechunk_oracle.py", ["read", repo, `file://${fixtures}/`]);
+    // classic.nc's variables that zero_records.nc lacks are not kept by a replacement.
+    expect(Object.keys(back.arrays).sort()).toEqual(["field", "time", "y"]);
+    expect(back.ancestry).toHaveLength(3);
   });
 });
