@@ -101,6 +101,9 @@ beforeAll(async () => {
   cpSync(bundle.dir, join(pkg, "dist", "browser"), { recursive: true });
   await bundleApp("plain", false);
   await bundleApp("recipe", true);
+  // A dev server answering every unknown path with its index page (HTML, status 200).
+  await bundleApp("fallback", false);
+  writeFileSync(join(project, "public", "fallback", "vzarr.wasm"), "<!doctype html><title>app</title>\n");
   await viteApp();
   mkdirSync(join(project, "public", "data"));
   copyFileSync(FILE, join(project, "public", "data", "classic.nc"));
@@ -147,5 +150,10 @@ describe.skipIf(!hasChromium)("esbuild and Vite recipes (README: Bundlers)", () 
     expect(out.error).toBeUndefined();
     const want = await readArray(FILE, "fixed_f4", undefined, { core });
     expect(out.values).toEqual(Array.from(want.data as Float32Array));
+  }, 60_000);
+
+  it("an HTML page served where vzarr.wasm should be is named as such, with the same advice", async () => {
+    const out = await runPage("fallback");
+    expect(out.error).toMatch(/\/fallback\/vzarr\.wasm is not WebAssembly .*setWasmSource/);
   }, 60_000);
 });
