@@ -82,6 +82,6 @@ export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/
 export { decodeCf } from "./store/decode-cf.js";
 export { type OpenStoreOptions, openStore } from "./store/open-store.js";
 export { type ReadArrayOptions, readArray } from "./store/read-array.js";
-export type { ReadResult } from "./store/read-variable.js";
+export type { ReadData, ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";

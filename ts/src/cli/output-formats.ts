@@ -145,6 +145,8 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         writeIcechunk(ds, path, {
           branch,
           appendDim,
+          // --overwrite of a repository: the new commit holds only this dataset.
+          mode: appendDim === undefined && ctx.overwrite ? "w" : "a",
           message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
           warn: ctx.warn,
           containers:
