@@ -17,12 +17,14 @@
  *
  *   node scripts/fuzz-node.mjs [--count N] [--seed S] [--kinds a,b] [--backends native,wasm]
  *       [--timeout-ms MS] [--jobs J] [--out DIR] [--quiet] [--log]
+ *   node scripts/fuzz-node.mjs --replay OUT/findings/NAME.json     (one finding again)
+ *   node scripts/fuzz-node.mjs --inputs test/fixtures/fuzz          (the saved findings, as they are)
  */
 import { fork } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { KINDS, prepareSeeds } from "./fuzz/inputs.mjs";
+import { basename, isAbsolute, join, relative } from "node:path";
+import { KINDS, prepareSeeds, ROOT } from "./fuzz/inputs.mjs";
 import { mutateBytes } from "./fuzz/mutate.mjs";
 
 const args = Object.fromEntries(
@@ -56,15 +58,47 @@ mkdirSync(join(out, "findings"), { recursive: true });
 rmSync(join(out, "results.jsonl"), { force: true });
 const seeds = prepareSeeds(join(out, "seeds"));
 
-/** The queue: every (backend, kind, index). */
+/** The queue: every (backend, kind, index), or the one input of --replay FINDING.json. */
 const tasks = [];
-for (const backend of backends)
-  for (const kind of kinds)
-    for (let i = 0; i < count; i++) {
-      const files = seeds[kind];
-      const s = files[i % files.length];
-      tasks.push({ backend, kind, index: i, seed: seed0 + i, base: s.base, target: s.target });
+if (args.inputs !== undefined) {
+  // saved findings: NAME.json next to NAME.bin, as --out/findings holds them (base paths relative to the repository)
+  for (const name of readdirSync(args.inputs)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
+    const f = JSON.parse(readFileSync(join(args.inputs, name), "utf8"));
+    for (const backend of backends) {
+      tasks.push({
+        backend,
+        kind: f.kind,
+        index: 0,
+        seed: f.seed,
+        base: resolveBase(f.base),
+        target: f.target,
+        saved: join(args.inputs, name.replace(/\.json$/, ".bin")),
+      });
     }
+  }
+} else if (args.replay !== undefined) {
+  const f = JSON.parse(readFileSync(args.replay, "utf8"));
+  tasks.push({ backend: f.backend, kind: f.kind, index: 0, seed: f.seed, base: resolveBase(f.base), target: f.target });
+  backends.splice(0, backends.length, f.backend);
+} else
+  for (const backend of backends)
+    for (const kind of kinds)
+      for (let i = 0; i < count; i++) {
+        const files = seeds[kind];
+        const s = files[i % files.length];
+        tasks.push({ backend, kind, index: i, seed: seed0 + i, base: s.base, target: s.target });
+      }
+
+/** Finding files name their seed file relative to the repository, or `seeds:NAME` for a generated reference set. */
+function portable(base) {
+  return base.startsWith(ROOT) ? relative(ROOT, base) : `seeds:${basename(base)}`;
+}
+function resolveBase(base) {
+  if (base.startsWith("seeds:")) return join(out, "seeds", base.slice(6));
+  return isAbsolute(base) ? base : join(ROOT, base);
+}
 
 const counts = {};
 const findings = [];
@@ -76,17 +110,46 @@ function record(task, outcome, message, extra = {}) {
   counts[key] ??= { ok: 0, tagged: 0, untagged: 0, crash: 0, hang: 0, alloc: 0 };
   counts[key][outcome]++;
   done++;
-  if (log) writeFileSync(join(out, "results.jsonl"), `${JSON.stringify({ backend: task.backend, kind: task.kind, seed: task.seed, outcome, message })}\n`, { flag: "a" });
+  if (log)
+    writeFileSync(
+      join(out, "results.jsonl"),
+      `${JSON.stringify({ backend: task.backend, kind: task.kind, seed: task.seed, outcome, message })}\n`,
+      { flag: "a" },
+    );
   if (outcome !== "ok" && outcome !== "tagged") {
     const name = `${task.backend}-${task.kind}-${task.seed}`;
     const source = task.target === undefined ? task.base : join(task.base, task.target);
-    writeFileSync(join(out, "findings", `${name}.bin`), mutateBytes(readFileSync(source), task.seed));
-    const f = { outcome, backend: task.backend, kind: task.kind, seed: task.seed, base: task.base, target: task.target, message, ...extra };
+    writeFileSync(
+      join(out, "findings", `${name}.bin`),
+      task.saved === undefined ? mutateBytes(readFileSync(source), task.seed) : readFileSync(task.saved),
+    );
+    const f = {
+      outcome,
+      backend: task.backend,
+      kind: task.kind,
+      seed: task.seed,
+      base: portable(task.base),
+      target: task.target,
+      message,
+      ...extra,
+    };
     findings.push(f);
     writeFileSync(join(out, "findings", `${name}.json`), `${JSON.stringify(f, null, 2)}\n`);
     if (!quiet) console.log(`FINDING ${outcome} ${task.backend} ${task.kind} seed ${task.seed}: ${message}`);
   }
-  if (!quiet && done % 500 === 0) console.log(`${done}/${tasks.length} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (done % 500 === 0) {
+    // a long run can be stopped at any time: the counts so far are on disk
+    writeSummary();
+    if (!quiet) console.log(`${done}/${tasks.length} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+}
+
+function writeSummary() {
+  const seconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(
+    join(out, "summary.json"),
+    `${JSON.stringify({ seed: seed0, count, inputs: done, of: tasks.length, seconds, counts, findings }, null, 2)}\n`,
+  );
 }
 
 /** One child per lane; a lane takes the next task of its backend. */
@@ -112,7 +175,9 @@ function lane(backend, queue, id) {
         if (m.ready) return next();
         clearTimeout(timer);
         const allowed = 4 * m.inputSize + m.declared + SLACK;
-        if (m.peak > allowed) record(current, "alloc", `peak ${m.peak} bytes > ${allowed} allowed (${m.message || m.outcome})`, { peak: m.peak });
+        if (args.replay !== undefined) console.log(JSON.stringify(m, null, 2));
+        if (m.peak > allowed)
+          record(current, "alloc", `peak ${m.peak} bytes > ${allowed} allowed (${m.message || m.outcome})`, { peak: m.peak });
         else record(current, m.outcome, m.message);
         current = undefined;
         next();
@@ -165,8 +230,9 @@ rmSync(join(out, "work"), { recursive: true, force: true });
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(`fuzz-node: ${tasks.length} inputs in ${seconds} s (seed ${seed0}, ${count} per kind and backend)`);
 console.log("backend\tkind\tok\ttagged\tuntagged\tcrash\thang\talloc");
-for (const [key, c] of Object.entries(counts).sort()) console.log(`${key}\t${c.ok}\t${c.tagged}\t${c.untagged}\t${c.crash}\t${c.hang}\t${c.alloc}`);
-writeFileSync(join(out, "summary.json"), `${JSON.stringify({ seed: seed0, count, seconds: Number(seconds), counts, findings }, null, 2)}\n`);
+for (const [key, c] of Object.entries(counts).sort())
+  console.log(`${key}\t${c.ok}\t${c.tagged}\t${c.untagged}\t${c.crash}\t${c.hang}\t${c.alloc}`);
+writeSummary();
 if (findings.length > 0) {
   console.log(`${findings.length} findings in ${join(out, "findings")}`);
   process.exit(1);

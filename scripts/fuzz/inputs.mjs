@@ -13,7 +13,14 @@ const F = (p) => join(ROOT, "test", "fixtures", p);
 export const KINDS = {
   netcdf3: { files: ["netcdf3/classic.nc", "netcdf3/offset64.nc", "netcdf3/cdf5.nc", "netcdf3/streaming_classic.nc"].map(F) },
   hdf5: {
-    files: ["hdf5/nc4_basic.nc", "hdf5/h5_filters.h5", "hdf5/h5_btrees_latest.h5", "hdf5/h5_dense_links.h5", "hdf5/h5_earliest.h5", "hdf5/nc4_unlimited.nc"].map(F),
+    files: [
+      "hdf5/nc4_basic.nc",
+      "hdf5/h5_filters.h5",
+      "hdf5/h5_btrees_latest.h5",
+      "hdf5/h5_dense_links.h5",
+      "hdf5/h5_earliest.h5",
+      "hdf5/nc4_unlimited.nc",
+    ].map(F),
   },
   grib: {
     files: [
@@ -27,7 +34,13 @@ export const KINDS = {
     ].map(F),
   },
   tiff: {
-    files: ["tiff/gdal_f32_deflate_pred2.tif", "tiff/bigtiff_u32_be_lzw.tif", "tiff/geo_jpeg_ycbcr.tif", "tiff/cog_u8_mask.tif", "tiff/geo_planar_u8_lzw.tif"].map(F),
+    files: [
+      "tiff/gdal_f32_deflate_pred2.tif",
+      "tiff/bigtiff_u32_be_lzw.tif",
+      "tiff/geo_jpeg_ycbcr.tif",
+      "tiff/cog_u8_mask.tif",
+      "tiff/geo_planar_u8_lzw.tif",
+    ].map(F),
   },
   // reference sets are made by our writer from an HDF5 fixture (chunks point at it)
   "kerchunk-json": { set: "json" },

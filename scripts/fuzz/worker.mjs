@@ -7,7 +7,9 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { mutateBytes } from "./mutate.mjs";
 
-const { openVirtualDataset, readArray, VzarrError, currentBackend } = await import(new URL("../../dist/index.js", import.meta.url).href);
+// VZARR_FUZZ_DIST: another checkout's dist/index.js (to show a finding reproduces before a fix)
+const dist = process.env.VZARR_FUZZ_DIST ?? new URL("../../dist/index.js", import.meta.url).href;
+const { openVirtualDataset, readArray, VzarrError, currentBackend } = await import(dist);
 const work = process.env.VZARR_FUZZ_WORK;
 mkdirSync(work, { recursive: true });
 const baseCache = new Map();
@@ -17,7 +19,10 @@ const FULL_READ_LIMIT = 64 * 1024 * 1024;
 
 function bytesOf(path) {
   let b = baseCache.get(path);
-  if (b === undefined) baseCache.set(path, (b = readFileSync(path)));
+  if (b === undefined) {
+    b = readFileSync(path);
+    baseCache.set(path, b);
+  }
   return b;
 }
 
@@ -38,15 +43,22 @@ function itemSize(dtype) {
   return (Number(m[2]) || 1) * (m[1] === "U" ? 4 : 1) || ITEM[m[1]] || 8;
 }
 
+function chunkBytes(v) {
+  const grid = v.metadata?.chunkGrid;
+  if (grid?.kind !== "regular") return 0;
+  return grid.chunkShape.reduce((a, b) => a * b, 1) * itemSize(v.dtype);
+}
+
 function* variablesOf(ds, prefix = "") {
   for (const [name, v] of ds.variables) yield [`${prefix}${name}`, v];
   for (const [name, g] of ds.groups) yield* variablesOf(g, `${prefix}${name}/`);
 }
 
-async function run({ kind, base, target, seed }) {
+async function run({ kind, base, target, seed, saved }) {
   const source = target === undefined ? base : join(base, target);
   const original = bytesOf(source);
-  const mutated = mutateBytes(original, seed);
+  // a saved finding (test/fixtures/fuzz) is run as it is
+  const mutated = saved === undefined ? mutateBytes(original, seed) : readFileSync(saved);
   let path;
   if (target === undefined) {
     path = join(work, `input-${kind}${base.slice(base.lastIndexOf("."))}`);
@@ -71,7 +83,9 @@ async function run({ kind, base, target, seed }) {
       const shape = v.shape;
       const size = shape.reduce((a, b) => a * b, 1) * itemSize(v.dtype);
       const selection = size > FULL_READ_LIMIT ? shape.map(() => 0) : undefined;
-      declared += selection === undefined ? size : itemSize(v.dtype);
+      // what the file declares a reader must hold: the selection, plus one decoded chunk
+      // (whole chunks are decoded, however little of them is selected)
+      declared += (selection === undefined ? size : itemSize(v.dtype)) + chunkBytes(v);
       try {
         await readArray(ds, name, selection);
       } catch (e) {
@@ -93,15 +107,27 @@ async function run({ kind, base, target, seed }) {
     // keep the worst: untagged over tagged
     if (outcome !== "untagged") {
       outcome = o;
-      message = tagged ? `${e.kind}: ${e.reason}` : `${e?.constructor?.name ?? typeof e}: ${e?.message ?? String(e)}`.slice(0, 500);
+      // untagged: where it came from too (the first frames of the stack)
+      const at = String(e?.stack ?? "")
+        .split("\n")
+        .slice(1, 7)
+        .map((l) => l.trim())
+        .join(" | ");
+      message = tagged ? `${e.kind}: ${e.reason}` : `${e?.constructor?.name ?? typeof e}: ${e?.message ?? String(e)} ${at}`.slice(0, 700);
     }
   }
   const peak = Math.max(0, status("VmHWM") - before);
-  return { outcome, message: message.slice(0, 300), peak, declared, inputSize: mutated.length };
+  return { outcome, message: message.slice(0, 700), peak, declared, inputSize: mutated.length };
 }
 
 process.on("message", async (msg) => {
-  const result = await run(msg).catch((e) => ({ outcome: "untagged", message: `harness: ${e?.stack ?? e}`, peak: 0, declared: 0, inputSize: 0 }));
+  const result = await run(msg).catch((e) => ({
+    outcome: "untagged",
+    message: `harness: ${e?.stack ?? e}`,
+    peak: 0,
+    declared: 0,
+    inputSize: 0,
+  }));
   process.send({ ...msg, ...result, backend: currentBackend().kind });
 });
 process.send({ ready: true });

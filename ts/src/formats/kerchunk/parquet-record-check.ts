@@ -205,13 +205,7 @@ function checkDataPageV1(page: Uint8Array, data: DataHeader, maxDef: number, dic
 }
 
 /** The values of a page: PLAIN is read by counts bounded above; dictionary indices run by run. */
-function checkValues(
-  page: Uint8Array,
-  encoding: string,
-  count: number,
-  dictionarySize: number,
-  where: string,
-): void {
+function checkValues(page: Uint8Array, encoding: string, count: number, dictionarySize: number, where: string): void {
   if (encoding === "PLAIN") return;
   if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
     if (dictionarySize === 0 && count > 0) fail(`${where}: dictionary indices without a dictionary`);
@@ -468,7 +462,10 @@ function readElement(reader: Reader, type: number, depth: number, column: string
       // every element takes at least one byte
       if (size < 0 || size > reader.bytes.byteLength - reader.offset) fail(`column ${column}: page header list of ${size}`);
       const list: Field[] = [];
-      for (let i = 0; i < size; i++) list.push(elemType === 1 || elemType === 2 ? readElement(reader, 3, depth, column) === 1 : readElement(reader, elemType, depth + 1, column));
+      for (let i = 0; i < size; i++)
+        list.push(
+          elemType === 1 || elemType === 2 ? readElement(reader, 3, depth, column) === 1 : readElement(reader, elemType, depth + 1, column),
+        );
       return list;
     }
     case 12:
