@@ -82,14 +82,16 @@ if (args.inputs !== undefined) {
   const f = JSON.parse(readFileSync(args.replay, "utf8"));
   tasks.push({ backend: f.backend, kind: f.kind, index: 0, seed: f.seed, base: resolveBase(f.base), target: f.target });
   backends.splice(0, backends.length, f.backend);
-} else
+} else {
+  // kinds interleaved, so a run stopped early has covered them all alike
   for (const backend of backends)
-    for (const kind of kinds)
-      for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count; i++)
+      for (const kind of kinds) {
         const files = seeds[kind];
         const s = files[i % files.length];
         tasks.push({ backend, kind, index: i, seed: seed0 + i, base: s.base, target: s.target });
       }
+}
 
 /** Finding files name their seed file relative to the repository, or `seeds:NAME` for a generated reference set. */
 function portable(base) {

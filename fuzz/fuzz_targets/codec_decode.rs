@@ -19,7 +19,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(json) = Json::parse(header) else {
         return;
     };
-    let (Some(codec), Some(dtype), Some(shape)) = (json.get("codec"), json.get("dtype").and_then(Json::as_str), json.get("chunk_shape").and_then(Json::as_array)) else {
+    let (Some(codec), Some(dtype), Some(shape)) = (
+        json.get("codec"),
+        json.get("dtype").and_then(Json::as_str),
+        json.get("chunk_shape").and_then(Json::as_array),
+    ) else {
         return;
     };
     let shape: Vec<f64> = shape.iter().filter_map(Json::as_f64).collect();

@@ -21,9 +21,19 @@ fuzz_target!(|data: &[u8]| {
             v => u32::from(v) % paths as u32,
         })
         .collect();
-    let offsets: Vec<u64> = (0..count).map(|_| u64::from(next(255)) << next(60)).collect();
-    let lengths: Vec<u64> = (0..count).map(|_| u64::from(next(255)) << next(60)).collect();
-    let Ok(a) = api::manifest_from_columns(&shape, table.clone(), ids.clone(), offsets.clone(), lengths.clone()) else {
+    let offsets: Vec<u64> = (0..count)
+        .map(|_| u64::from(next(255)) << next(60))
+        .collect();
+    let lengths: Vec<u64> = (0..count)
+        .map(|_| u64::from(next(255)) << next(60))
+        .collect();
+    let Ok(a) = api::manifest_from_columns(
+        &shape,
+        table.clone(),
+        ids.clone(),
+        offsets.clone(),
+        lengths.clone(),
+    ) else {
         return;
     };
     let Ok(b) = api::manifest_from_columns(&shape, table, ids, offsets, lengths) else {
@@ -37,7 +47,9 @@ fuzz_target!(|data: &[u8]| {
     let starts: Vec<f64> = (0..rank).map(|_| f64::from(next(7))).collect();
     let stops: Vec<f64> = (0..rank).map(|_| f64::from(next(7))).collect();
     made.extend(api::manifest_slice(a, &starts, &stops).ok());
-    let wide: Vec<f64> = (0..rank + next(2) as usize).map(|_| f64::from(next(5))).collect();
+    let wide: Vec<f64> = (0..rank + next(2) as usize)
+        .map(|_| f64::from(next(5)))
+        .collect();
     made.extend(api::manifest_broadcast(a, &wide).ok());
     assert_eq!(api::manifest_equals(a, b).ok(), Some(true));
     let _ = api::manifest_columns(a);

@@ -69,6 +69,7 @@ export function prepareSeeds(dir) {
         const format = spec.set === "json" ? "kerchunk-json" : "kerchunk-parquet";
         execFileSync(process.execPath, [cli, "refs", src, "-o", out, "--format", format, "--loadable", "none", "--quiet"], {
           env: { ...process.env, VZARR_BACKEND: "native" },
+          stdio: ["ignore", "ignore", "pipe"],
         });
       }
       if (spec.set === "json") seeds[kind].push({ base: out, target: undefined });
