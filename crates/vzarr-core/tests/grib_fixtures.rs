@@ -330,13 +330,20 @@ fn point_coordinates(
             .iter()
             .find(|(p, _)| *p == format!("{}/{}", group, n))?
             .1;
-        let values = v
-            .values
-            .as_ref()?
-            .as_array()?
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
+        // per-point coordinates come as loaded little-endian f64 bytes, the rest as JSON
+        let values = match (&v.loaded, &v.values) {
+            (Some(loaded), _) => loaded
+                .bytes
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+            (None, Some(values)) => values
+                .as_array()?
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect(),
+            (None, None) => return None,
+        };
         Some((values, v.shape.clone()))
     };
     let (lat, lat_shape) = get("latitude")?;
