@@ -49,7 +49,11 @@ export function runPython(script: { file: string } | { code: string }, args: rea
     child.on("close", (code, signal) => {
       if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
       else
-        reject(new Error(`python ${argv.slice(0, 2).join(" ")} exited with ${code ?? signal}:\n${Buffer.concat(err).toString("utf8").slice(-4000)}`));
+        reject(
+          new Error(
+            `python ${argv.slice(0, 2).join(" ")} exited with ${code ?? signal}:\n${Buffer.concat(err).toString("utf8").slice(-4000)}`,
+          ),
+        );
     });
   });
 }

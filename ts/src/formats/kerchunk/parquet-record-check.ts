@@ -307,7 +307,12 @@ function pageKey(stored: Uint8Array, claimed: number): string {
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  // four bytes at a time (a byte loop was a third of reading a million references)
+  const x = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  const y = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const words = a.byteLength & ~3;
+  for (let i = 0; i < words; i += 4) if (x.getUint32(i) !== y.getUint32(i)) return false;
+  for (let i = words; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
