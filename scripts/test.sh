@@ -28,6 +28,22 @@ for backend in native wasm; do
   log "vitest with VZARR_BACKEND=$backend"
   VZARR_BACKEND=$backend npx vitest run
 done
+# A short fuzz run, fixed seed (docs/fuzzing.md): 150 mutated inputs per kind and backend
+# (1,800 inputs, under a minute); any untagged error, crash, hang or oversized allocation
+# fails the build.
+log "fuzz: Node mutation harness, seed 1"
+node scripts/fuzz-node.mjs --count 150 --seed 1 --quiet --out "${TMPDIR:-/tmp}/vzarr-fuzz-ci"
+# The core's libFuzzer targets, 5 s each, with VZARR_FUZZ_CARGO=1 where cargo-fuzz is installed
+# (not part of the setup; its first build of the targets takes ~5 minutes on 2 cores).
+if [ -n "${VZARR_FUZZ_CARGO:-}" ] && cargo fuzz --version >/dev/null 2>&1; then
+  log "fuzz: cargo-fuzz targets, 5 s each"
+  node scripts/fuzz/seed-corpora.mjs
+  for target in $(cargo fuzz list); do
+    RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "fuzz/corpus/$target" --sanitizer none -O -- \
+      -max_total_time=5 -rss_limit_mb=2048 -timeout=10 -seed=1 >/dev/null 2>&1 ||
+      die "cargo fuzz run $target found a crash (fuzz/artifacts/$target)"
+  done
+fi
 if [ -n "${VZARR_NO_PYTHON:-}" ]; then
   die "the Python-dependent tests (interop oracles) were NOT run: no Python >= 3.12 (see the first error above)"
 fi

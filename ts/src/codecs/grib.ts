@@ -5,7 +5,7 @@
  */
 import type { Core } from "../backend/core.js";
 import type { BytesDecoder, ChunkContext } from "./codec.js";
-import { jpeg2000Decoder } from "./jpeg2000.js";
+import { checkCodestreamSize, jpeg2000Decoder } from "./jpeg2000.js";
 
 const SPEC = JSON.stringify({ name: "vzarr.grib", configuration: {} });
 
@@ -13,7 +13,8 @@ export async function decodeGrib(core: Core, message: Uint8Array, ctx: ChunkCont
   const shape = Float64Array.from(ctx.chunkShape);
   const stream = core.gribJpeg2000Codestream(message);
   if (stream.length === 0) return core.codecDecode(SPEC, message, ctx.dtype, shape);
-  const [offset = 0, length = 0] = stream;
+  const [offset = 0, length = 0, count = 0] = stream;
+  if (length > 0) checkCodestreamSize(message.subarray(offset, offset + length), count, ctx.variable);
   const samples = length === 0 ? new Uint32Array(0) : (await jpeg2000Decoder()).decode(message.subarray(offset, offset + length));
   return core.gribDecodeSamples(message, samples, ctx.dtype, shape);
 }

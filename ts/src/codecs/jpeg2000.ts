@@ -2,7 +2,7 @@
  * JPEG 2000 decoding for GRIB2 template 5.40: the codestream is decoded by OpenJPEG compiled
  * to wasm (`@cornerstonejs/codec-openjpeg`), which each platform loads its own way.
  */
-import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { CorruptFileError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
 
 export interface Jpeg2000Decoder {
   /** Decodes one codestream to its samples (one component), in raster order. */
@@ -32,6 +32,27 @@ export function jpeg2000Decoder(): Promise<Jpeg2000Decoder> {
   if (loader === undefined) throw new UnsupportedFeatureError("no JPEG 2000 decoder is available on this platform");
   decoder ??= loader();
   return decoder;
+}
+
+/**
+ * The image size a codestream's SIZ marker declares, checked against the samples the GRIB
+ * field says it packs before OpenJPEG allocates it: a flipped bit in SIZ made the decoder take
+ * a gigabyte and seconds for a 37 x 64 field (found by scripts/fuzz-node.mjs).
+ */
+export function checkCodestreamSize(codestream: Uint8Array, samples: number, variable?: string): void {
+  const v = new DataView(codestream.buffer, codestream.byteOffset, codestream.byteLength);
+  // SOC (FF4F), then SIZ (FF51): Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz, Csiz
+  if (codestream.length < 42 || v.getUint16(0) !== 0xff4f || v.getUint16(2) !== 0xff51) {
+    throw new CorruptFileError("the JPEG 2000 codestream does not start with SOC and SIZ", { variable });
+  }
+  const width = v.getUint32(8) - v.getUint32(16);
+  const height = v.getUint32(12) - v.getUint32(20);
+  const components = v.getUint16(40);
+  if (!(width > 0 && height > 0) || width * height * components > samples) {
+    throw new CorruptFileError(`the JPEG 2000 codestream declares ${width} x ${height} x ${components} samples, the field packs ${samples}`, {
+      variable,
+    });
+  }
 }
 
 /** Wraps an instantiated OpenJPEG module. */

@@ -8,6 +8,7 @@ import { UnsupportedFeatureError } from "../errors/vzarr-error.js";
 import type { CodecSpec } from "../metadata/array-metadata.js";
 import { stripCrc32c } from "./checksum.js";
 import type { BytesDecoder } from "./codec.js";
+import { checkBlosc, checkLz4, checkZstd } from "./declared-size.js";
 import { gribDecoder } from "./grib.js";
 import { inflate } from "./inflate.js";
 import { jpegDecoder } from "./jpeg.js";
@@ -52,16 +53,34 @@ export async function bytesDecoder(spec: CodecSpec, core: Core): Promise<BytesDe
     case "zstd":
     case "numcodecs.zstd": {
       const codec = await numcodecs("zstd", {});
-      return { name: spec.name, decode: (b) => codec.decode(b) };
+      return {
+        name: spec.name,
+        decode: (b, ctx) => {
+          checkZstd(b, ctx);
+          return codec.decode(b);
+        },
+      };
     }
     case "blosc":
     case "numcodecs.blosc": {
       const codec = await numcodecs("blosc", {});
-      return { name: spec.name, decode: (b) => codec.decode(b) };
+      return {
+        name: spec.name,
+        decode: (b, ctx) => {
+          checkBlosc(b, ctx);
+          return codec.decode(b);
+        },
+      };
     }
     case "numcodecs.lz4": {
       const codec = await numcodecs("lz4", {});
-      return { name: spec.name, decode: (b) => codec.decode(b) };
+      return {
+        name: spec.name,
+        decode: (b, ctx) => {
+          checkLz4(b, ctx);
+          return codec.decode(b);
+        },
+      };
     }
     case "crc32c":
     case "numcodecs.crc32c":

@@ -60,7 +60,14 @@ export function canonicalLocation(location: string): string {
     }
     // new URL resolves `.`/`..` (also spelled %2e); decoding happens where the path is opened.
     const href = `file://${url.pathname}`;
-    return resolver === undefined ? href : resolver.realFileUrl(href);
+    if (resolver === undefined) return href;
+    try {
+      return resolver.realFileUrl(href);
+    } catch (e) {
+      // a percent-escape that is no UTF-8 (`%E0`): the URL parses, its path does not decode
+      if (e instanceof URIError) throw new InvalidArgumentError(`not a valid path or file URL: ${location}`, { file: location });
+      throw e;
+    }
   }
   try {
     const url = new URL(location);

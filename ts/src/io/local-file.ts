@@ -2,7 +2,7 @@
 import { closeSync, fstatSync, openSync, read as readAsync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { makeError } from "../errors/vzarr-error.js";
+import { InvalidArgumentError, makeError } from "../errors/vzarr-error.js";
 import type { ByteRange, ByteSource, SourceIdentity } from "./byte-source.js";
 import { readCoalesced } from "./coalesce.js";
 
@@ -24,7 +24,14 @@ export const LOCAL_COALESCE = { maxGap: 4096, maxSize: 8 * 1024 * 1024 };
 
 /** The local path of a plain path or `file://` URL. */
 export function localPath(input: string): string {
-  return input.startsWith("file://") ? fileURLToPath(input) : resolve(input);
+  if (!input.startsWith("file://")) return resolve(input);
+  try {
+    return fileURLToPath(input);
+  } catch (e) {
+    // `%E0` and friends: a URL whose path is no UTF-8, from a reference set
+    if (e instanceof URIError || e instanceof TypeError) throw new InvalidArgumentError(`not a valid file URL: ${input}`, { file: input });
+    throw e;
+  }
 }
 
 /** Is this local path or `file://` URL an existing directory? */

@@ -38,7 +38,8 @@ fn little_endian_bytes() -> Json {
 const TIME_UNITS: &str = "seconds since 1970-01-01T00:00:00";
 
 /// Per-point latitude/longitude values given per file, over all groups: as JSON values they
-/// cost ~40 bytes a point (the HRDPS 2.5 km grid has 3.3 million points; a file of NBM
+/// cost ~40 bytes a point in the core and as much again parsed in the host, so they travel as
+/// loaded little-endian bytes instead (`coordinate_f64`), 8 bytes a value (the HRDPS 2.5 km grid has 3.3 million points; a file of NBM
 /// probability fields repeats a 3.7-million-point grid in six groups, which would be 900 MB).
 /// Groups past the budget get none, and say so in `GRIB_coordinatesOmitted`.
 pub(crate) const MAX_POINT_COORDINATES: u64 = 1 << 22;

@@ -3,8 +3,9 @@
  * pyarrow, or by us) into its four columns with hyparquet. Columns a writer left out are
  * treated as empty, as fsspec does. Unreadable files raise a `CorruptFileError`.
  */
-import type { ColumnData } from "hyparquet";
+import type { ColumnData, Compressors } from "hyparquet";
 import { CorruptFileError } from "../../errors/vzarr-error.js";
+import { checkRecordFile, gatedCompressors, RecordFileProblem } from "./parquet-record-check.js";
 
 export interface RecordColumns {
   rows: number;
@@ -22,19 +23,19 @@ type ColumnName = (typeof COLUMNS)[number];
 export async function decodeRecord(bytes: Uint8Array, file: string, maxRows: number): Promise<RecordColumns> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   // Loaded on first use: ~35 ms of module loading that opening a netCDF file never needs.
-  const [{ parquetMetadata, parquetRead }, { compressors }] = await Promise.all([import("hyparquet"), import("hyparquet-compressors")]);
+  const [{ parquetMetadata, parquetRead }, codecs] = await Promise.all([import("hyparquet"), import("hyparquet-compressors")]);
   try {
     const metadata = parquetMetadata(buffer);
     const present = new Set(metadata.schema.map((s) => s.name));
     const wanted = COLUMNS.filter((c) => present.has(c));
     const rows = Number(metadata.num_rows);
-    // A record file has record_size rows; more would only make the decoder allocate more.
-    if (!(rows <= maxRows)) throw new CorruptFileError(`the file has ${metadata.num_rows} rows, the record size is ${maxRows}`, { file });
+    // Everything hyparquet will walk, walked first with bounds (parquet-record-check.ts).
+    const checked = checkRecordFile(bytes, metadata, maxRows, wanted, decompressors(codecs));
     const parts = new Map<ColumnName, ColumnData[]>();
     await parquetRead({
       file: buffer,
       metadata,
-      compressors,
+      compressors: gatedCompressors(checked, Object.keys(codecs.compressors)),
       columns: [...wanted],
       // `raw` holds bytes: only columns annotated as text become strings
       utf8: false,
@@ -63,6 +64,16 @@ export async function decodeRecord(bytes: Uint8Array, file: string, maxRows: num
     };
   } catch (e) {
     if (e instanceof CorruptFileError) throw e;
+    if (e instanceof RecordFileProblem) throw new CorruptFileError(`unreadable Parquet reference file: ${e.message}`, { file });
     throw new CorruptFileError(`unreadable Parquet reference file: ${(e as Error).message}`, { file, cause: e });
   }
+}
+
+/**
+ * The decompressors the check runs, each writing into the page's claimed size: fzstd left to
+ * itself allocates whatever window a frame header names (up to 2 GiB).
+ */
+function decompressors(codecs: typeof import("hyparquet-compressors")): Compressors {
+  const { BROTLI: _, ...rest } = codecs.compressors;
+  return { ...rest, ZSTD: (input: Uint8Array, length: number) => codecs.decompressZstd(input, new Uint8Array(length)) };
 }

@@ -171,9 +171,20 @@ fn regular_longitudes(lon1: f64, lon2: f64, ni: usize, scan: ScanMode) -> Vec<f6
     out
 }
 
+/// The largest Gaussian N whose latitudes are computed: ECMWF's finest grids are N = 8000
+/// (TCo7999). The roots cost O(N²) (N Newton solves of a degree-2N recurrence): N = 8192 takes
+/// about a second, while the 65,536 allowed before made a fuzzed 26 KB GRIB1 file take minutes.
+const MAX_GAUSSIAN_N: u64 = 8192;
+
 /// Rows of a Gaussian grid: Nj consecutive Gaussian latitudes from the one nearest La1.
 fn gaussian_rows(n: u64, lat1: f64, nj: usize, scan: ScanMode) -> Result<Vec<f64>> {
-    if n == 0 || n > 1 << 16 || nj as u64 > 2 * n {
+    if n > MAX_GAUSSIAN_N {
+        return Err(Error::limit(format!(
+            "a Gaussian grid of N = {} (vzarr computes Gaussian latitudes up to N = {})",
+            n, MAX_GAUSSIAN_N
+        )));
+    }
+    if n == 0 || nj as u64 > 2 * n {
         return Err(Error::corrupt(format!(
             "a Gaussian grid of N = {} cannot have {} rows",
             n, nj
@@ -304,4 +315,21 @@ fn projected(
         }
     }
     SpatialCoords::PerPoint { lat, lon }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn gaussian_n_beyond_the_limit_is_refused_at_once() {
+        // a fuzzed GRIB1 file declared N = 65,535: computing its latitudes took minutes
+        let started = std::time::Instant::now();
+        let err = gaussian_rows(65_535, 89.0, 4, ScanMode(0)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceeded);
+        assert!(started.elapsed().as_secs() < 1);
+        // a large operational grid (N = 2560, TCo2559) still works
+        assert_eq!(gaussian_rows(2560, 89.99, 2, ScanMode(0)).unwrap().len(), 2);
+    }
 }
