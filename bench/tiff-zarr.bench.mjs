@@ -6,6 +6,8 @@
 //      open_virtual_mfdataset(parser=VirtualTIFF, concat_dim="time", combine="nested"))
 //   3. a sharded Zarr v3 array, 1,000,000 inner chunks in 100 shards (vzarr's Zarr parser vs
 //      VirtualiZarr's ZarrParser)
+//   and 2. end to end in fresh processes: `vzarr refs … -o out.json` against a Python script
+//      writing the same kerchunk JSON through VirtualiZarr (startup and imports included)
 // Files come from bench/datagen/tiff_zarr.py (seeded; cached in bench/data/tz).
 //
 //   node bench/tiff-zarr.bench.mjs          # after `npm run build`
@@ -16,7 +18,19 @@
 // warm-up each; reported are medians, p90s and the ratio of medians. Before timing, chunk
 // references are checked equal (see `verify*`). Writes bench/results/tiff-zarr-<date>.md.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -27,7 +41,8 @@ const REPO = resolve(fileURLToPath(new URL("..", import.meta.url)));
 // Rounds per target: the COG and Zarr calls take milliseconds and scatter with the VM's load,
 // so they get more rounds; the stack's Python side takes seconds a round.
 const ROUNDS = process.env.VZARR_BENCH_ROUNDS === undefined ? undefined : Number(process.env.VZARR_BENCH_ROUNDS);
-const PYTHON = join(REPO, ".venv", "bin", "python");
+// VZARR_BENCH_PYTHON: another interpreter with test/python/requirements.txt installed.
+const PYTHON = process.env.VZARR_BENCH_PYTHON ?? join(REPO, ".venv", "bin", "python");
 const DATA = join(REPO, "bench", "data", "tz");
 const { openVirtualDataset, openVirtualMfdataset } = await import(join(REPO, "dist", "index.js"));
 const { nativeAddonPath, wasmModulePath } = await import(join(REPO, "dist", "backend", "artifacts.js"));
@@ -182,6 +197,7 @@ const p90 = (xs) => {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))];
 };
 const ms = (s) => `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`;
+const ratio = (r) => `${r.toFixed(r < 1 ? 2 : 1)}x`;
 
 async function vzarr(t, kind) {
   const t0 = performance.now();
@@ -210,6 +226,87 @@ for (const t of targets) {
 }
 peer.stdin.end();
 
+/**
+ * The stack end to end as users run it, each a fresh process (startup and imports included):
+ * `vzarr refs <1,000 files> --concat-dim time -o out.json` against `tiff_zarr_peer.py refs`
+ * (open_virtual_mfdataset + `vds.vz.to_kerchunk(out, format="json")`). The chunk references of
+ * the two JSON files are checked equal first (vzarr's `band_data/…` against virtual-tiff's `0/…`).
+ */
+const CLI_ROUNDS = ROUNDS ?? 3;
+const tmp = mkdtempSync(join(os.tmpdir(), "vzarr-tiff-zarr-"));
+const cliRuns = {
+  native: () => [
+    "node",
+    [
+      join(REPO, "dist", "cli", "main.js"),
+      "refs",
+      ...stack,
+      "--concat-dim",
+      "time",
+      "--loadable",
+      "none",
+      "-o",
+      join(tmp, "native.json"),
+      "--overwrite",
+      "--quiet",
+    ],
+    { VZARR_BACKEND: "native" },
+  ],
+  wasm: () => [
+    "node",
+    [
+      join(REPO, "dist", "cli", "main.js"),
+      "refs",
+      ...stack,
+      "--concat-dim",
+      "time",
+      "--loadable",
+      "none",
+      "-o",
+      join(tmp, "wasm.json"),
+      "--overwrite",
+      "--quiet",
+    ],
+    { VZARR_BACKEND: "wasm" },
+  ],
+  python: () => [PYTHON, [join(REPO, "bench", "tiff_zarr_peer.py"), "refs", join(tmp, "python.json"), ...stack], {}],
+};
+function runCli(tool) {
+  const [cmd, args, env] = cliRuns[tool]();
+  const t0 = performance.now();
+  execFileSync(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  return (performance.now() - t0) / 1000;
+}
+function chunkRefs(file, variable) {
+  const refs = JSON.parse(readFileSync(file, "utf8")).refs;
+  const out = new Map();
+  for (const [k, v] of Object.entries(refs))
+    if (k.startsWith(`${variable}/`) && Array.isArray(v)) out.set(k.slice(variable.length + 1), JSON.stringify([plain(v[0]), v[1], v[2]]));
+  return out;
+}
+const cliTimes = { native: [], wasm: [], python: [] };
+for (const tool of Object.keys(cliTimes)) runCli(tool); // warm the page cache; also writes the files checked next
+const ours = chunkRefs(join(tmp, "native.json"), "band_data");
+const oursWasm = chunkRefs(join(tmp, "wasm.json"), "band_data");
+const theirs = chunkRefs(join(tmp, "python.json"), "0");
+if (ours.size !== 16000 || theirs.size !== ours.size || oursWasm.size !== ours.size)
+  throw new Error(`refs: ${ours.size} / ${oursWasm.size} / ${theirs.size} chunk references`);
+for (const [k, v] of ours)
+  if (theirs.get(k) !== v || oursWasm.get(k) !== v)
+    throw new Error(`refs: chunk ${k}: vzarr ${v} / ${oursWasm.get(k)}, VirtualiZarr ${theirs.get(k)}`);
+const cliCheck = `all ${ours.size.toLocaleString("en")} chunk references of the two kerchunk JSON files equal`;
+process.stderr.write(`refs: ${cliCheck}\n`);
+for (let r = 0; r < CLI_ROUNDS; r++) {
+  const tools = ["native", "wasm", "python"];
+  for (let k = 0; k < tools.length; k++) {
+    const tool = tools[(r + k) % tools.length];
+    cliTimes[tool].push(runCli(tool));
+  }
+  process.stderr.write(".");
+}
+process.stderr.write("\n");
+rmSync(tmp, { recursive: true, force: true });
+
 const date = new Date().toISOString().slice(0, 10);
 const out = [
   `# TIFF / COG / Zarr indexing: vzarr vs VirtualiZarr + virtual-tiff and ZarrParser (issue 23) — ${date}`,
@@ -225,11 +322,18 @@ for (const { t, times } of rows) {
   const [n, w, p] = [median(times.native), median(times.wasm), median(times.python)];
   const met = p / n >= 10 && p / w >= 10 ? "met" : p / n >= 10 ? "met (native), not met (wasm)" : "not met";
   out.push(
-    `| ${t.label} — vs ${t.peerName} | ${ms(n)} (${ms(p90(times.native))}) | ${ms(w)} (${ms(p90(times.wasm))}) | ${ms(p)} (${ms(p90(times.python))}) | ${(p / n).toFixed(1)}x | ${(p / w).toFixed(1)}x | ${met} |`,
+    `| ${t.label} — vs ${t.peerName} | ${ms(n)} (${ms(p90(times.native))}) | ${ms(w)} (${ms(p90(times.wasm))}) | ${ms(p)} (${ms(p90(times.python))}) | ${ratio(p / n)} | ${ratio(p / w)} | ${met} |`,
+  );
+}
+{
+  const [n, w, p] = [median(cliTimes.native), median(cliTimes.wasm), median(cliTimes.python)];
+  out.push(
+    `| the same stack end to end, fresh processes: \`vzarr refs … --concat-dim time -o out.json\` vs open_virtual_mfdataset + \`vz.to_kerchunk(out.json)\` (${CLI_ROUNDS} rounds) | ${ms(n)} (${ms(p90(cliTimes.native))}) | ${ms(w)} (${ms(p90(cliTimes.wasm))}) | ${ms(p)} (${ms(p90(cliTimes.python))}) | ${ratio(p / n)} | ${ratio(p / w)} | no target of its own (the indexing row above is the issue's) |`,
   );
 }
 out.push("", "Equivalence checked before timing:", "");
 for (const { t, check } of rows) out.push(`* ${t.key}: ${check}.`);
+out.push(`* refs: ${cliCheck}.`);
 out.push("");
 const text = out.join("\n");
 writeFileSync(join(REPO, "bench", "results", `tiff-zarr-${date}.md`), text);

@@ -11,6 +11,9 @@ references of the first data variable as flat C-order lists {"paths", "offsets",
   stack  open_virtual_mfdataset(urls, parser=VirtualTIFF(ifd=0), concat_dim="time",
          combine="nested") — xarray's combine_nested on the virtual datasets
   zarr   open_virtual_dataset(url, parser=ZarrParser())
+
+`tiff_zarr_peer.py refs OUT.json PATHS…` instead writes the stack as kerchunk JSON once (timed
+from outside, as a fresh process, against `vzarr refs`).
 """
 import json
 import sys
@@ -51,6 +54,17 @@ def refs_of(ds):
         "lengths": [int(x) for x in m._lengths.ravel()],
     }
 
+
+def refs_cli(out, paths):
+    """`tiff_zarr_peer.py refs OUT.json PATHS…`: what a user runs end to end in a fresh process —
+    the stack into kerchunk JSON (the counterpart of `vzarr refs … -o OUT.json`)."""
+    ds = run("stack", [f"file://{p}" for p in paths])
+    ds.vz.to_kerchunk(out, format="json")
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "refs":
+    refs_cli(sys.argv[2], sys.argv[3:])
+    sys.exit(0)
 
 for line in sys.stdin:
     req = json.loads(line)
