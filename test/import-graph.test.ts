@@ -46,6 +46,8 @@ describe("static import graph", () => {
     // it in every worker, ~30 ms of compiling before the first file.
     expect(packages.has("flatbuffers")).toBe(false);
     expect([...modules].some((m) => m.includes("/icechunk/write"))).toBe(false);
-    expect(modules.size).toBeLessThan(100);
+    // Every built-in parser is registered in each worker (11 formats by now); the guard is
+    // against whole subsystems (writers, Parquet, Icechunk) creeping in, not a parser each.
+    expect(modules.size).toBeLessThan(120);
   });
 });

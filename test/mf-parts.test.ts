@@ -45,7 +45,7 @@ describe("glob", () => {
     expect(segmentPattern("x.(1)+").test("x.(1)+")).toBe(true);
   });
 
-  it("expands inputs in order, passes plain paths and URLs through, refuses empty globs and remote globs", async () => {
+  it("expands inputs in order, passes plain paths and URLs through, refuses empty globs and HTTP globs", async () => {
     const out = await expandInputs([join(root, "a/2002/*.nc"), "s3://bucket/file.nc", join(root, "a/2001/x_0[12].nc")]);
     expect(rel(out.filter((p) => p.startsWith(root)))).toEqual(["a/2002/x_10.nc", "a/2001/x_01.nc", "a/2001/x_02.nc"]);
     expect(out[1]).toBe("s3://bucket/file.nc");
@@ -53,7 +53,11 @@ describe("glob", () => {
       kind: "InvalidArgument",
       message: expect.stringMatching(/no files match/),
     });
-    await expect(expandInputs("s3://bucket/*.nc")).rejects.toMatchObject({ kind: "UnsupportedFeature" });
+    // (S3 globs are listed with ListObjectsV2: test/s3-glob.test.ts, against moto.)
+    await expect(expandInputs("https://example.invalid/data/*.nc")).rejects.toMatchObject({
+      kind: "UnsupportedFeature",
+      message: expect.stringMatching(/--from-file/),
+    });
   });
 });
 

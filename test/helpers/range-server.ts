@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, normalize } from "node:path";
+import { extname, join, normalize } from "node:path";
 
 export interface RangeServer {
   url: string;
@@ -16,7 +16,14 @@ export interface RangeServer {
   close(): Promise<void>;
 }
 
-export async function startRangeServer(root: string, options: { cors?: boolean } = {}): Promise<RangeServer> {
+/** Content types for pages served with `{ pages: true }` (module scripts need a JS type). */
+const PAGE_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+};
+
+export async function startRangeServer(root: string, options: { cors?: boolean; pages?: boolean } = {}): Promise<RangeServer> {
   const requests: RangeServer["requests"] = [];
   let failures = 0;
   let failStatus = 503;
@@ -53,6 +60,8 @@ export async function startRangeServer(root: string, options: { cors?: boolean }
     res.setHeader("ETag", etag);
     res.setHeader("Last-Modified", mtime.toUTCString());
     res.setHeader("Accept-Ranges", "bytes");
+    const type = options.pages ? PAGE_TYPES[extname(file)] : undefined;
+    if (type !== undefined) res.setHeader("Content-Type", type);
     const range = req.headers.range;
     let start = 0;
     let end = bytes.length - 1;

@@ -1,9 +1,8 @@
 """Every array of an Icechunk repository read through zarr-python (codecs resolved by name, as
 any user's reader does), compared with h5py's values of the HDF5 file it came from.
 
-imagecodecs' HDF5 filters are registered with zarr-python by imagecodecs-zarr's entry points;
-that package asks for zarr >= 3.2, and with the zarr pinned here they are registered as it
-would (the README shows both).
+imagecodecs' HDF5 filters are registered with zarr-python by imagecodecs-zarr's entry points
+(installed as the README says; see test/python/requirements-nodeps.txt).
 
 usage: h5_vs_icechunk.py REPO CONTAINER_PREFIX HDF5_FILE   prints {"name": {"codecs": [...], "equal": bool}}
 """
@@ -15,13 +14,7 @@ import hdf5plugin  # noqa: F401  (h5py reads LZ4, bitshuffle, ... through it)
 import h5py
 import icechunk
 import numpy as np
-import imagecodecs.zarr
 import zarr
-import zarr.registry
-
-for _name, _cls in (("imagecodecs_lz4h5", imagecodecs.zarr.Lz4h5), ("imagecodecs_szip", imagecodecs.zarr.Szip),
-                    ("imagecodecs_lzf", imagecodecs.zarr.Lzf)):
-    zarr.registry.register_codec(_name, _cls)
 
 
 def main(repo_path, container, h5_path):

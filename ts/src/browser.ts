@@ -19,7 +19,7 @@ import { openBrowserSource, registerSource } from "./platform/browser.js";
 import { openMfdatasetInPage, type PageInput, type PageMfdatasetOptions } from "./platform/browser-mfdataset.js";
 import { type OpenStoreOptions, openStore as openStoreWith } from "./store/open-store.js";
 import { type ReadArrayOptions, readArray as readArrayWith } from "./store/read-array.js";
-import type { ReadResult } from "./store/read-variable.js";
+import type { ReadData, ReadResult } from "./store/read-variable.js";
 import type { Selection } from "./store/selection.js";
 import type { VirtualStore } from "./store/virtual-store.js";
 
@@ -55,6 +55,7 @@ export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export { type DmrppDocument, type ToDmrppOptions, toDmrpp } from "./formats/dmrpp/to-dmrpp.js";
 // Icechunk repositories in object storage (S3Storage); local directories are Node-only.
 export type { ContainerStore, S3ContainerOptions, VirtualChunkContainer } from "./formats/icechunk/containers.js";
 export { listBranches, listSnapshots, listTags } from "./formats/icechunk/index.js";
@@ -103,7 +104,7 @@ export type { PageInput, PageMfdatasetOptions } from "./platform/browser-mfdatas
 export { decodeCf } from "./store/decode-cf.js";
 export type { OpenStoreOptions } from "./store/open-store.js";
 export type { ReadArrayOptions } from "./store/read-array.js";
-export type { ReadResult } from "./store/read-variable.js";
+export type { ReadData, ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";
 
@@ -154,23 +155,26 @@ export async function openStore(input: BrowserInput | VirtualDataset, options: O
   return openStoreWith(target, { openSource: openBrowserSource, ...options, core });
 }
 
-/** Raw stored values of one variable (C order) from a file (URL or File/Blob) or a dataset. */
-export async function readArray(
+/**
+ * Raw stored values of one variable (C order) from a file (URL or File/Blob) or a dataset;
+ * `readArray<Float32Array>(…)` types `data` for a `<f4` variable (unchecked, as a cast).
+ */
+export async function readArray<T extends ReadData = ReadData>(
   input: BrowserInput | VirtualDataset,
   variable: string,
   selection?: Selection,
   options: ReadArrayOptions = {},
-): Promise<ReadResult> {
+): Promise<ReadResult<T>> {
   const core = options.core ?? (await loadBackend());
   if (input instanceof Blob) {
     const ds = await openVirtualDataset(input, { core, group: options.group });
     try {
-      return await readArrayWith(ds, variable, selection, { openSource: openBrowserSource, ...options, core });
+      return await readArrayWith<T>(ds, variable, selection, { openSource: openBrowserSource, ...options, core });
     } finally {
       ds.free();
     }
   }
-  return readArrayWith(input, variable, selection, { openSource: openBrowserSource, ...options, core });
+  return readArrayWith<T>(input, variable, selection, { openSource: openBrowserSource, ...options, core });
 }
 
 /**

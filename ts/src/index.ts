@@ -37,6 +37,8 @@ export type { DimSelection } from "./dataset/select.js";
 export { VirtualDataset } from "./dataset/virtual-dataset.js";
 export { VirtualVariable } from "./dataset/virtual-variable.js";
 export * from "./errors/vzarr-error.js";
+export { type DmrppDocument, type ToDmrppOptions, toDmrpp } from "./formats/dmrpp/to-dmrpp.js";
+export { type WriteDmrppOptions, writeDmrpp } from "./formats/dmrpp/write-dmrpp.js";
 export * from "./formats/icechunk/index.js";
 export { LocalDirectory } from "./formats/kerchunk/local-directory.js";
 export {
@@ -80,6 +82,6 @@ export type { ArrayMetadata, ChunkGrid, CodecSpec, FillValue } from "./metadata/
 export { decodeCf } from "./store/decode-cf.js";
 export { type OpenStoreOptions, openStore } from "./store/open-store.js";
 export { type ReadArrayOptions, readArray } from "./store/read-array.js";
-export type { ReadResult } from "./store/read-variable.js";
+export type { ReadData, ReadResult } from "./store/read-variable.js";
 export type { AxisSelection, Selection } from "./store/selection.js";
 export { VirtualStore } from "./store/virtual-store.js";

@@ -52,6 +52,7 @@ pub fn create_scanner(
         Format::NetCdf3 => Ok(Box::new(crate::netcdf3::NetCdf3Scanner::new(url, options)?)),
         Format::Grib => Ok(Box::new(crate::grib::GribScanner::new(url, options))),
         Format::Tiff => Ok(Box::new(crate::tiff::TiffScanner::new(url, options))),
+        Format::Dmrpp => Ok(Box::new(crate::dmrpp::DmrppScanner::new(options))),
         Format::Hdf4 => Ok(Box::new(crate::hdf4::Hdf4Scanner::new(url, options))),
         Format::Fits => Ok(Box::new(crate::fits::FitsScanner::new(url, options))),
         other => Err(Error::unsupported(format!(

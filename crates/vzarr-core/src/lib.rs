@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod codecs;
+pub mod dmrpp;
 pub mod error;
 pub mod fits;
 pub mod formats;

@@ -297,6 +297,7 @@ pub enum Format {
     Tiff,
     Hdf4,
     Fits,
+    Dmrpp,
 }
 
 impl Format {
@@ -309,8 +310,9 @@ impl Format {
             "tiff" | "geotiff" | "cog" | "tif" => Ok(Format::Tiff),
             "hdf4" | "hdf" | "h4" => Ok(Format::Hdf4),
             "fits" | "fit" | "fts" => Ok(Format::Fits),
+            "dmrpp" | "dmr++" => Ok(Format::Dmrpp),
             other => Err(Error::invalid(format!(
-                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff, hdf4 or fits)",
+                "unknown format {:?} (expected auto, hdf5, netcdf3, grib, tiff, hdf4, fits or dmrpp)",
                 other
             ))),
         }

@@ -1,6 +1,6 @@
 /**
  * The output format `-o NAME` implies when `--format` is not given: a `.json` file is
- * kerchunk JSON, `.parq`/`.parquet` a kerchunk Parquet set, `.icechunk` or an existing
+ * kerchunk JSON, `.parq`/`.parquet` a kerchunk Parquet set, `.dmrpp` a DMR++ sidecar, `.icechunk` or an existing
  * Icechunk repository a repository, and any other name kerchunk JSON (kerchunk's default). So
  * `-o out.parq` never writes JSON under that name.
  */
@@ -13,6 +13,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   ".parq": "kerchunk-parquet",
   ".parquet": "kerchunk-parquet",
   ".icechunk": "icechunk",
+  ".dmrpp": "dmrpp",
 };
 
 /** An Icechunk repository (spec 1 `repo` file or spec 0 branch ref) at a local path. */

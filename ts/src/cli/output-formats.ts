@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import { ConflictError, InvalidArgumentError } from "../errors/vzarr-error.js";
+import { writeDmrpp } from "../formats/dmrpp/write-dmrpp.js";
 import { writeIcechunk } from "../formats/icechunk/write-dataset.js";
 import { DEFAULT_RECORD_SIZE } from "../formats/kerchunk/parquet-layout.js";
 import { writeKerchunk } from "../formats/kerchunk/to-kerchunk.js";
@@ -111,6 +112,13 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
       return { bytes };
     },
   },
+  dmrpp: {
+    check: (output, inputs, _args, overwrite) => void checkOutput(output, { inputs, overwrite }),
+    async write(ds, output, ctx) {
+      const { bytes } = await writeDmrpp(ds, output, { overwrite: ctx.overwrite, inputs: ctx.inputs, warn: ctx.warn });
+      return { bytes };
+    },
+  },
   icechunk: {
     options: {
       branch: "icechunk: [--branch B] [--append-dim D] [--message M] [--container PREFIX[,PREFIX…]]",
@@ -137,6 +145,8 @@ export const OUTPUT_FORMATS: Readonly<Record<string, OutputFormat>> = {
         writeIcechunk(ds, path, {
           branch,
           appendDim,
+          // --overwrite of a repository: the new commit holds only this dataset.
+          mode: appendDim === undefined && ctx.overwrite ? "w" : "a",
           message: stringOption(ctx.args, "message") ?? `vzarr refs ${ctx.inputs.join(" ")}`,
           warn: ctx.warn,
           containers:

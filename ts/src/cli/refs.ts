@@ -23,9 +23,8 @@ export const refsUsage = `vzarr refs <inputs or globs…> -o <out> [--format ${O
            [--concat-dim D | --combine nested|by-coords] [--jobs N] [--concurrency N] [--on-error raise|skip]
            [--idx auto|never|URL] [--from-file urls.txt|-]… [--anon]
            [--loadable a,b|none] [--drop a,b] [--compat equals|override] [--group G]
-           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--rename-paths FROM=TO]… [--overwrite] [--quiet]${Object.values(
-             OUTPUT_FORMATS,
-           )
+           [--inline-threshold N] [--decode-times] [--on-unsupported raise|skip] [--parser NAME] [--allow PREFIX]… [--rename-paths FROM=TO]… [--overwrite] [--quiet]
+           DMR++ inputs: [--data-file PATH] [--verify]${Object.values(OUTPUT_FORMATS)
              .flatMap((f) => Object.values(f.options ?? {}).filter((u) => u !== ""))
              .map((u) => `\n           ${u}`)
              .join("")}`;
@@ -96,9 +95,10 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       "drop",
       "compat",
       "parser",
+      "data-file",
       ...formatOptions,
     ],
-    flags: ["quiet", "overwrite", "decode-times", "anon"],
+    flags: ["quiet", "overwrite", "decode-times", "anon", "verify"],
     aliases: { o: "output", q: "quiet", j: "jobs" },
     lists: ["allow", "rename-paths", "from-file"],
   });
@@ -146,7 +146,11 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
   const group = stringOption(args, "group");
   const parser = stringOption(args, "parser");
   const allow = listOption(args, "allow");
-  const loadableVariables = list(stringOption(args, "loadable"));
+  // A DMR++ references every variable: nothing is loaded unless asked.
+  const loadableVariables = list(stringOption(args, "loadable")) ?? (formatName === "dmrpp" ? [] : undefined);
+  // DMR++ inputs: the data file instead of the sidecar's href, and a check against it.
+  const dataFile = stringOption(args, "data-file");
+  const verify = args.options.has("verify") ? true : undefined;
   const dropVariables = list(stringOption(args, "drop"));
   // --rename-paths FROM=TO: references to files under FROM point under TO instead (the files
   // are indexed where they are now and read from where they will be).
@@ -195,7 +199,17 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       progress.done();
     }
   } else {
-    ds = await openVirtualDataset(inputs[0] as string, { group, parser, allow, loadableVariables, dropVariables, decodeTimes, indexFile });
+    ds = await openVirtualDataset(inputs[0] as string, {
+      group,
+      parser,
+      allow,
+      loadableVariables,
+      dropVariables,
+      decodeTimes,
+      indexFile,
+      dataFile,
+      verify,
+    });
   }
   if (renames.length > 0) {
     const original = ds;

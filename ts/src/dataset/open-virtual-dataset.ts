@@ -62,6 +62,16 @@ export interface OpenVirtualDatasetOptions {
    * `"never"`. The index built is the full scan's either way.
    */
   indexFile?: string;
+  /**
+   * For DMR++ sidecars: the data file the chunks are in, instead of the one the sidecar's
+   * `dmrpp:href` names (chunks naming their own file keep it).
+   */
+  dataFile?: string;
+  /**
+   * For DMR++ sidecars: scan the data file too and compare (variables, dtypes, shapes,
+   * chunk shapes, codecs, chunk references); any difference is a SourceChanged error.
+   */
+  verify?: boolean;
 }
 
 /**

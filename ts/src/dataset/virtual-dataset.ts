@@ -3,8 +3,10 @@
  * child groups (netCDF4/HDF5 group trees). Virtual variables hold manifests owned by the
  * core: free a dataset you no longer need (`free()` / `using`).
  */
+
 import { IncompatibleArraysError, makeError, NotFoundError } from "../errors/vzarr-error.js";
 import type { SourceIdentity } from "../io/byte-source.js";
+import { describeDataset } from "./describe-dataset.js";
 import { rename } from "./rename.js";
 import { type PathRename, renamePaths } from "./rename-paths.js";
 import { type DimSelection, dropVariables, isel } from "./select.js";
@@ -195,12 +197,15 @@ export class VirtualDataset implements Disposable {
   }
 
   /**
-   * Commits this dataset to an Icechunk repository (created when absent; `appendDim` appends
-   * along a dimension). Returns the new snapshot id.
+   * Commits this dataset to an Icechunk repository and returns the new snapshot id. `mode`
+   * as xarray's `to_zarr`: `"w-"` (default) creates it and refuses an existing one, `"w"`
+   * commits a replacement (earlier snapshots stay), `"a"` adds variables or, with
+   * `appendDim` (which makes `"a"` the default), appends along a dimension. `group` writes
+   * the dataset under that group path of the repository.
    */
   async toIcechunk(repoPath: string, options: import("../formats/icechunk/write-dataset.js").WriteIcechunkOptions = {}): Promise<string> {
     const { writeIcechunk } = await import("../formats/icechunk/write-dataset.js");
-    return writeIcechunk(this, repoPath, options);
+    return writeIcechunk(this, repoPath, { ...options, mode: options.mode ?? (options.appendDim === undefined ? "w-" : "a") });
   }
 
   /** Frees every manifest of this dataset and its groups. */
@@ -211,6 +216,17 @@ export class VirtualDataset implements Disposable {
 
   [Symbol.dispose](): void {
     this.free();
+  }
+
+  /** Dimensions, coordinates, data variables (dims, dtype, chunking), attributes and groups, as xarray's repr. */
+  toString(): string {
+    const from = this.format === undefined ? "" : ` (${this.format})`;
+    return `<vzarr.VirtualDataset>${from}\n${describeDataset(this)}`;
+  }
+
+  /** What Node's `console.log` / `util.inspect` show: the same text as `toString()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 }
 

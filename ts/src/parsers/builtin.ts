@@ -1,8 +1,10 @@
 /**
  * The built-in parsers, in the order inputs are offered to them: directories and prefixes
  * (Icechunk repositories, kerchunk Parquet sets, Zarr stores), then files by their first
- * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF, HDF4, FITS).
+ * bytes (kerchunk JSON, zipped Zarr, then the core's scanners: HDF5, netCDF-3, GRIB, TIFF, HDF4, FITS), then DMR++
+ * sidecars (XML).
  */
+import { dmrppParser } from "../formats/dmrpp/parser.js";
 import { fitsParser } from "../formats/fits/parser.js";
 import { gribParser } from "../formats/grib/parser.js";
 import { hdf4Parser } from "../formats/hdf4/parser.js";
@@ -26,4 +28,5 @@ registerBuiltinParsers([
   tiffParser,
   hdf4Parser,
   fitsParser,
+  dmrppParser,
 ]);

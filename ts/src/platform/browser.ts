@@ -29,22 +29,43 @@ export function setWasmSource(input: WasmInput): void {
   wasmInput = input;
 }
 
-async function compile(input: WasmInput): Promise<WebAssembly.Module> {
+/**
+ * What to do when the wasm core is not where the bundle expects it: bundlers (esbuild,
+ * Vite's pre-bundling) do not copy `vzarr.wasm` along with the code that names it.
+ */
+const MOVED_HINT =
+  "; a bundler did not copy vzarr.wasm beside the bundle: serve node_modules/vzarr/dist/browser/vzarr.wasm and call setWasmSource(itsUrl) before the first use (README: Bundlers)";
+
+async function compile(input: WasmInput, isDefault: boolean): Promise<WebAssembly.Module> {
   if (input instanceof WebAssembly.Module) return input;
   if (typeof input !== "string" && !(input instanceof URL)) return compileWasm(input);
+  const hint = isDefault ? MOVED_HINT : "";
   let res: Response;
   try {
     res = await fetch(input);
   } catch (e) {
-    throw makeError("Io", `cannot fetch the wasm core from ${String(input)}: ${(e as Error).message}`, { cause: e });
+    throw makeError("Io", `cannot fetch the wasm core from ${String(input)}: ${(e as Error).message}${hint}`, { cause: e });
   }
-  if (!res.ok) throw makeError("Io", `cannot fetch the wasm core from ${String(input)}: HTTP ${res.status}`);
-  return compileWasm(await res.arrayBuffer());
+  if (!res.ok) throw makeError("Io", `cannot fetch the wasm core from ${String(input)}: HTTP ${res.status}${hint}`);
+  const bytes = await res.arrayBuffer();
+  // A dev server's HTML fallback page answers 200 for any missing file: say so, not "bad magic".
+  if (!isWasm(bytes)) {
+    throw makeError(
+      "Io",
+      `${String(input)} is not WebAssembly (${res.headers.get("content-type") ?? "no content type"})${hint || "; check the URL given to setWasmSource"}`,
+    );
+  }
+  return compileWasm(bytes);
+}
+
+function isWasm(bytes: ArrayBuffer): boolean {
+  const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+  return head.length === 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
 }
 
 function loadWasm(): Promise<Core> {
   // Concurrent first calls share one fetch + compile; a failed load may be retried.
-  loading ??= compile(wasmInput ?? new URL("vzarr.wasm", import.meta.url))
+  loading ??= compile(wasmInput ?? new URL("vzarr.wasm", import.meta.url), wasmInput === undefined)
     .then(createWasmCore)
     .catch((e: unknown) => {
       loading = undefined;

@@ -9,7 +9,7 @@ import type { VirtualDataset } from "../dataset/virtual-dataset.js";
 import type { ByteSource, SourceIdentity } from "../io/byte-source.js";
 import { openSource } from "../io/open-source.js";
 import { decodeCf } from "./decode-cf.js";
-import { type ReadResult, readVariable } from "./read-variable.js";
+import { type ReadData, type ReadResult, readVariable } from "./read-variable.js";
 import type { Selection } from "./selection.js";
 import { SourcePool } from "./source-pool.js";
 import { VirtualStore } from "./virtual-store.js";
@@ -44,14 +44,16 @@ export function findVariable(ds: VirtualDataset, path: string) {
 
 /**
  * Values of `variable` from a file or store path/URL, a VirtualDataset, or a VirtualStore
- * (from `openStore`), with an optional NumPy-like selection.
+ * (from `openStore`), with an optional NumPy-like selection. Name the typed array the
+ * variable's dtype gives to get `data` typed so (`readArray<Float32Array>(…)` for `<f4`,
+ * `<Float64Array>` with `decode: true`); unchecked, as a cast.
  */
-export async function readArray(
+export async function readArray<T extends ReadData = ReadData>(
   input: string | VirtualDataset | VirtualStore,
   variable: string,
   selection?: Selection,
   options: ReadArrayOptions = {},
-): Promise<ReadResult> {
+): Promise<ReadResult<T>> {
   const core = options.core ?? currentBackend();
   const owned = typeof input === "string";
   const ds = owned
@@ -67,7 +69,7 @@ export async function readArray(
   try {
     const v = findVariable(ds, variable);
     const raw = await readVariable(v, selection, { core, pool, variable });
-    return options.decode === true ? decodeCf(raw, v.attrs) : raw;
+    return (options.decode === true ? decodeCf(raw, v.attrs) : raw) as ReadResult<T>;
   } finally {
     await pool.close();
     if (owned) ds.free();

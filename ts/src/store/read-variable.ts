@@ -21,13 +21,20 @@ import { maxStoredBytes } from "./stored-size.js";
 /** One read returns at most this many bytes (a typed array must fit in memory at once). */
 export const MAX_READ_BYTES = 2 ** 31;
 
-export interface ReadResult {
+/** What a read's `data` can be, by dtype. */
+export type ReadData = NumericArray | Uint8Array | string[];
+
+/**
+ * A read's values. `T` narrows `data` where the caller knows the dtype
+ * (`readArray<Float32Array>(…)` for `<f4`); it is not checked at run time.
+ */
+export interface ReadResult<T extends ReadData = ReadData> {
   /**
    * Values in C order; complex numbers as interleaved real and imaginary parts (a Float32Array
    * or Float64Array twice as long as the element count); byte strings and other non-numeric
    * fixed-size types as raw bytes.
    */
-  data: NumericArray | Uint8Array | string[];
+  data: T;
   shape: number[];
   /** NumPy dtype of `data` (little-endian). */
   dtype: string;

@@ -11,7 +11,7 @@ import { encodeLoaded } from "../../dataset/encode-loaded.js";
 import { LoadedArray } from "../../dataset/loaded-array.js";
 import type { VirtualDataset } from "../../dataset/virtual-dataset.js";
 import type { VirtualVariable } from "../../dataset/virtual-variable.js";
-import { IncompatibleArraysError, InvalidArgumentError } from "../../errors/vzarr-error.js";
+import { ConflictError, IncompatibleArraysError, InvalidArgumentError } from "../../errors/vzarr-error.js";
 import { canonicalLocation, underPrefix } from "../../io/authorize.js";
 import type { SourceIdentity } from "../../io/byte-source.js";
 import { schemeOf } from "../../io/url-scheme.js";
@@ -51,8 +51,18 @@ export interface WriteIcechunkOptions {
   message?: string;
   /** Commit metadata (any JSON values). */
   metadata?: Record<string, unknown>;
-  /** Append along this dimension to the arrays already in the branch. */
+  /** Append along this dimension to the arrays already in the branch (needs mode `"a"`). */
   appendDim?: string;
+  /**
+   * What to do with what is already there, as xarray's `to_zarr`: `"w-"` refuses an existing
+   * repository (with `group`: an existing group), `"w"` commits a replacement of the
+   * repository's contents (with `group`: of that group; earlier snapshots stay), `"a"`
+   * adds or replaces variables, or appends along `appendDim`. `writeIcechunk` defaults to
+   * `"a"` (a commit on top); `VirtualDataset.toIcechunk` to `"w-"` (`"a"` with `appendDim`).
+   */
+  mode?: IcechunkWriteMode;
+  /** Group path of the repository to write the dataset to (`"forecast/run1"`; default the root). */
+  group?: string;
   /**
    * Virtual chunk containers to declare: URL prefixes (store kind from the scheme) or full
    * definitions. Every virtual ref must fall under one. Default: see `containers.ts`.
@@ -72,30 +82,56 @@ export interface WriteIcechunkOptions {
   warn?: (message: string) => void;
 }
 
+export type IcechunkWriteMode = "w" | "w-" | "a";
+
 /** Writes (or appends) `ds` and returns the new snapshot id. */
 export async function writeIcechunk(input: VirtualDataset, repoPath: string, options: WriteIcechunkOptions = {}): Promise<string> {
+  const mode = options.mode ?? "a";
+  if (!["w", "w-", "a"].includes(mode)) throw new InvalidArgumentError(`mode must be "w", "w-" or "a", not ${JSON.stringify(mode)}`);
+  if (options.appendDim !== undefined && mode !== "a") {
+    throw new InvalidArgumentError(`appendDim ${options.appendDim} appends to what is there: it needs mode "a", not "${mode}"`);
+  }
+  const groupPath = nodePath(options.group ?? "");
   // Before the repository is touched: a variable that cannot be written leaves it as it was.
   const ds = await decodeWhatPythonCannot(input, options.warn);
   const containers = chooseContainers(ds, options);
-  const repo = await IcechunkRepository.openOrCreate(options.storage ?? repoPath, { containers });
+  const location = options.storage ?? repoPath;
+  const existed = await IcechunkRepository.exists(location);
+  if (existed && mode === "w-" && groupPath === "/") {
+    throw new ConflictError(
+      `${describeLocation(location)} is already an Icechunk repository: mode "w" commits a replacement, "a" adds to it or appends (appendDim)`,
+      { file: describeLocation(location) },
+    );
+  }
+  const repo = await IcechunkRepository.openOrCreate(location, { containers });
   await repo.ensureContainers(containers);
   const branch = options.branch ?? "main";
   const branches = await repo.branches();
   const tip = branches.find((b) => b.name === branch) ?? branches.find((b) => b.name === "main");
   if (tip === undefined) throw new InvalidArgumentError(`the repository has no main branch`);
   const parent = await repo.snapshot(tip.snapshotId);
+  const target = parent.nodes.find((n) => n.path === groupPath);
+  if (mode === "w-" && target !== undefined && groupPath !== "/") {
+    throw new ConflictError(
+      `group ${groupPath} already exists in ${repo.storage.description} (branch ${branch}): mode "w" replaces it, "a" adds to it or appends (appendDim)`,
+      { file: repo.storage.description },
+    );
+  }
   let toWrite = ds;
-  if (options.appendDim !== undefined && parent.nodes.some((n) => n.array !== null)) {
+  const within = (path: string) => groupPath === "/" || path === groupPath || path.startsWith(`${groupPath}/`);
+  if (options.appendDim !== undefined && parent.nodes.some((n) => n.array !== null && within(n.path))) {
     // Checked against the branch as it is, by concat's rules, before anything is written.
     const stored = await openIcechunk(repoPath, { storage: repo.storage, snapshot: tip.snapshotId });
     try {
-      toWrite = await checkAppend(stored, ds, options.appendDim, currentBackend(), repo.storage.description);
+      toWrite = await checkAppend(stored.group(groupPath), ds, options.appendDim, currentBackend(), repo.storage.description);
     } finally {
       stored.free();
     }
   }
   const writer = new CommitBuilder(repo, parent, options);
-  await writer.writeGroup(toWrite, "/");
+  if (mode === "w") writer.clear(groupPath);
+  writer.ensureParents(groupPath);
+  await writer.writeGroup(toWrite, groupPath);
   const snapshot = writer.snapshot();
   await repo.storage.put(`transactions/${encodeBase32(snapshot.id)}`, encodeTransactionLog(writer.txLog(snapshot.id)));
   await repo.storage.put(`snapshots/${encodeBase32(snapshot.id)}`, encodeSnapshot(snapshot));
@@ -114,6 +150,17 @@ export async function writeIcechunk(input: VirtualDataset, repoPath: string, opt
     tip.name !== branch,
   );
   return encodeBase32(snapshot.id);
+}
+
+/** A group path as Icechunk names nodes: `/` for the root, else `/a/b` (no empty parts). */
+function nodePath(group: string): string {
+  const parts = group.split("/").filter((p) => p !== "");
+  if (parts.some((p) => p === "." || p === "..")) throw new InvalidArgumentError(`group ${group} must not contain "." or ".." parts`);
+  return `/${parts.join("/")}`;
+}
+
+function describeLocation(location: string | Storage): string {
+  return typeof location === "string" ? location : location.description;
 }
 
 /** A manifest path as the absolute URL Icechunk stores (plain paths become `file://`). */
@@ -180,6 +227,41 @@ class CommitBuilder {
     this.inlineThreshold = options.inlineThreshold ?? 512;
     if (!Number.isInteger(this.splitSize) || this.splitSize < 1)
       throw new InvalidArgumentError("manifestSplitSize must be a positive integer");
+  }
+
+  /**
+   * Mode "w": every node under `path` goes (the group itself stays, its attributes replaced
+   * by the write), so the commit holds exactly the new dataset there.
+   */
+  clear(path: string): void {
+    const prefix = path === "/" ? "/" : `${path}/`;
+    for (const [p, node] of this.nodes) {
+      if (!p.startsWith(prefix) || p === path) continue;
+      this.nodes.delete(p);
+      (node.array === null ? this.log.deletedGroups : this.log.deletedArrays).push(node.id);
+    }
+    const self = this.nodes.get(path);
+    if (self !== undefined && self.array !== null) {
+      this.nodes.delete(path);
+      this.log.deletedArrays.push(self.id);
+    }
+  }
+
+  /** The groups above `path` (`/a` for `/a/b`), created empty where absent. */
+  ensureParents(path: string): void {
+    const parts = path.split("/").filter((p) => p !== "");
+    for (let i = 0; i < parts.length; i++) {
+      const p = `/${parts.slice(0, i).join("/")}`;
+      const existing = this.nodes.get(p);
+      if (existing !== undefined && existing.array !== null) {
+        throw new InvalidArgumentError(`${p} is an array in the repository; cannot write the group ${path} below it`);
+      }
+      if (existing === undefined) {
+        const id = randomId(8);
+        this.nodes.set(p, { id, path: p, userData: groupZarrJson({}), array: null });
+        this.log.newGroups.push(id);
+      }
+    }
   }
 
   async writeGroup(ds: VirtualDataset, path: string): Promise<void> {
