@@ -49,9 +49,12 @@ export function checkCodestreamSize(codestream: Uint8Array, samples: number, var
   const height = v.getUint32(12) - v.getUint32(20);
   const components = v.getUint16(40);
   if (!(width > 0 && height > 0) || width * height * components > samples) {
-    throw new CorruptFileError(`the JPEG 2000 codestream declares ${width} x ${height} x ${components} samples, the field packs ${samples}`, {
-      variable,
-    });
+    throw new CorruptFileError(
+      `the JPEG 2000 codestream declares ${width} x ${height} x ${components} samples, the field packs ${samples}`,
+      {
+        variable,
+      },
+    );
   }
 }
 

@@ -114,8 +114,31 @@ function hdf5FilterFromImagecodecs(c: V3Codec): V3Codec {
   return c;
 }
 
+/**
+ * FITS RICE_1: internally `bytes` then `imagecodecs_rcomp` with the tile's shape and dtype (the
+ * core's decoder needs them); in Zarr v3 imagecodecs' Rcomp is the array→bytes codec itself
+ * (imagecodecs-zarr), which takes shape and dtype from the chunk, so only `nblock` remains.
+ */
+function riceToV3(codecs: readonly V3Codec[]): readonly V3Codec[] {
+  const [first, second, ...rest] = codecs;
+  if (first?.name !== "bytes" || second?.name !== "imagecodecs_rcomp") return codecs;
+  return [{ name: "imagecodecs_rcomp", configuration: { nblock: second.configuration?.nblock ?? 32 } }, ...rest];
+}
+
+function riceFromV3<C extends V3Codec>(codecs: readonly C[], arrayDtype: string, chunkShape: readonly number[]): readonly C[] {
+  const [first, ...rest] = codecs;
+  if (first?.name !== "imagecodecs_rcomp") return codecs;
+  const nblock = first.configuration?.nblock ?? 32;
+  return [
+    { name: "bytes", configuration: { endian: "little" } } as unknown as C,
+    { name: "imagecodecs_rcomp", configuration: { shape: [...chunkShape], dtype: arrayDtype, nblock } } as unknown as C,
+    ...rest,
+  ];
+}
+
 /** The internal codec list in Zarr v3 order (array→array codecs first), under ecosystem names. */
-export function codecsToV3(codecs: readonly V3Codec[], arrayDtype = ""): V3Codec[] {
+export function codecsToV3(internal: readonly V3Codec[], arrayDtype = ""): V3Codec[] {
+  const codecs = riceToV3(internal);
   const mapped = codecs.map((c) => (isFloatDelta(c, arrayDtype) ? { name: HORIZONTAL_DELTA } : hdf5FilterToImagecodecs(c)));
   const before = mapped.filter((c) => ARRAY_TO_ARRAY.has(c.name));
   return [...before, ...mapped.filter((c) => !ARRAY_TO_ARRAY.has(c.name))];
@@ -125,7 +148,8 @@ export function codecsToV3(codecs: readonly V3Codec[], arrayDtype = ""): V3Codec
  * The inverse of `codecsToV3`: array→array codecs move back behind `bytes`, virtual-tiff's
  * horizontal delta becomes imagecodecs' (integers of the array's sample size, last axis).
  */
-export function codecsFromV3<C extends V3Codec>(codecs: readonly C[], arrayDtype = "", chunkShape: readonly number[] = []): C[] {
+export function codecsFromV3<C extends V3Codec>(stored: readonly C[], arrayDtype = "", chunkShape: readonly number[] = []): C[] {
+  const codecs = riceFromV3(stored, arrayDtype, chunkShape);
   const mapped = codecs.map((c) =>
     c.name === HORIZONTAL_DELTA
       ? ({
