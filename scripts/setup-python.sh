@@ -14,7 +14,6 @@
 source "$(dirname "$0")/lib.sh"
 
 REQ=test/python/requirements.txt
-REQ_NODEPS=test/python/requirements-nodeps.txt
 STAMP=.venv/.requirements.sha256
 NEEDED_MODULES="ssl, sqlite3, lzma, bz2, ctypes"
 
@@ -66,7 +65,7 @@ if [ -z "$PY" ]; then
 fi
 
 # The venv is rebuilt when the pinned requirements or the interpreter change.
-want="$( (sha256sum "$REQ" "$REQ_NODEPS" | cut -d' ' -f1; "$PY" -c 'import sys; print(sys.version)') | sha256sum | cut -d' ' -f1)"
+want="$( (sha256sum "$REQ" | cut -d' ' -f1; "$PY" -c 'import sys; print(sys.version)') | sha256sum | cut -d' ' -f1)"
 if [ -x .venv/bin/python ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
   exit 0
 fi
@@ -74,7 +73,4 @@ log "creating .venv with $("$PY" --version) ($PY) and the pinned reference stack
 rm -rf .venv
 "$PY" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r "$REQ"
-# Packages whose declared requirements conflict with the pins above but that work with them
-# (each file line says why); installed as they are, without their dependencies.
-.venv/bin/pip install --quiet --disable-pip-version-check --no-deps -r "$REQ_NODEPS"
 echo "$want" > "$STAMP"

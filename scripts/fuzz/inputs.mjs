@@ -67,10 +67,14 @@ export function prepareSeeds(dir) {
       const out = join(dir, name);
       if (!existsSync(out)) {
         const format = spec.set === "json" ? "kerchunk-json" : "kerchunk-parquet";
-        execFileSync(process.execPath, [cli, "refs", src, "-o", out, "--format", format, "--loadable", "none", "--quiet"], {
-          env: { ...process.env, VZARR_BACKEND: "native" },
-          stdio: ["ignore", "ignore", "pipe"],
-        });
+        execFileSync(
+          process.execPath,
+          [cli, "refs", src, "-o", out, "--format", format, "--loadable", "none", "--on-unsupported", "skip", "--quiet"],
+          {
+            env: { ...process.env, VZARR_BACKEND: "native" },
+            stdio: ["ignore", "ignore", "pipe"],
+          },
+        );
       }
       if (spec.set === "json") seeds[kind].push({ base: out, target: undefined });
       else for (const f of listFiles(out)) seeds[kind].push({ base: out, target: relative(out, f) });

@@ -162,6 +162,9 @@ def main():
             )
     elif command == "icechunk":
         import icechunk
+        import imagecodecs_zarr3
+
+        imagecodecs_zarr3.register()  # RICE_1 is imagecodecs' Rcomp (README)
         import xarray as xr
         import zarr
 

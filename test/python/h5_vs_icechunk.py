@@ -1,8 +1,8 @@
 """Every array of an Icechunk repository read through zarr-python (codecs resolved by name, as
 any user's reader does), compared with h5py's values of the HDF5 file it came from.
 
-imagecodecs' HDF5 filters are registered with zarr-python by imagecodecs-zarr's entry points
-(installed as the README says; see test/python/requirements-nodeps.txt).
+imagecodecs' Zarr 3 codecs for HDF5's filters are registered as the README shows
+(imagecodecs_zarr3.py).
 
 usage: h5_vs_icechunk.py REPO CONTAINER_PREFIX HDF5_FILE   prints {"name": {"codecs": [...], "equal": bool}}
 """
@@ -15,6 +15,10 @@ import h5py
 import icechunk
 import numpy as np
 import zarr
+
+import imagecodecs_zarr3
+
+imagecodecs_zarr3.register()
 
 
 def main(repo_path, container, h5_path):
