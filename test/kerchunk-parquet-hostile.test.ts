@@ -6,7 +6,7 @@
  * decoder could loop forever. The untouched base file still reads.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +66,23 @@ describe(`hostile kerchunk Parquet record files (${core.kind} backend)`, () => {
     const here = join(dir, "original");
     const r = vzarr(["cat", here, "temp", "-o", join(dir, "temp.npy")]);
     expect(r.status, r.stderr).toBe(0);
+  });
+
+  it("a .zmetadata declaring a grid its record files do not cover is LimitExceeded, before any allocation", () => {
+    const set = join(dir, "huge-grid");
+    cpSync(join(dir, "original"), set, { recursive: true });
+    const zmeta = JSON.parse(readFileSync(join(set, ".zmetadata"), "utf8"));
+    const raw = zmeta.metadata["temp/.zarray"];
+    const zarray = typeof raw === "string" ? JSON.parse(raw) : raw;
+    // 2^25 chunks in all (below the 2^28 grid limit), one small record file present.
+    const rest = (zarray.shape as number[]).slice(1).reduce((a, d, i) => a * Math.ceil(d / zarray.chunks[i + 1]), 1);
+    zarray.shape[0] = zarray.chunks[0] * Math.floor(2 ** 25 / rest);
+    zmeta.metadata["temp/.zarray"] = typeof raw === "string" ? JSON.stringify(zarray) : zarray;
+    writeFileSync(join(set, ".zmetadata"), JSON.stringify(zmeta));
+    const r = vzarr(["info", set]);
+    expect(r.error, "info did not finish").toBeUndefined();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/LimitExceeded: temp declares a grid of \d+ chunks .* but its record files cover at most \d+/);
   });
 
   for (const file of hostile) {

@@ -15,6 +15,7 @@
 import type { Core } from "../../backend/core.js";
 import { currentBackend } from "../../backend/load.js";
 import type { VirtualDataset } from "../../dataset/virtual-dataset.js";
+import { LimitExceededError } from "../../errors/vzarr-error.js";
 import { ChunkColumns } from "./chunk-columns.js";
 import { datasetFromHierarchy } from "./dataset-from-refs.js";
 import { recordCount, recordFile } from "./parquet-layout.js";
@@ -66,6 +67,13 @@ export async function openKerchunkParquet(dir: ReferenceDirectory, options: Open
   );
 }
 
+/**
+ * A grid of more chunks than this is only believed when record files cover it: the dense
+ * columns cost 20 bytes a chunk, so a 300-byte `.zmetadata` declaring 2^28 chunks and no
+ * records would otherwise allocate 5 GB for references that are all missing.
+ */
+const UNCOVERED_CHUNKS_LIMIT = 2 ** 24;
+
 /** All record files of one array, into chunk columns. */
 async function readColumns(
   dir: ReferenceDirectory,
@@ -74,13 +82,24 @@ async function readColumns(
   recordSize: number,
   urls: UrlTable,
 ): Promise<ChunkColumns> {
-  const columns = new ChunkColumns(grid);
-  for (let k = 0; k < recordCount(columns.size, recordSize); k++) {
+  const size = grid.reduce((a, b) => a * b, 1);
+  // The records first (what the set holds), then the columns sized by what they can cover.
+  const records: { k: number; bytes: Uint8Array; file: string }[] = [];
+  for (let k = 0; k < recordCount(size, recordSize); k++) {
     const name = recordFile(path, k);
     const bytes = await dir.read(name);
-    if (bytes === undefined) continue;
+    if (bytes !== undefined) records.push({ k, bytes, file: `${dir.url}${name}` });
+  }
+  const covered = records.length === 0 ? 0 : ((records[records.length - 1] as { k: number }).k + 1) * recordSize;
+  if (size > UNCOVERED_CHUNKS_LIMIT && size > covered) {
+    throw new LimitExceededError(
+      `${path} declares a grid of ${size} chunks (${JSON.stringify(grid)}) but its record files cover at most ${covered}`,
+      { file: dir.url, variable: path },
+    );
+  }
+  const columns = new ChunkColumns(grid);
+  for (const { k, bytes, file } of records) {
     const base = k * recordSize;
-    const file = `${dir.url}${name}`;
     visitRows(
       await decodeRecord(bytes, file, recordSize),
       Math.min(recordSize, columns.size - base),
