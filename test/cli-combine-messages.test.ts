@@ -29,6 +29,26 @@ describe.runIf(hasPython)(`combine messages (${core.kind} backend)`, () => {
     expect(r.stderr).toMatch(/The inputs' dimensions: time \(31 or 29\), lat \(4\), lon \(5\)\. Did you mean --concat-dim time\?/);
   });
 
+  it("a conflicting variable names the flag that leaves it out (or keeps the first file's)", async () => {
+    const dir = join(tmp, "cases");
+    await pythonJson("make_append_cases.py", [dir]);
+    const packed = await vzarr(
+      ["refs", join(dir, "base.nc"), join(dir, "packed.nc"), "--concat-dim", "time", "-o", join(tmp, "p.json")],
+      env,
+    );
+    expect(packed.code).not.toBe(0);
+    expect(packed.stderr).toMatch(
+      /IncompatibleArrays: cannot combine variable temp: scale_factor .*; to combine the rest, leave it out with --drop temp/,
+    );
+    const lat = await vzarr(["refs", join(dir, "base.nc"), join(dir, "lat.nc"), "--concat-dim", "time", "-o", join(tmp, "l.json")], env);
+    expect(lat.stderr).toMatch(/--drop lat, or --compat override to keep the first file's/);
+    const dropped = await vzarr(
+      ["refs", join(dir, "base.nc"), join(dir, "packed.nc"), "--concat-dim", "time", "--drop", "temp", "-o", join(tmp, "p.json"), "-q"],
+      env,
+    );
+    expect(dropped.code, dropped.stderr).toBe(0);
+  });
+
   it("a directory of files suggests a glob", async () => {
     const r = await vzarr(["refs", dirname(files[0] as string), "-o", join(tmp, "y.json")], env);
     expect(r.code).not.toBe(0);

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { openVirtualMfdatasetWithReport, referenceTotals, type SkippedFile } from "../dataset/open-mfdataset.js";
 import { openVirtualDataset } from "../dataset/open-virtual-dataset.js";
 import type { VirtualDataset } from "../dataset/virtual-dataset.js";
-import { InvalidArgumentError, UnsupportedFeatureError } from "../errors/vzarr-error.js";
+import { InvalidArgumentError, makeError, UnsupportedFeatureError, VzarrError } from "../errors/vzarr-error.js";
 import { hasGlob } from "../io/glob.js";
 import { openSource } from "../io/open-source.js";
 import { schemeOf } from "../io/url-scheme.js";
@@ -44,6 +44,19 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
   if (!(allowed as readonly string[]).includes(value))
     throw new InvalidArgumentError(`--${name} must be one of ${allowed.join(", ")}, not ${value}`);
   return value as T;
+}
+
+/**
+ * A combine conflict, said in the command line's words: the flag that leaves the variable out
+ * (and, for a variable without the concat dimension, the one that keeps the first file's).
+ */
+function withFlagHint(e: unknown, compat: string): unknown {
+  if (!(e instanceof VzarrError) || e.kind !== "IncompatibleArrays" || e.variable === undefined) return e;
+  const override = compat !== "override" && /has no dimension/.test(e.reason) ? `, or --compat override to keep the first file's` : "";
+  return makeError(e.kind, `${e.reason}; to combine the rest, leave it out with --drop ${e.variable}${override}`, {
+    variable: e.variable,
+    ...(e.file === undefined ? {} : { file: e.file }),
+  });
 }
 
 /** A `--rename-paths` side as references spell it: local paths as `file://` URLs. */
@@ -195,6 +208,8 @@ export async function refsCommand(argv: readonly string[], out: (text: string) =
       ds = r.dataset;
       files = r.files.length;
       skipped = r.skipped;
+    } catch (e) {
+      throw withFlagHint(e, compat);
     } finally {
       progress.done();
     }
